@@ -1,0 +1,71 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export WAISHI_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test test-pg test-mariadb e2e lint format messages check-messages deploy-check bench clean venv
+
+venv: $(STAMP)
+
+# The lock files pin every package with its hashes (pip-compile, see README).
+$(STAMP): requirements-dev.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --progress-bar on --require-hashes --no-deps -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+# Compiled catalogues are built, not committed (pure Python: no gettext needed).
+compile-messages: $(STAMP)
+	$(BIN)/waishi compilemessages_py
+
+demo: $(STAMP) compile-messages
+	WAISHI_MODE=demo $(BIN)/waishi migrate --noinput
+	WAISHI_MODE=demo $(BIN)/waishi seed_demo
+	WAISHI_MODE=demo $(BIN)/waishi collectstatic --noinput -v 0
+	WAISHI_MODE=demo $(BIN)/waishi serve --port $(PORT)
+
+test: $(STAMP) compile-messages
+	$(BIN)/pytest -m "not e2e" -q
+
+e2e: $(STAMP) compile-messages
+	$(BIN)/pytest -m e2e -q
+
+test-pg: $(STAMP) compile-messages
+	WAISHI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/waishi $(BIN)/pytest -m "not e2e" -q
+
+test-mariadb: $(STAMP) compile-messages
+	WAISHI_DATABASE_URL=mysql://root@127.0.0.1:3306/waishi $(BIN)/pytest -m "not e2e" -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-extract the strings (needs GNU gettext) and fail when any is untranslated.
+messages: $(STAMP)
+	cd waishi && ../$(BIN)/waishi makemessages -l zh_Hans --no-obsolete --no-location
+	cd waishi && ../$(BIN)/waishi makemessages -d djangojs -l zh_Hans --no-obsolete --no-location
+
+check-messages: messages
+	$(BIN)/waishi check_translations
+
+deploy-check: $(STAMP)
+	WAISHI_MODE=production WAISHI_ALLOWED_HOSTS=waishi.example.gov.cn \
+	WAISHI_SECRET_KEY=$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(60))') \
+	WAISHI_FIELD_KEYS=k1:$$($(BIN)/python -c 'import secrets;print(secrets.token_hex(16))') \
+	WAISHI_BLIND_INDEX_KEY=$$($(BIN)/python -c 'import secrets;print(secrets.token_hex(32))') \
+	WAISHI_AUDIT_KEY=$$($(BIN)/python -c 'import secrets;print(secrets.token_hex(32))') \
+	$(BIN)/waishi check --deploy --fail-level WARNING
+
+lock:
+	$(BIN)/pip-compile -q --strip-extras --generate-hashes --no-emit-index-url --no-emit-find-links --allow-unsafe -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --generate-hashes --no-emit-index-url --no-emit-find-links --allow-unsafe --extra dev -o requirements-dev.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

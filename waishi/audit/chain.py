@@ -1,0 +1,88 @@
+"""Hashing and verification of the audit chain (no Django request objects in here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from waishi.lib.crypto import hmac_sm3
+
+HASHED_FIELDS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "on_behalf_of_id",
+    "on_behalf_of_name",
+    "ip",
+    "request_id",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "data",
+    "prev_hash",
+)
+
+
+def _default(value):
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    raise TypeError(f"cannot hash {type(value).__name__}")
+
+
+def canonical(row: dict) -> bytes:
+    return json.dumps(
+        {k: row[k] for k in HASHED_FIELDS},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=_default,
+    ).encode()
+
+
+def row_hash(row: dict) -> str:
+    return hmac_sm3(bytes.fromhex(settings.AUDIT_KEY), canonical(row))
+
+
+@dataclass(frozen=True)
+class Problem:
+    seq: int
+    kind: str  # edited | inserted_or_deleted | missing | truncated
+    detail: str
+
+
+def verify_rows(rows: Iterable[dict], *, head_seq: int, head_hash: str) -> Iterator[Problem]:
+    """Yield the problems of a chain given in ``seq`` order; stops at the first break."""
+    from waishi.audit.models import GENESIS
+
+    expected_seq, prev = 1, GENESIS
+    for row in rows:
+        seq = row["seq"]
+        if seq != expected_seq:
+            kind = "missing" if seq > expected_seq else "inserted_or_deleted"
+            yield Problem(expected_seq, kind, f"expected row {expected_seq}, found row {seq}")
+            return
+        if row["prev_hash"] != prev:
+            yield Problem(
+                seq, "inserted_or_deleted", f"row {seq} does not follow the row before it"
+            )
+            return
+        if row_hash(row) != row["hash"]:
+            yield Problem(seq, "edited", f"row {seq} was changed after it was written")
+            return
+        prev = row["hash"]
+        expected_seq += 1
+    last = expected_seq - 1
+    if last != head_seq or prev != head_hash:
+        yield Problem(
+            last + 1,
+            "truncated",
+            f"the chain ends at row {last} but its head records row {head_seq}",
+        )

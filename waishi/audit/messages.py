@@ -1,0 +1,41 @@
+"""A readable sentence for every audit action, in the reader's language.
+
+Apps add their own actions with ``register({...})`` from their ``apps.ready``; an action
+with no sentence is shown by its code, and a test fails on any such action.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES: dict[str, str] = {
+    "auth.login": _("{actor} logged in"),
+    "auth.logout": _("{actor} logged out"),
+    "auth.login_failed": _("Failed login attempt for account “{username}”"),
+    "auth.locked_out": _("Account “{username}” locked after repeated failed logins"),
+    "auth.otp_verified": _("{actor} passed the second-factor check"),
+    "auth.otp_failed": _("{actor} entered a wrong second-factor code"),
+    "auth.step_up": _("{actor} confirmed identity again for a sensitive action"),
+    "audit.verified": _("Audit chain verified: {result}"),
+    "audit.exported": _("{actor} exported the audit log"),
+}
+
+
+def register(messages: dict[str, str]) -> None:
+    MESSAGES.update(messages)
+
+
+class _Default(dict):
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+def describe(event) -> str:
+    template = MESSAGES.get(event.action)
+    if template is None:
+        return event.action
+    data = event.data if isinstance(event.data, dict) else {}
+    values = _Default({k: v for k, v in data.items() if isinstance(v, str | int)})
+    values.update(actor=event.actor_name or _gettext("System"), object=event.object_repr)
+    return str(template).format_map(values)

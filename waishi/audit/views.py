@@ -1,0 +1,85 @@
+"""The audit log for the audit administrator and the auditor: read, filter, verify."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from waishi.audit.models import AuditEvent
+from waishi.audit.selectors import chain_length, readable, verify_chain
+from waishi.audit.services import client_ip, record
+from waishi.lib.decorators import role_required
+from waishi.lib.pages import paginate
+from waishi.lib.roles import READS_AUDIT_LOG
+
+
+class LogFilter(forms.Form):
+    actor = forms.CharField(label=gettext_lazy("Actor"), required=False)
+    action = forms.CharField(label=gettext_lazy("Action code"), required=False)
+    object_type = forms.CharField(label=gettext_lazy("Object type"), required=False)
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control form-control-sm"
+
+
+@role_required(READS_AUDIT_LOG)
+def log(request):
+    form = LogFilter(request.GET or None)
+    events = AuditEvent.objects.order_by("-seq")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["actor"]:
+            events = events.filter(actor_name__icontains=data["actor"])
+        if data["action"]:
+            events = events.filter(action__startswith=data["action"])
+        if data["object_type"]:
+            events = events.filter(object_type=data["object_type"])
+        if data["date_from"]:
+            events = events.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            events = events.filter(at__date__lte=data["date_to"])
+    page = paginate(request, events, per_page=50)
+    page["entries"] = readable(page["page_obj"].object_list)
+    return render(request, "audit/log.html", {"form": form, "total": chain_length(), **page})
+
+
+@require_POST
+@role_required(READS_AUDIT_LOG)
+def verify(request):
+    problem = verify_chain()
+    total = chain_length()
+    if problem is None:
+        record(
+            action="audit.verified",
+            actor=request.user,
+            ip=client_ip(request),
+            data={"result": "OK", "rows": total},
+        )
+        messages.success(
+            request, _("The audit chain is intact: %(n)d rows checked.") % {"n": total}
+        )
+    else:
+        record(
+            action="audit.verified",
+            actor=request.user,
+            ip=client_ip(request),
+            data={"result": "FAILED", "seq": problem.seq, "kind": problem.kind},
+        )
+        messages.error(
+            request,
+            _("The audit chain is broken at row %(seq)d: %(detail)s")
+            % {"seq": problem.seq, "detail": problem.detail},
+        )
+    return redirect("audit:log")

@@ -1,0 +1,50 @@
+"""View decorators: role checks and step-up re-authentication (security.md S2)."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from waishi.lib import authpolicy as policy
+from waishi.lib.roles import has
+
+
+def role_required(allowed: frozenset[str]):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not has(request.user, allowed):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def step_up_required(view):
+    """Demand a fresh second factor (or password) before a sensitive action (S2)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not policy.step_up_fresh(request.session):
+            target = (
+                request.get_full_path()
+                if request.method == "GET"
+                else request.META.get("HTTP_REFERER", request.get_full_path())
+            )
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = f"{reverse('accounts:reauth')}?next={quote(target)}"
+                return response
+            return redirect(f"{reverse('accounts:reauth')}?next={quote(target)}")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,58 @@
+"""The roles of waishi and what each may do, in one table every app reads.
+
+One role per account: the 三权分立 of 等保 (system, security and audit administrators
+apart, and none of them a business user) is then a property of the data, not a
+convention. A person who needs two roles has two accounts.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    UNIT_CLERK = "unit_clerk", _("Unit clerk")
+    UNIT_LEADER = "unit_leader", _("Unit leader")
+    FAO_REVIEWER = "fao_reviewer", _("FAO reviewer")
+    FAO_HEAD = "fao_head", _("FAO head")
+    COMMITTEE = "committee", _("Committee approver")
+    DISTRICT_OFFICER = "district_officer", _("District officer")
+    AUDITOR = "auditor", _("Auditor (discipline inspection)")
+    SYS_ADMIN = "sys_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+R = Role
+
+# Roles that work inside one unit and see only that unit's records.
+UNIT_ROLES = frozenset({R.UNIT_CLERK, R.UNIT_LEADER})
+# Roles that see every unit's business records (the auditor read-only).
+CITY_ROLES = frozenset({R.FAO_REVIEWER, R.FAO_HEAD, R.COMMITTEE, R.AUDITOR})
+DISTRICT_ROLES = frozenset({R.DISTRICT_OFFICER})
+BUSINESS_ROLES = UNIT_ROLES | CITY_ROLES | DISTRICT_ROLES
+# 三权分立: the three administrators read no business record.
+ADMIN_ROLES = frozenset({R.SYS_ADMIN, R.SECURITY_ADMIN, R.AUDIT_ADMIN})
+READ_ONLY_ROLES = frozenset({R.AUDITOR})
+
+# Every role that approves or reads sensitive data logs in with a second factor
+# (security.md A4). The unit clerk drafts, sees masked numbers only, and approves nothing.
+OTP_REQUIRED = frozenset(set(Role) - {R.UNIT_CLERK})
+
+MANAGES_UNITS = frozenset({R.FAO_REVIEWER, R.FAO_HEAD})
+MANAGES_PEOPLE = frozenset({R.UNIT_CLERK, R.FAO_REVIEWER, R.FAO_HEAD})
+# Roles that may see a full resident ID number (after a fresh second factor, audited).
+UNMASKS_IDS = frozenset({R.FAO_REVIEWER, R.FAO_HEAD})
+MANAGES_ACCOUNTS = frozenset({R.SYS_ADMIN})
+MANAGES_SECURITY = frozenset({R.SECURITY_ADMIN})
+READS_AUDIT_LOG = frozenset({R.AUDIT_ADMIN, R.AUDITOR})
+
+
+def has(user, roles: frozenset[str]) -> bool:
+    """True when an authenticated, active user holds one of ``roles``."""
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and user.is_active
+        and getattr(user, "role", None) in roles
+    )

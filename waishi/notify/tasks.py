@@ -1,0 +1,107 @@
+"""Periodic jobs: nightly audit-chain verification, password-expiry notices, session sweep.
+
+Each job re-checks its condition when it runs and is safe to run twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from waishi.audit.selectors import chain_length, verify_chain
+from waishi.audit.services import record
+from waishi.lib.roles import Role
+from waishi.notify.services import notify
+from waishi.orgs.models import User
+
+log = logging.getLogger(__name__)
+
+PASSWORD_NOTICE_DAYS = 7
+
+
+def verify_audit_chain() -> bool:
+    problem = verify_chain()
+    total = chain_length()
+    if problem is None:
+        record(
+            action="audit.verified",
+            actor_name="nightly check",
+            data={"result": "OK", "rows": total},
+        )
+        return True
+    record(
+        action="audit.verified",
+        actor_name="nightly check",
+        data={"result": "FAILED", "seq": problem.seq, "kind": problem.kind},
+    )
+    log.error("audit chain broken at row %s (%s)", problem.seq, problem.kind)
+    admins = User.objects.filter(role=Role.AUDIT_ADMIN, is_active=True)
+    notify(
+        admins,
+        kind="audit.chain_broken",
+        title=lambda: _("Audit chain broken at row %(seq)d") % {"seq": problem.seq},
+        body=lambda: (
+            _(
+                "The nightly verification found that row %(seq)d of the audit "
+                "log does not match the chain (%(detail)s). Check the database "
+                "and its backups."
+            )
+            % {"seq": problem.seq, "detail": problem.detail}
+        ),
+        url=reverse("audit:log"),
+        dedupe_key=f"audit-broken-{problem.seq}",
+    )
+    return False
+
+
+def password_expiry_notices(today: dt.date | None = None) -> int:
+    """Tell each user whose password expires within a week, once per expiry date."""
+    max_age = settings.PASSWORD_MAX_AGE_DAYS
+    if not max_age:
+        return 0
+    now = timezone.now()
+    start = now - dt.timedelta(days=max_age)
+    end = start + dt.timedelta(days=PASSWORD_NOTICE_DAYS)
+    users = User.objects.filter(
+        is_active=True, password_changed_at__gt=start, password_changed_at__lte=end
+    )
+    sent = 0
+    for user in users:
+        expires = user.password_changed_at + dt.timedelta(days=max_age)
+        day = timezone.localdate(expires)
+        sent += len(
+            notify(
+                [user],
+                kind="accounts.password_expiry",
+                title=lambda d=day: _("Your password expires on %(date)s") % {"date": d},
+                body=lambda: _(
+                    "Change it before then under “Change password”; after that date "
+                    "you must change it before you can continue."
+                ),
+                url=reverse("accounts:password-change"),
+                dedupe_key=f"password-expiry-{day.isoformat()}",
+            )
+        )
+    return sent
+
+
+@db_periodic_task(crontab(hour="2", minute="17"))
+def nightly_audit_verification():
+    verify_audit_chain()
+
+
+@db_periodic_task(crontab(hour="8", minute="5"))
+def daily_password_expiry_notices():
+    password_expiry_notices()
+
+
+@db_periodic_task(crontab(hour="3", minute="41"))
+def clear_expired_sessions():
+    Session.objects.filter(expire_date__lt=timezone.now()).delete()

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from waishi.orgs import idnumbers
+from waishi.orgs.models import Person, Unit, UnitKind
+
+
+def style(form: forms.Form) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxInput):
+            field.widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(field.widget, forms.Select):
+            field.widget.attrs.setdefault("class", "form-select")
+        else:
+            field.widget.attrs.setdefault("class", "form-control")
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "short_name", "kind", "parent", "district", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Unit.objects.filter(is_active=True)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+        style(self)
+
+
+class PersonForm(forms.ModelForm):
+    id_number = forms.CharField(
+        label=_("Resident ID number"),
+        required=False,
+        max_length=18,
+        help_text=_("18 characters; checked by its check digit (GB 11643). Stored encrypted."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "unit",
+            "post",
+            "rank",
+            "is_party_member",
+            "is_unit_leadership",
+            "is_city_leader",
+            "is_econ_tech",
+            "is_retired",
+            "phone",
+            "is_active",
+        ]
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+        if self.instance.pk and self.instance.has_id_number:
+            self.fields["id_number"].help_text = _(
+                "Stored: %(masked)s. Leave empty to keep it; type a new number to replace it."
+            ) % {"masked": self.instance.id_number_masked}
+        style(self)
+
+    def clean_id_number(self):
+        value = self.cleaned_data.get("id_number", "")
+        return idnumbers.validate(value) if value else ""
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("Name, pinyin or initials (e.g. zs for 张三)"),
+                "type": "search",
+            }
+        ),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), required=False, queryset=Unit.objects.none(), empty_label=_("All units")
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.all()
+        style(self)
+
+
+class UnitSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name or code"), "type": "search"}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *UnitKind.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)

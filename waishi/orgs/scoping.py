@@ -1,0 +1,106 @@
+"""The one place that turns (user, model) into what that user may see.
+
+Every list, detail page, export, API endpoint and download starts here. A model is
+scoped by registering the paths from it to its unit and, where it has one, its
+district; a model nobody registered is visible to nobody (fail closed).
+
+The rules, by role (``waishi.lib.roles``):
+- unit clerk, unit leader: records of their own unit;
+- FAO reviewer, FAO head, committee, auditor: every unit's records;
+- district officer: records of their own district, for models that have one;
+- system, security and audit administrators: no business record at all (三权分立);
+  models registered as ``reference`` data (units, districts) are visible to everyone
+  signed in, because their names are needed to fill in forms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from waishi.lib.roles import CITY_ROLES, DISTRICT_ROLES, UNIT_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    unit: str | None = None  # path to the unit's id, e.g. "unit_id" or "mission__unit_id"
+    district: str | None = None  # path to the district's id, for district officers
+    reference: bool = False  # organisation reference data, visible to all signed-in users
+    # The URL keyword that carries this model's primary key (e.g. "person_pk"); the
+    # access-matrix test maps every URL argument to a model through it.
+    url_kwarg: str | None = None
+    # Roles beyond the defaults that see every row (e.g. account managers for users).
+    see_all: frozenset[str] = frozenset()
+    # Replace the defaults entirely: only these roles see every row, others nothing.
+    only: frozenset[str] | None = None
+
+
+_REGISTRY: dict[type[Model], Scope] = {}
+
+
+def register(model: type[Model], scope: Scope) -> None:
+    _REGISTRY[model] = scope
+
+
+def registry() -> dict[type[Model], Scope]:
+    return dict(_REGISTRY)
+
+
+def scope_of(model: type[Model]) -> Scope:
+    try:
+        return _REGISTRY[model]
+    except KeyError:
+        raise LookupError(f"{model._meta.label} is not registered in orgs.scoping") from None
+
+
+def _condition(user, scope: Scope) -> Q | None:
+    """A filter for the rows ``user`` may see; None means all rows; Q(pk__in=[]) none."""
+    nothing = Q(pk__in=[])
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return nothing
+    role = user.role
+    if scope.only is not None:
+        return None if role in scope.only else nothing
+    if role in scope.see_all or scope.reference:
+        return None
+    if role in CITY_ROLES:
+        return None
+    if role in UNIT_ROLES and scope.unit and user.unit_id:
+        return Q(**{scope.unit: user.unit_id})
+    if role in DISTRICT_ROLES and scope.district and user.district_id:
+        return Q(**{scope.district: user.district_id})
+    return nothing
+
+
+def visible(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
+    """The rows of a model (or of a queryset of it) that ``user`` may see."""
+    if isinstance(model_or_queryset, QuerySet):
+        queryset, model = model_or_queryset, model_or_queryset.model
+    else:
+        model = model_or_queryset
+        queryset = model._default_manager.all()
+    condition = _condition(user, scope_of(model))
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def get_for_user(user, model_or_queryset: type[Model] | QuerySet, pk) -> Model:
+    """(user, id) -> the object, or 404 whether it does not exist or is not theirs."""
+    queryset = visible(user, model_or_queryset)
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+def can_see(user, obj: Model) -> bool:
+    return visible(user, type(obj)).filter(pk=obj.pk).exists()
+
+
+def is_reader_of_everything(user) -> bool:
+    return getattr(user, "role", None) in CITY_ROLES
+
+
+__all__ = ["Role", "Scope", "can_see", "get_for_user", "register", "visible"]

@@ -1,0 +1,50 @@
+"""Reads of units and people shared by pages and the API."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from waishi.orgs import scoping
+from waishi.orgs.models import Person, Unit
+
+
+def person_search(
+    user, *, q: str = "", unit_id: int | None = None, include_inactive: bool = False
+) -> QuerySet[Person]:
+    """People ``user`` may see, matching a name, pinyin, pinyin initials or ID number.
+
+    "zs" finds 张三 by initials, "zhangs" by full pinyin; an 18-character query is also
+    tried as a resident ID number through the blind index (exact match only)."""
+    people = scoping.visible(user, Person).select_related("unit")
+    if not include_inactive:
+        people = people.filter(is_active=True)
+    if unit_id:
+        people = people.filter(unit_id=unit_id)
+    q = q.strip()
+    if q:
+        lowered = q.lower().replace(" ", "")
+        condition = Q(name__icontains=q)
+        if lowered.isascii() and lowered.isalpha():
+            condition |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
+        if len(lowered) == 18:
+            condition |= Q(id_number_index=Person.index_id_number(lowered))
+        people = people.filter(condition)
+    return people.order_by("unit__code", "name_pinyin", "pk")
+
+
+def unit_search(user, *, q: str = "", kind: str = "") -> QuerySet[Unit]:
+    units = scoping.visible(user, Unit).select_related("parent", "district")
+    if q.strip():
+        units = units.filter(
+            Q(name__icontains=q.strip())
+            | Q(short_name__icontains=q.strip())
+            | Q(code__icontains=q.strip())
+        )
+    if kind:
+        units = units.filter(kind=kind)
+    visible_people = scoping.visible(user, Person).filter(is_active=True)
+    return units.annotate(
+        people_count=Count(
+            "people", filter=Q(people__in=visible_people.values("pk")), distinct=True
+        )
+    ).order_by("code")

@@ -1,0 +1,48 @@
+"""The navigation by role: each entry names the roles that see it.
+
+Later apps append their entries here; the base template shows what the user's role
+allows, so nobody is shown a link that would answer 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from waishi.lib import roles
+from waishi.lib.roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str
+    roles: frozenset[str]
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+ALL = frozenset(Role)
+
+NAV: list[NavItem] = [
+    NavItem(_("My work"), "ui:home", "house", ALL),
+    NavItem(_("Notifications"), "notify:inbox", "bell", ALL),
+    NavItem(_("People"), "orgs:person-list", "people", roles.BUSINESS_ROLES),
+    NavItem(_("Units"), "orgs:unit-list", "building", roles.BUSINESS_ROLES | {Role.SYS_ADMIN}),
+    NavItem(_("Districts"), "orgs:district-list", "map", roles.BUSINESS_ROLES | {Role.SYS_ADMIN}),
+    NavItem(_("Accounts"), "accounts:user-list", "person-gear", roles.MANAGES_ACCOUNTS),
+    NavItem(_("Account security"), "accounts:security", "shield-lock", roles.MANAGES_SECURITY),
+    NavItem(_("Audit log"), "audit:log", "journal-check", roles.READS_AUDIT_LOG),
+    NavItem(_("API tokens"), "api:token-list", "key", ALL),
+]
+
+
+def for_user(user) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [item for item in NAV if user.role in item.roles]

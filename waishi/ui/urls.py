@@ -1,0 +1,10 @@
+from django.urls import path
+
+from waishi.ui import views
+
+app_name = "ui"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,58 @@
+"""Home ("my work"), health check, and the error pages (no tracebacks, a request id)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from waishi.lib import authpolicy, roles
+from waishi.lib.middleware import current_request_id
+from waishi.ui import work
+
+log = logging.getLogger("waishi.errors")
+
+
+@login_required
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "ui/home.html",
+        {
+            "cards": work.cards_for(user),
+            "recent_notes": user.notifications.filter(read_at__isnull=True)[:5],
+            "password_expires": authpolicy.password_expires_at(user),
+            "is_admin_role": roles.has(user, roles.ADMIN_ROLES),
+        },
+    )
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _error(request, status: int, template: str):
+    return render(request, template, {"request_id": current_request_id()}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "errors/400.html")
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403, "errors/403.html")
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, "errors/404.html")
+
+
+def server_error(request):
+    log.error("server error, request id %s", current_request_id())
+    return render(request, "errors/500.html", {"request_id": current_request_id()}, status=500)

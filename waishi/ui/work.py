@@ -1,0 +1,98 @@
+"""The cards of the "my work" page: what needs this user's attention, by role.
+
+Each provider returns cards for a user or nothing; later apps add providers (pending
+approvals, passports due back ...) with ``register``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from waishi.lib import roles
+
+
+@dataclass
+class Card:
+    title: str
+    value: int | str
+    url: str
+    note: str = ""
+
+
+Provider = Callable[[object], list[Card]]
+PROVIDERS: list[Provider] = []
+
+
+def register(provider: Provider) -> Provider:
+    PROVIDERS.append(provider)
+    return provider
+
+
+def cards_for(user) -> list[Card]:
+    cards: list[Card] = []
+    for provider in PROVIDERS:
+        cards.extend(provider(user))
+    return cards
+
+
+@register
+def _people(user) -> list[Card]:
+    from waishi.orgs import scoping
+    from waishi.orgs.models import Person
+
+    if not roles.has(user, roles.BUSINESS_ROLES):
+        return []
+    count = scoping.visible(user, Person).filter(is_active=True).count()
+    note = _("in your unit") if roles.has(user, roles.UNIT_ROLES) else _("in all units")
+    return [Card(_("People on record"), count, reverse("orgs:person-list"), note)]
+
+
+@register
+def _locked_accounts(user) -> list[Card]:
+    if not roles.has(user, roles.MANAGES_SECURITY):
+        return []
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    count = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    ).count()
+    return [Card(_("Locked accounts"), count, reverse("accounts:security"))]
+
+
+@register
+def _audit(user) -> list[Card]:
+    if not roles.has(user, roles.READS_AUDIT_LOG):
+        return []
+    from waishi.audit.models import AuditEvent
+    from waishi.audit.selectors import chain_length
+
+    last = AuditEvent.objects.filter(action="audit.verified").order_by("-seq").first()
+    result = (last.data or {}).get("result", "—") if last else _("never")
+    return [
+        Card(_("Audit events"), chain_length(), reverse("audit:log")),
+        Card(
+            _("Last chain verification"),
+            result,
+            reverse("audit:log"),
+            last.at.strftime("%Y-%m-%d %H:%M") if last else "",
+        ),
+    ]
+
+
+@register
+def _accounts(user) -> list[Card]:
+    if not roles.has(user, roles.MANAGES_ACCOUNTS):
+        return []
+    from waishi.orgs.models import User
+
+    return [
+        Card(
+            _("Active accounts"),
+            User.objects.filter(is_active=True).count(),
+            reverse("accounts:user-list"),
+        )
+    ]

@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+from waishi.ui import views as ui_views
+
+urlpatterns = [
+    path("", include("waishi.ui.urls")),
+    path("accounts/", include("waishi.accounts.urls")),
+    path("orgs/", include("waishi.orgs.urls")),
+    path("audit/", include("waishi.audit.urls")),
+    path("notifications/", include("waishi.notify.urls")),
+    path("api/", include("waishi.api.urls")),
+]
+
+handler400 = ui_views.bad_request
+handler403 = ui_views.permission_denied
+handler404 = ui_views.page_not_found
+handler500 = ui_views.server_error
