@@ -50,7 +50,6 @@ format: $(STAMP)
 # Re-extract the strings (needs GNU gettext) and fail when any is untranslated.
 messages: $(STAMP)
 	cd waishi && ../$(BIN)/waishi makemessages -l zh_Hans --no-obsolete --no-location
-	cd waishi && ../$(BIN)/waishi makemessages -d djangojs -l zh_Hans --no-obsolete --no-location
 
 check-messages: messages
 	$(BIN)/waishi check_translations
