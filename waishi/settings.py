@@ -397,7 +397,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("WAISHI_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "huey": {"level": "INFO"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # huey's consumer adds its own handler unless its logger already has one.
+        "huey": {"level": "INFO", "handlers": ["console"], "propagate": False},
+    },
 }
 
 DEMO_BANNER = DEMO
