@@ -13,5 +13,8 @@ register(
         "orgs.person.unmask": _("{actor} viewed the full ID number of {object}"),
         "orgs.person.import": _("{actor} imported {count} people from {file}"),
         "orgs.person.export": _("{actor} exported {count} people"),
+        "demo.seeded": _("{actor} loaded the demo city: {units} units, {people} people"),
     }
 )
+
+register({"crypto.keys_rotated": _("Sensitive fields re-encrypted with key {key} ({rows} values)")})
