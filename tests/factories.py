@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import random
 
 import factory
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.cn import ric
 
@@ -21,6 +24,11 @@ def make_id_number(seed: int | None = None, birth: str = "19800101") -> str:
     rng = random.Random(seed)
     body = f"3701{rng.randint(0, 99):02d}{birth}{rng.randint(0, 999):03d}"
     return body + ric.calc_check_digit(body)
+
+
+@functools.cache
+def _password_hash() -> str:
+    return make_password(PASSWORD)
 
 
 class DistrictFactory(factory.django.DjangoModelFactory):
@@ -74,7 +82,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def password(self, create, extracted, **kwargs):
-        self.set_password(extracted or PASSWORD)
+        if extracted:
+            self.set_password(extracted)
+        else:
+            # Argon2 is slow on purpose; hash the shared test password once per run.
+            self.password = _password_hash()
+            self.password_changed_at = timezone.now()
         if create:
             self.save()
 

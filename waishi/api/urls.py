@@ -1,9 +1,37 @@
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from django.contrib.auth.decorators import login_required
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
+
+from waishi.api import pages, views
 
 app_name = "api"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("tokens/", SpectacularAPIView.as_view(), name="token-list"),
+    # Pages for people.
+    path("tokens/", pages.token_list, name="token-list"),
+    path("tokens/new/", pages.token_create, name="token-create"),
+    path("tokens/<str:token_prefix>/revoke/", pages.token_revoke, name="token-revoke"),
+    # The schema and its documentation, for signed-in users and token holders only.
+    path("schema/", views.SchemaView.as_view(), name="schema"),
+    path(
+        "docs/",
+        # The split view serves its start-up script as a file, not inline.
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", permission_classes=[IsAuthenticated]
+            )
+        ),
+        name="docs",
+    ),
+    # Version 1 of the API.
+    path("v1/me/", views.MeView.as_view(), name="me"),
+    path("v1/districts/", views.DistrictListView.as_view(), name="district-list"),
+    path("v1/units/", views.UnitListView.as_view(), name="unit-list"),
+    path("v1/units/<int:unit_pk>/", views.UnitDetailView.as_view(), name="unit-detail"),
+    path("v1/people/", views.PersonListView.as_view(), name="person-list"),
+    path("v1/people/<int:person_pk>/", views.PersonDetailView.as_view(), name="person-detail"),
+    # Any other v1 path ending in "/": the API's JSON 404. A path without the slash is
+    # left to APPEND_SLASH, so /api/v1/me still finds /api/v1/me/.
+    re_path(r"^v1/(?:.*/)?$", views.NotFoundView.as_view(), name="not-found"),
 ]
