@@ -128,7 +128,8 @@ class Person(models.Model):
     }
 
     name = models.CharField(_("name"), max_length=50)
-    name_pinyin = models.CharField(_("pinyin"), max_length=200, blank=True, editable=False)
+    # Up to six letters a character (zhuang): 50 characters need 300.
+    name_pinyin = models.CharField(_("pinyin"), max_length=400, blank=True, editable=False)
     name_initials = models.CharField(
         _("pinyin initials"), max_length=50, blank=True, editable=False
     )
