@@ -127,7 +127,7 @@ class Person(models.Model):
         "phone": DataClass.CONTACT,
     }
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     # Up to six letters a character (zhuang): 50 characters need 300.
     name_pinyin = models.CharField(_("pinyin"), max_length=400, blank=True, editable=False)
     name_initials = models.CharField(
