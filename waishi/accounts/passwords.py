@@ -65,10 +65,12 @@ class HistoryValidator:
         depth = settings.PASSWORD_HISTORY
         if user is None or not getattr(user, "pk", None) or depth == 0:
             return
-        hashes = [
-            user.password,
-            *list(user.password_history.values_list("password", flat=True)[: depth - 1]),
-        ]
+        # The current password counts as one of the N; "-pk" breaks ties between changes
+        # made within one clock tick (imports, tests, a clock that stands still).
+        earlier = user.password_history.order_by("-created_at", "-pk").values_list(
+            "password", flat=True
+        )[: depth - 1]
+        hashes = [user.password, *earlier]
         if any(h and check_password(password, h) for h in hashes):
             raise ValidationError(self.get_help_text(), code="password_reused")
 

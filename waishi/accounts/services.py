@@ -92,10 +92,14 @@ def user_create(
 
 def user_update(*, actor, user: User, ip: str = "", **values: Any) -> User:
     _require(actor, MANAGES_ACCOUNTS)
-    if user.pk == actor.pk and ("role" in values or values.get("is_active") is False):
-        raise ValidationError(_("You cannot change your own role or disable your own account."))
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        # 三权分立: nobody raises their own rights or locks themselves out. The account
+        # form sends every field, so compare with the stored values, not the keys.
+        if user.pk == actor.pk and (
+            values.get("role", user.role) != user.role or values.get("is_active") is False
+        ):
+            raise ValidationError(_("You cannot change your own role or disable your own account."))
         before = snapshot(user, USER_FIELDS)
         for key in USER_FIELDS:
             if key in values and key != "username":

@@ -19,7 +19,15 @@ def _logged_in(sender, request, user, **kwargs):
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        record(action="auth.logout", actor=user, obj=user, ip=client_ip(request))
+        # "idle"/"absolute" when the session ran out (set by AccountPolicyMiddleware).
+        reason = getattr(request, "waishi_logout_reason", "")
+        record(
+            action="auth.logout",
+            actor=user,
+            obj=user,
+            ip=client_ip(request),
+            data={"reason": reason} if reason else None,
+        )
 
 
 @receiver(user_login_failed)

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
@@ -45,10 +46,25 @@ def _safe_next(request, fallback: str = "ui:home") -> str:
 # --- login ----------------------------------------------------------------------------------
 
 
+# Why the last session ended (``?ended=`` from AccountPolicyMiddleware); shown once above
+# the login form. Through the URL rather than the messages framework, which is not yet
+# installed where the middleware ends the session.
+ENDED_NOTICES = {
+    "idle": gettext_lazy("Your session ended after a period of inactivity."),
+    "absolute": gettext_lazy("Your session reached its maximum length. Please log in again."),
+}
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = forms.LoginForm
     redirect_authenticated_user = True
+
+    def get(self, request, *args, **kwargs):
+        notice = ENDED_NOTICES.get(request.GET.get("ended", ""))
+        if notice is not None:
+            messages.info(request, notice)
+        return super().get(request, *args, **kwargs)
 
 
 def lockout(request, credentials, *args, **kwargs):
@@ -169,6 +185,12 @@ def reauth(request):
                 action="auth.step_up", actor=request.user, obj=request.user, ip=client_ip(request)
             )
             return redirect(_safe_next(request))
+        record(
+            action="auth.step_up_failed",
+            actor=request.user,
+            obj=request.user,
+            ip=client_ip(request),
+        )
         field = "token" if uses_otp else "password"
         form.add_error(field, _("That did not match. Please try again."))
     return render(

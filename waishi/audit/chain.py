@@ -53,21 +53,29 @@ def row_hash(row: dict) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    seq: int
-    kind: str  # edited | inserted_or_deleted | missing | truncated
+    seq: int  # the row to look at
+    kind: str  # edited | missing | inserted | inserted_or_deleted | truncated
     detail: str
 
 
 def verify_rows(rows: Iterable[dict], *, head_seq: int, head_hash: str) -> Iterator[Problem]:
-    """Yield the problems of a chain given in ``seq`` order; stops at the first break."""
+    """Yield the problems of a chain given in ``seq`` order; stops at the first break.
+
+    ``rows`` are the rows up to the head (``seq <= head_seq``); rows beyond the head are
+    the caller's to look for (``selectors.verify_chain``)."""
     from waishi.audit.models import GENESIS
 
     expected_seq, prev = 1, GENESIS
     for row in rows:
         seq = row["seq"]
-        if seq != expected_seq:
-            kind = "missing" if seq > expected_seq else "inserted_or_deleted"
-            yield Problem(expected_seq, kind, f"expected row {expected_seq}, found row {seq}")
+        if seq < expected_seq:
+            # Numbers are handed out from 1 and never twice: a lower one was not ours.
+            yield Problem(seq, "inserted", f"row {seq} lies outside the sequence")
+            return
+        if seq > expected_seq:
+            yield Problem(
+                expected_seq, "missing", f"row {expected_seq} is missing (found row {seq} next)"
+            )
             return
         if row["prev_hash"] != prev:
             yield Problem(
@@ -75,7 +83,9 @@ def verify_rows(rows: Iterable[dict], *, head_seq: int, head_hash: str) -> Itera
             )
             return
         if row_hash(row) != row["hash"]:
-            yield Problem(seq, "edited", f"row {seq} was changed after it was written")
+            yield Problem(
+                seq, "edited", f"row {seq} does not match its seal: changed after it was written"
+            )
             return
         prev = row["hash"]
         expected_seq += 1

@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "auth.otp_verified": _("{actor} passed the second-factor check"),
     "auth.otp_failed": _("{actor} entered a wrong second-factor code"),
     "auth.step_up": _("{actor} confirmed identity again for a sensitive action"),
+    "auth.step_up_failed": _("{actor} failed to confirm identity for a sensitive action"),
     "audit.verified": _("Audit chain verified: {result}"),
     "audit.exported": _("{actor} exported the audit log"),
 }
@@ -31,11 +32,22 @@ class _Default(dict):
         return "—"
 
 
-def describe(event) -> str:
+def describe(event, *, object_label: str | None = None) -> str:
+    """The event's sentence. ``object_label`` replaces the object's name and every text
+    detail, for a reader who may not see the record (see ``selectors.readable``)."""
     template = MESSAGES.get(event.action)
     if template is None:
         return event.action
     data = event.data if isinstance(event.data, dict) else {}
-    values = _Default({k: v for k, v in data.items() if isinstance(v, str | int)})
-    values.update(actor=event.actor_name or _gettext("System"), object=event.object_repr)
+    values = _Default(
+        {
+            k: v
+            for k, v in data.items()
+            if isinstance(v, int) or (isinstance(v, str) and object_label is None)
+        }
+    )
+    values.update(
+        actor=event.actor_name or _gettext("System"),
+        object=event.object_repr if object_label is None else object_label,
+    )
     return str(template).format_map(values)

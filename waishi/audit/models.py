@@ -15,6 +15,20 @@ from django.utils.translation import gettext_lazy as _
 GENESIS = "0" * 64
 
 
+class AppendOnlyError(Exception):
+    """An attempt to change or remove an audit event through the ORM."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    # No UPDATE or DELETE path in code (security.md L2); PostgreSQL refuses them with a
+    # trigger as well, for whoever bypasses the ORM.
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit events cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit events cannot be deleted")
+
+
 class AuditEvent(models.Model):
     seq = models.BigIntegerField(primary_key=True, verbose_name=_("sequence"))
     at = models.DateTimeField(verbose_name=_("time"))
@@ -34,6 +48,8 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["seq"]
         verbose_name = _("audit event")
@@ -47,6 +63,15 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("audit events cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit events cannot be deleted")
 
 
 class AuditHead(models.Model):

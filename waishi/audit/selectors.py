@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, QuerySet
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Model, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from waishi.audit.chain import HASHED_FIELDS, Problem, verify_rows
 from waishi.audit.messages import describe
@@ -41,22 +43,82 @@ def _label(object_type: str, field: str) -> str:
         return field
 
 
-def readable(events) -> list[HistoryEntry]:
-    """Each event as a sentence in the active language plus its field changes."""
+HIDDEN = "***"
+
+
+def _model_of(object_type: str) -> type[Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def hidden_objects(viewer, events) -> set[tuple[str, str]]:
+    """(object_type, object_id) of the business records named in ``events`` that
+    ``viewer`` may not see.
+
+    The audit administrator reads the log but, by 三权分立, no business record: they
+    learn that the person #12 was changed, and by whom, but not the person's name or
+    the values. Accounts and reference data (units, districts) stay readable; a model
+    nobody registered with ``orgs.scoping`` is hidden (fail closed)."""
+    from waishi.orgs import scoping
+
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        if event.object_type and event.object_id:
+            wanted[event.object_type].add(event.object_id)
+    hidden: set[tuple[str, str]] = set()
+    for object_type, ids in wanted.items():
+        model = _model_of(object_type)
+        if model is None:
+            continue  # not a model (e.g. an import file): nothing to look up
+        try:
+            business = scoping.is_business_record(model)
+        except LookupError:
+            hidden |= {(object_type, i) for i in ids}
+            continue
+        if not business or scoping.sees_all(viewer, model):
+            continue
+        pks = []
+        for raw in ids:
+            try:
+                pks.append(model._meta.pk.to_python(raw))
+            except ValidationError:
+                continue
+        seen = {
+            str(pk)
+            for pk in scoping.visible(viewer, model).filter(pk__in=pks).values_list("pk", flat=True)
+        }
+        hidden |= {(object_type, i) for i in ids - seen}
+    return hidden
+
+
+def readable(events, viewer=None) -> list[HistoryEntry]:
+    """Each event as a sentence in the active language plus its field changes.
+
+    With a ``viewer``, records that viewer may not see appear as "person #12" with
+    their values hidden (``hidden_objects``)."""
+    events = list(events)
+    hidden = hidden_objects(viewer, events) if viewer is not None else set()
     out = []
     for event in events:
         before, after = event.before or {}, event.after or {}
+        masked = (event.object_type, event.object_id) in hidden
+        label = None
+        if masked:
+            model = _model_of(event.object_type)
+            name = str(model._meta.verbose_name) if model else event.object_type
+            label = f"{name} #{event.object_id}"
         changes = []
         if isinstance(after, dict):
             for key in after:
-                changes.append(
-                    Change(
-                        _label(event.object_type, key),
-                        before.get(key) if isinstance(before, dict) else None,
-                        after[key],
-                    )
-                )
-        out.append(HistoryEntry(event, describe(event), changes))
+                old = before.get(key) if isinstance(before, dict) else None
+                new = after[key]
+                if masked:
+                    old = HIDDEN if old is not None else None
+                    new = HIDDEN
+                changes.append(Change(_label(event.object_type, key), old, new))
+        out.append(HistoryEntry(event, describe(event, object_label=label), changes))
     return out
 
 
@@ -65,14 +127,33 @@ def history(obj: Model, limit: int = 200) -> list[HistoryEntry]:
 
 
 def verify_chain(chunk_size: int = 5000) -> Problem | None:
-    """Walk the whole chain in order; the first problem found, or None when intact."""
+    """Walk the whole chain in order; the first problem found, or None when intact.
+
+    Safe while others write: the rows up to the head as read first are checked (each
+    was committed with the head that counts it), and rows beyond the head are looked
+    for in one statement with the head, so a row committed meanwhile is not a forgery."""
     head = AuditHead.objects.filter(pk=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    rows = AuditEvent.objects.order_by("seq").values(*HASHED_FIELDS, "hash")
+    rows = AuditEvent.objects.filter(seq__lte=head_seq).order_by("seq")
     for problem in verify_rows(
-        rows.iterator(chunk_size=chunk_size), head_seq=head_seq, head_hash=head_hash
+        rows.values(*HASHED_FIELDS, "hash").iterator(chunk_size=chunk_size),
+        head_seq=head_seq,
+        head_hash=head_hash,
     ):
         return problem
+    # record() moves the head in the transaction that adds a row: a row beyond the
+    # head was written some other way (or the head was wound back to hide it).
+    current_head = Coalesce(Subquery(AuditHead.objects.filter(pk=1).values("seq")[:1]), Value(0))
+    beyond = (
+        AuditEvent.objects.filter(seq__gt=current_head)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if beyond is not None:
+        return Problem(
+            beyond, "inserted", f"row {beyond} lies beyond the head of the chain (row {head_seq})"
+        )
     return None
 
 

@@ -51,7 +51,7 @@ def log(request):
         if data["date_to"]:
             events = events.filter(at__date__lte=data["date_to"])
     page = paginate(request, events, per_page=50)
-    page["entries"] = readable(page["page_obj"].object_list)
+    page["entries"] = readable(page["page_obj"].object_list, viewer=request.user)
     return render(request, "audit/log.html", {"form": form, "total": chain_length(), **page})
 
 

@@ -35,10 +35,12 @@ def step_up_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not policy.step_up_fresh(request.session):
+            # Come back to the page, not to a POST-only URL (which a GET would answer 405);
+            # the re-authentication page checks that the address is ours.
             target = (
                 request.get_full_path()
                 if request.method == "GET"
-                else request.META.get("HTTP_REFERER", request.get_full_path())
+                else request.META.get("HTTP_REFERER") or reverse("ui:home")
             )
             if request.headers.get("HX-Request"):
                 response = HttpResponse(status=204)

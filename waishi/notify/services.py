@@ -26,6 +26,13 @@ def notify(
     A failed e-mail never undoes the notice (it is sent after commit, errors logged)."""
     created = []
     for user in recipients:
+        # MySQL/MariaDB have no partial unique index, so the notify_dedupe_once constraint
+        # does not exist there: look first (the constraint still closes the race elsewhere).
+        if (
+            dedupe_key
+            and Notification.objects.filter(recipient=user, dedupe_key=dedupe_key).exists()
+        ):
+            continue
         with translation.override(getattr(user, "language", None) or "zh-hans"):
             subject, text = str(title()), str(body())
         try:

@@ -10,7 +10,8 @@ The rules, by role (``waishi.lib.roles``):
 - district officer: records of their own district, for models that have one;
 - system, security and audit administrators: no business record at all (三权分立);
   models registered as ``reference`` data (units, districts) are visible to everyone
-  signed in, because their names are needed to fill in forms.
+  signed in, because their names are needed to fill in forms;
+- a model registered with an ``owner`` path also shows each account its own rows.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class Scope:
     see_all: frozenset[str] = frozenset()
     # Replace the defaults entirely: only these roles see every row, others nothing.
     only: frozenset[str] | None = None
+    # Path to the id of the account that owns a row (e.g. "user_id" for API tokens): the
+    # owner sees their own rows whatever the other rules say.
+    owner: str | None = None
 
 
 _REGISTRY: dict[type[Model], Scope] = {}
@@ -58,9 +62,16 @@ def scope_of(model: type[Model]) -> Scope:
 
 def _condition(user, scope: Scope) -> Q | None:
     """A filter for the rows ``user`` may see; None means all rows; Q(pk__in=[]) none."""
-    nothing = Q(pk__in=[])
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return nothing
+        return Q(pk__in=[])
+    condition = _by_role(user, scope)
+    if scope.owner and condition is not None:
+        condition |= Q(**{scope.owner: user.pk})
+    return condition
+
+
+def _by_role(user, scope: Scope) -> Q | None:
+    nothing = Q(pk__in=[])
     role = user.role
     if scope.only is not None:
         return None if role in scope.only else nothing
@@ -95,6 +106,18 @@ def get_for_user(user, model_or_queryset: type[Model] | QuerySet, pk) -> Model:
         raise Http404 from exc
 
 
+def sees_all(user, model: type[Model]) -> bool:
+    """True when ``user`` sees every row of ``model`` (no filter applies)."""
+    return _condition(user, scope_of(model)) is None
+
+
+def is_business_record(model: type[Model]) -> bool:
+    """Records that belong to a unit or a district (people, later missions ...), as
+    opposed to reference data and accounts. 三权分立 keeps these from the administrators."""
+    scope = scope_of(model)
+    return bool(scope.unit or scope.district) and not scope.reference
+
+
 def can_see(user, obj: Model) -> bool:
     return visible(user, type(obj)).filter(pk=obj.pk).exists()
 
@@ -103,4 +126,13 @@ def is_reader_of_everything(user) -> bool:
     return getattr(user, "role", None) in CITY_ROLES
 
 
-__all__ = ["Role", "Scope", "can_see", "get_for_user", "register", "visible"]
+__all__ = [
+    "Role",
+    "Scope",
+    "can_see",
+    "get_for_user",
+    "is_business_record",
+    "register",
+    "sees_all",
+    "visible",
+]

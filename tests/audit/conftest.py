@@ -1,0 +1,3 @@
+"""Fixtures shared by the audit tests."""
+
+from tests.lib.hashers import fast_argon2  # noqa: F401  (autouse)
