@@ -31,6 +31,11 @@ FOREIGN_MARKER = "外单位保密人员"
 
 @pytest.fixture(autouse=True)
 def _settings(settings, tmp_path):
+    # Argon2 as in production, with tiny costs: the cast alone hashes eleven passwords.
+    settings.PASSWORD_HASHERS = [
+        "tests.lib.hashers.FastArgon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
     settings.HUEY["immediate"] = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

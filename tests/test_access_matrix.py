@@ -29,7 +29,6 @@ from django.db import models
 from django.test import Client
 
 from tests.conftest import FOREIGN_MARKER
-from tests.lib.hashers import fast_argon2  # noqa: F401  (autouse)
 from tests.lib.urlwalk import NON_MODEL_KWARGS, Endpoint, endpoints
 from waishi.notify.models import Notification
 from waishi.orgs import scoping

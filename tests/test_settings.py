@@ -18,8 +18,14 @@ def _run(tmp_path, **env):
     full = {k: v for k, v in os.environ.items() if not k.startswith("WAISHI_")}
     full.update({"DJANGO_SETTINGS_MODULE": "waishi.settings", "WAISHI_VAR_DIR": str(tmp_path)})
     full.update(env)
-    return subprocess.run([sys.executable, "-c", PRINT], env=full, capture_output=True,
-                          text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", PRINT],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_defaults_are_sqlite_and_file_queue(tmp_path):

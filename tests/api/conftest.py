@@ -39,10 +39,3 @@ def api_as(cast, make_token):
         return bearer(make_token(cast[name])[1])
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The cast has eleven accounts; argon2 for each makes every test take seconds. These
-    # tests are about tokens, not password storage (tests/accounts checks argon2).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

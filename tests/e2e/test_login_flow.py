@@ -21,8 +21,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_login_with_second_factor_switch_language_and_logout(live_server, page, cast,
-                                                             home_person, screenshot):
+def test_login_with_second_factor_switch_language_and_logout(
+    live_server, page, cast, home_person, screenshot
+):
     my_work_zh, my_work_en = _in("zh-hans", "My work"), _in("en", "My work")
     assert CJK.search(my_work_zh), "the zh_Hans catalogue lacks 'My work'"
     user = cast["fao_reviewer"]

@@ -23,8 +23,9 @@ def _log_in(page, base: str, user) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_clerk_finds_a_colleague_by_initials_as_they_type(live_server, page, cast, home_person,
-                                                          foreign_person, screenshot):
+def test_clerk_finds_a_colleague_by_initials_as_they_type(
+    live_server, page, cast, home_person, foreign_person, screenshot
+):
     _log_in(page, live_server.url, cast["unit_clerk"])
     page.goto(f"{live_server.url}/orgs/people/")
     assert FOREIGN_MARKER not in page.content()
@@ -41,8 +42,9 @@ def test_clerk_finds_a_colleague_by_initials_as_they_type(live_server, page, cas
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reviewer_reveals_an_id_number_and_it_is_recorded(live_server, page, cast, home_person,
-                                                          screenshot):
+def test_reviewer_reveals_an_id_number_and_it_is_recorded(
+    live_server, page, cast, home_person, screenshot
+):
     _log_in(page, live_server.url, cast["fao_reviewer"])
     page.goto(f"{live_server.url}/orgs/people/{home_person.pk}/")
     assert "*" in page.locator("[data-testid=id-masked]").inner_text()
@@ -50,6 +52,10 @@ def test_reviewer_reveals_an_id_number_and_it_is_recorded(live_server, page, cas
     full = page.locator("[data-testid=id-full]")
     full.wait_for()
     assert full.inner_text().strip() == home_person.reveal_id_number()
-    assert AuditEvent.objects.filter(action="orgs.person.unmask",
-                                     object_id=str(home_person.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="orgs.person.unmask", object_id=str(home_person.pk)
+        ).count()
+        == 1
+    )
     screenshot("person-unmasked")

@@ -4,7 +4,6 @@ seconds in the hasher (production's 100 MiB per hash is the point there, not her
 
 from __future__ import annotations
 
-import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 
@@ -12,11 +11,3 @@ class FastArgon2PasswordHasher(Argon2PasswordHasher):
     time_cost = 1
     memory_cost = 64
     parallelism = 1
-
-
-@pytest.fixture(autouse=True)
-def fast_argon2(settings):
-    settings.PASSWORD_HASHERS = [
-        "tests.lib.hashers.FastArgon2PasswordHasher",
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    ]

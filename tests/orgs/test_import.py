@@ -33,13 +33,6 @@ def _english():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Autouse, so it runs before ``cast`` hashes eleven passwords; nothing here logs in
-    # with a password (the clients use force_login), so argon2's cost buys nothing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def ids(*seeds: int) -> list[str]:
     numbers = [make_id_number(seed) for seed in seeds]
     assert len(set(numbers)) == len(numbers), "pick other seeds: these numbers collide"

@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 
 from tests.factories import PersonFactory, make_id_number
-from tests.lib.hashers import fast_argon2  # noqa: F401  (autouse)
 from waishi.orgs import selectors, services
 from waishi.orgs.idnumbers import mask
 from waishi.orgs.models import DataClass, Person

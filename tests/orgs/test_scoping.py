@@ -7,7 +7,6 @@ from django.db import models
 from django.http import Http404
 
 from tests.factories import DistrictFactory, PersonFactory, UnitFactory
-from tests.lib.hashers import fast_argon2  # noqa: F401  (autouse)
 from waishi.lib.roles import CITY_ROLES, Role
 from waishi.orgs import scoping
 from waishi.orgs.models import District, Person, Unit, User

@@ -1,3 +1,0 @@
-"""Fixtures shared by the audit tests."""
-
-from tests.lib.hashers import fast_argon2  # noqa: F401  (autouse)
