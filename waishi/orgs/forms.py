@@ -92,6 +92,30 @@ class PersonSearchForm(forms.Form):
         style(self)
 
 
+class IdNumberSearchForm(forms.Form):
+    """Sent by POST so that the number stays out of URLs, browser history and logs."""
+
+    id_number = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=18,
+        min_length=18,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "placeholder": _("Exact 18-character number"),
+            }
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+    def clean_id_number(self):
+        return idnumbers.validate(self.cleaned_data["id_number"])
+
+
 class UnitSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),

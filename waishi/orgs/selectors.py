@@ -11,10 +11,10 @@ from waishi.orgs.models import Person, Unit
 def person_search(
     user, *, q: str = "", unit_id: int | None = None, include_inactive: bool = False
 ) -> QuerySet[Person]:
-    """People ``user`` may see, matching a name, pinyin, pinyin initials or ID number.
+    """People ``user`` may see, matching a name, pinyin or pinyin initials.
 
-    "zs" finds 张三 by initials, "zhangs" by full pinyin; an 18-character query is also
-    tried as a resident ID number through the blind index (exact match only)."""
+    "zs" finds 张三 by initials, "zhangs" by full pinyin. ID numbers are not searched
+    here: this query travels in URLs and access logs (see ``person_by_id_number``)."""
     people = scoping.visible(user, Person).select_related("unit")
     if not include_inactive:
         people = people.filter(is_active=True)
@@ -26,10 +26,18 @@ def person_search(
         condition = Q(name__icontains=q)
         if lowered.isascii() and lowered.isalpha():
             condition |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
-        if len(lowered) == 18:
-            condition |= Q(id_number_index=Person.index_id_number(lowered))
         people = people.filter(condition)
     return people.order_by("unit__code", "name_pinyin", "pk")
+
+
+def person_by_id_number(user, number: str) -> Person | None:
+    """Exact search through the blind index, among the people ``user`` may see."""
+    return (
+        scoping.visible(user, Person)
+        .select_related("unit")
+        .filter(id_number_index=Person.index_id_number(number))
+        .first()
+    )
 
 
 def unit_search(user, *, q: str = "", kind: str = "") -> QuerySet[Unit]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/<int:unit_pk>/edit/", views.unit_form, name="unit-edit"),
     path("people/", views.person_list, name="person-list"),
     path("people/new/", views.person_form, name="person-create"),
+    path("people/find/", views.person_find, name="person-find"),
     path("people/import/", import_views.people_import, name="person-import"),
     path(
         "people/import/template.xlsx",

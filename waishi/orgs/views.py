@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from waishi.audit.selectors import history
 from waishi.lib import roles
-from waishi.lib.decorators import step_up_required
+from waishi.lib.decorators import step_up_challenge
 from waishi.lib.pages import client_ip, paginate
 from waishi.orgs import forms, scoping, selectors, services
 from waishi.orgs.models import District, Person, Unit
@@ -143,6 +143,34 @@ def person_list(request):
     return render(request, "orgs/person_list.html", context)
 
 
+@require_POST
+@login_required
+def person_find(request):
+    """Exact search by resident ID number (POST: the number never enters a URL)."""
+    _business_user(request)
+    form = forms.IdNumberSearchForm(request.POST)
+    if form.is_valid():
+        person = selectors.person_by_id_number(request.user, form.cleaned_data["id_number"])
+        if person is not None:
+            return redirect("orgs:person-detail", person_pk=person.pk)
+        # The same answer whether nobody has the number or someone you may not see has it.
+        form.add_error("id_number", _("Nobody you can see has this ID number."))
+    search = forms.PersonSearchForm(units=Unit.objects.none())
+    return render(
+        request,
+        "orgs/person_list.html",
+        {
+            "search": search,
+            "id_search": form,
+            "id_search_open": True,
+            "can_add": request.user.has_perm("orgs.add_person"),
+            "can_import": request.user.has_perm("orgs.import_people"),
+            **paginate(request, Person.objects.none()),
+        },
+        status=200,
+    )
+
+
 @login_required
 def person_detail(request, person_pk: int):
     _business_user(request)
@@ -199,11 +227,15 @@ def person_form(request, person_pk: int | None = None):
 
 @require_POST
 @login_required
-@step_up_required
 def person_unmask(request, person_pk: int):
     """The full ID number, once, in the response; audited (security.md Z2, S2)."""
     _business_user(request)
     person = scoping.get_for_user(request.user, Person, person_pk)
+    if not request.user.has_perm("orgs.unmask_person", person):
+        raise PermissionDenied
+    challenge = step_up_challenge(request)
+    if challenge is not None:
+        return challenge
     number = services.person_reveal_id_number(
         actor=request.user, person=person, ip=client_ip(request)
     )

@@ -30,7 +30,8 @@ class Command(BaseCommand):
         for label, field, aad in COLUMNS:
             model = apps.get_model(label)
             stale = model.objects.exclude(**{field: ""}).exclude(
-                **{f"{field}__startswith": f"{crypto.PREFIX}:{current}:"})
+                **{f"{field}__startswith": f"{crypto.PREFIX}:{current}:"}
+            )
             todo = stale.count()
             done = 0
             while True:
@@ -45,6 +46,9 @@ class Command(BaseCommand):
                 done += len(rows)
                 self.stderr.write(f"{label}.{field}: {done}/{todo}")
             total += done
-        record(action="crypto.keys_rotated", actor_name="waishi rotate-field-keys",
-               data={"key": current, "rows": total})
+        record(
+            action="crypto.keys_rotated",
+            actor_name="waishi rotate-field-keys",
+            data={"key": current, "rows": total},
+        )
         self.stdout.write(f"re-encrypted {total} value(s) with key {current}")
