@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.crypto import hmac_sm3
 
@@ -51,11 +52,27 @@ def row_hash(row: dict) -> str:
     return hmac_sm3(bytes.fromhex(settings.AUDIT_KEY), canonical(row))
 
 
+KIND_MESSAGES = {
+    "edited": _("row %(seq)d was changed after it was written"),
+    "missing": _("row %(seq)d is missing: it was deleted"),
+    "inserted": _("row %(seq)d was inserted from outside the application"),
+    "inserted_or_deleted": _(
+        "row %(seq)d does not follow the row before it: a row was inserted or deleted there"
+    ),
+    "truncated": _("the chain stops before row %(seq)d: rows were deleted at its end"),
+}
+
+
 @dataclass(frozen=True)
 class Problem:
     seq: int  # the row to look at
     kind: str  # edited | missing | inserted | inserted_or_deleted | truncated
-    detail: str
+    detail: str  # English, for the command line and the logs
+
+    @property
+    def message(self) -> str:
+        """The problem in the reader's language, for pages and notices."""
+        return str(KIND_MESSAGES[self.kind]) % {"seq": self.seq}
 
 
 def verify_rows(rows: Iterable[dict], *, head_seq: int, head_hash: str) -> Iterator[Problem]:

@@ -6,7 +6,7 @@ with no sentence is shown by its code, and a test fails on any such action.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MESSAGES: dict[str, str] = {
@@ -25,6 +25,14 @@ MESSAGES: dict[str, str] = {
 
 def register(messages: dict[str, str]) -> None:
     MESSAGES.update(messages)
+
+
+# Machine values kept in the events' data, shown in words.
+RESULT_LABELS = {"OK": _("intact"), "FAILED": _("broken")}
+
+
+def result_label(value: str) -> str:
+    return str(RESULT_LABELS.get(value, value))
 
 
 class _Default(dict):
@@ -46,8 +54,10 @@ def describe(event, *, object_label: str | None = None) -> str:
             if isinstance(v, int) or (isinstance(v, str) and object_label is None)
         }
     )
+    if "result" in values:
+        values["result"] = result_label(values["result"])
     values.update(
-        actor=event.actor_name or _gettext("System"),
+        actor=event.actor_name or gettext("System"),
         object=event.object_repr if object_label is None else object_label,
     )
     return str(template).format_map(values)

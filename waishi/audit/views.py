@@ -80,6 +80,6 @@ def verify(request):
         messages.error(
             request,
             _("The audit chain is broken at row %(seq)d: %(detail)s")
-            % {"seq": problem.seq, "detail": problem.detail},
+            % {"seq": problem.seq, "detail": problem.message},
         )
     return redirect("audit:log")

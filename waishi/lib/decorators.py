@@ -29,24 +29,24 @@ def role_required(allowed: frozenset[str]):
     return decorator
 
 
-def step_up_required(view):
-    """Demand a fresh second factor (or password) before a sensitive action (S2)."""
+def step_up_challenge(request) -> HttpResponse | None:
+    """None when the second factor (or password) was confirmed recently enough for a
+    sensitive action (S2); else the response that sends the user to confirm it.
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not policy.step_up_fresh(request.session):
-            # Come back to the page, not to a POST-only URL (which a GET would answer 405);
-            # the re-authentication page checks that the address is ours.
-            target = (
-                request.get_full_path()
-                if request.method == "GET"
-                else request.META.get("HTTP_REFERER") or reverse("ui:home")
-            )
-            if request.headers.get("HX-Request"):
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = f"{reverse('accounts:reauth')}?next={quote(target)}"
-                return response
-            return redirect(f"{reverse('accounts:reauth')}?next={quote(target)}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    Views call this after their permission checks, so that nobody is asked to confirm
+    their identity for something they may not do anyway."""
+    if policy.step_up_fresh(request.session):
+        return None
+    # Come back to the page, not to a POST-only URL (which a GET would answer 405);
+    # the re-authentication page checks that the address is ours.
+    target = (
+        request.get_full_path()
+        if request.method == "GET"
+        else request.META.get("HTTP_REFERER") or reverse("ui:home")
+    )
+    location = f"{reverse('accounts:reauth')}?next={quote(target)}"
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = location
+        return response
+    return redirect(location)

@@ -67,11 +67,12 @@ def _locked_accounts(user) -> list[Card]:
 def _audit(user) -> list[Card]:
     if not roles.has(user, roles.READS_AUDIT_LOG):
         return []
+    from waishi.audit.messages import result_label
     from waishi.audit.models import AuditEvent
     from waishi.audit.selectors import chain_length
 
     last = AuditEvent.objects.filter(action="audit.verified").order_by("-seq").first()
-    result = (last.data or {}).get("result", "—") if last else _("never")
+    result = result_label((last.data or {}).get("result", "—")) if last else _("never")
     return [
         Card(_("Audit events"), chain_length(), reverse("audit:log")),
         Card(
