@@ -22,8 +22,10 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
-    # Periodic jobs send one notice per (recipient, key): a re-run is harmless.
-    dedupe_key = models.CharField(max_length=100, blank=True)
+    # Periodic jobs send one notice per (recipient, key): a re-run is harmless. NULL for
+    # ordinary notices: NULLs never clash, so a plain unique constraint works everywhere
+    # (MariaDB has no partial indexes).
+    dedupe_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 (see above)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -33,7 +35,6 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "dedupe_key"],
-                condition=~models.Q(dedupe_key=""),
                 name="notify_dedupe_once",
             ),
         ]

@@ -26,13 +26,6 @@ def notify(
     A failed e-mail never undoes the notice (it is sent after commit, errors logged)."""
     created = []
     for user in recipients:
-        # MySQL/MariaDB have no partial unique index, so the notify_dedupe_once constraint
-        # does not exist there: look first (the constraint still closes the race elsewhere).
-        if (
-            dedupe_key
-            and Notification.objects.filter(recipient=user, dedupe_key=dedupe_key).exists()
-        ):
-            continue
         with translation.override(getattr(user, "language", None) or "zh-hans"):
             subject, text = str(title()), str(body())
         try:
@@ -43,7 +36,7 @@ def notify(
                     title=subject,
                     body=text,
                     url=url,
-                    dedupe_key=dedupe_key,
+                    dedupe_key=dedupe_key or None,
                 )
         except IntegrityError:
             continue  # already told (dedupe_key)

@@ -57,7 +57,7 @@ def verify_audit_chain() -> bool:
                 "log does not match the chain (%(detail)s). Check the database "
                 "and its backups."
             )
-            % {"seq": problem.seq, "detail": problem.detail}
+            % {"seq": problem.seq, "detail": problem.message}
         ),
         url=reverse("audit:log"),
         dedupe_key=f"audit-broken-{problem.seq}",
