@@ -155,7 +155,7 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------------
-DATABASE_URL = os.environ.get("WAISHI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'waishi.sqlite3'}")
+DATABASE_URL = os.environ.get("WAISHI_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'waishi.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 _engine = DATABASES["default"]["ENGINE"]
 if _engine.endswith("sqlite3"):
@@ -242,7 +242,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"user_attributes": ("username", "full_name", "email")},
     },
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "waishi.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
     {"NAME": "waishi.accounts.passwords.MaximumLengthValidator"},
