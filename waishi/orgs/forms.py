@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waishi.orgs import idnumbers
 from waishi.orgs.models import Person, Unit, UnitKind
+from waishi.orgs.services import PERSON_FIELDS
 
 
 def style(form: forms.Form) -> None:
@@ -42,19 +43,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "name",
-            "unit",
-            "post",
-            "rank",
-            "is_party_member",
-            "is_unit_leadership",
-            "is_city_leader",
-            "is_econ_tech",
-            "is_retired",
-            "phone",
-            "is_active",
-        ]
+        fields = list(PERSON_FIELDS)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -105,15 +105,17 @@ def _id_number_clash(number: str, exclude_pk: int | None = None) -> bool:
     return qs.exists()
 
 
-def person_build(*, id_number: str = "", **values: Any) -> Person:
-    """A validated, unsaved person (also used row by row by the spreadsheet import)."""
-    person = Person(**{k: values[k] for k in PERSON_FIELDS if k in values})
+def _clean_person(person: Person, id_number: str, *, exclude_pk: int | None = None) -> None:
+    """Normalise the name, set pinyin and the encrypted ID number, validate every field;
+    raise one ValidationError that names every bad field."""
     person.name = (person.name or "").strip()
     person.name_pinyin, person.name_initials = pinyin_of(person.name)
     errors: dict[str, list[str]] = {}
     if id_number:
         try:
             person.set_id_number(id_number)
+            if exclude_pk is not None and _id_number_clash(id_number, exclude_pk=exclude_pk):
+                errors["id_number"] = [_("A person with this ID number exists.")]
         except ValidationError as exc:
             errors["id_number"] = exc.messages
     try:
@@ -123,6 +125,19 @@ def person_build(*, id_number: str = "", **values: Any) -> Person:
             errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+
+
+def _person_state(person: Person) -> dict[str, Any]:
+    """What the audit chain keeps of a person: the fields, and the ID number masked."""
+    state = snapshot(person, PERSON_FIELDS)
+    state["id_number"] = person.id_number_masked
+    return state
+
+
+def person_build(*, id_number: str = "", **values: Any) -> Person:
+    """A validated, unsaved person (also used row by row by the spreadsheet import)."""
+    person = Person(**{k: values[k] for k in PERSON_FIELDS if k in values})
+    _clean_person(person, id_number)
     return person
 
 
@@ -134,9 +149,9 @@ def person_create(*, actor, id_number: str = "", ip: str = "", **values: Any) ->
         if id_number and _id_number_clash(id_number):
             raise ValidationError({"id_number": _("A person with this ID number exists.")})
         person.save()
-        after = snapshot(person, PERSON_FIELDS)
-        after["id_number"] = person.id_number_masked
-        record(action="orgs.person.create", actor=actor, obj=person, ip=ip, after=after)
+        record(
+            action="orgs.person.create", actor=actor, obj=person, ip=ip, after=_person_state(person)
+        )
     return person
 
 
@@ -146,31 +161,13 @@ def person_update(
     _require(actor, "orgs.change_person", person)
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
-        before = snapshot(person, PERSON_FIELDS)
-        before["id_number"] = person.id_number_masked
+        before = _person_state(person)
         for key in PERSON_FIELDS:
             if key in values:
                 setattr(person, key, values[key])
         _check_unit_allowed(actor, person.unit)
-        person.name = person.name.strip()
-        person.name_pinyin, person.name_initials = pinyin_of(person.name)
-        errors: dict[str, list[str]] = {}
-        if id_number is not None and id_number != "":
-            try:
-                person.set_id_number(id_number)
-                if _id_number_clash(id_number, exclude_pk=person.pk):
-                    errors["id_number"] = [_("A person with this ID number exists.")]
-            except ValidationError as exc:
-                errors["id_number"] = exc.messages
-        try:
-            person.full_clean(exclude=["id_number_enc", "id_number_index"])
-        except ValidationError as exc:
-            for key, messages in exc.message_dict.items():
-                errors.setdefault(key, []).extend(messages)
-        if errors:
-            raise ValidationError(errors)
-        after = snapshot(person, PERSON_FIELDS)
-        after["id_number"] = person.id_number_masked
+        _clean_person(person, id_number or "", exclude_pk=person.pk)
+        after = _person_state(person)
         old, new = diff(before, after)
         if not new:
             return person
@@ -217,14 +214,12 @@ def people_import(
             if row.get("id_number") and _id_number_clash(row["id_number"]):
                 raise ValidationError(_("A person with this ID number exists."))
             person.save()
-            after = snapshot(person, PERSON_FIELDS)
-            after["id_number"] = person.id_number_masked
             record(
                 action="orgs.person.create",
                 actor=actor,
                 obj=person,
                 ip=ip,
-                after=after,
+                after=_person_state(person),
                 data={"source": filename},
             )
             created.append(person)
