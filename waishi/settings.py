@@ -95,6 +95,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("WAISHI_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # First, so that its commands win over Django's (createsuperuser is refused).
+    "waishi.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -111,7 +113,6 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "waishi.audit",
     "waishi.orgs",
-    "waishi.accounts",
     "waishi.notify",
     "waishi.api",
     "waishi.ui",

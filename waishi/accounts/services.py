@@ -72,6 +72,23 @@ def user_create(
 
     Returns the user and the initial password, which is shown once and never stored."""
     _require(actor, MANAGES_ACCOUNTS)
+    return _create(actor=actor, password=password, ip=ip, values=values)
+
+
+def user_create_from_console(*, operator: str, **values: Any) -> tuple[User, str]:
+    """The same, for whoever runs ``waishi create-account`` on the server: how the first
+    system administrator comes to exist (there is no default account, security.md A1)."""
+    return _create(actor=None, actor_name=operator, values=values)
+
+
+def _create(
+    *,
+    actor,
+    values: dict[str, Any],
+    password: str | None = None,
+    ip: str = "",
+    actor_name: str = "",
+) -> tuple[User, str]:
     user = User(**{k: values[k] for k in USER_FIELDS if k in values})
     initial = password or generate_password()
     user.set_password(initial)
@@ -83,6 +100,7 @@ def user_create(
         record(
             action="accounts.user.create",
             actor=actor,
+            actor_name=actor_name,
             obj=user,
             ip=ip,
             after=snapshot(user, USER_FIELDS),
