@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export WAISHI_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-pg test-mariadb e2e lint format messages check-messages deploy-check bench clean venv
+.PHONY: demo test test-random test-pg test-mariadb e2e lint format messages check-messages deploy-check bench clean venv
 
 venv: $(STAMP)
 
@@ -29,6 +29,10 @@ demo: $(STAMP) compile-messages
 
 test: $(STAMP) compile-messages
 	$(BIN)/pytest -m "not e2e" -q
+
+# The same suite in a random order (the seed is printed): tests must not lean on each other.
+test-random: $(STAMP) compile-messages
+	$(BIN)/pytest -m "not e2e" -q -p randomly -o addopts="--strict-markers"
 
 e2e: $(STAMP) compile-messages
 	$(BIN)/pytest -m e2e -q
