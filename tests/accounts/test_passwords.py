@@ -18,7 +18,7 @@ from tests.factories import PASSWORD
 from tests.lib.pagetext import has_catalogue, zh
 from tests.lib.urlwalk import endpoints, fill
 from waishi.accounts import services
-from waishi.accounts.middleware import PASSWORD_OPEN
+from waishi.accounts.middleware import API_PATHS, PASSWORD_OPEN
 from waishi.accounts.passwords import MAX_LENGTH
 from waishi.audit.models import AuditEvent
 
@@ -161,7 +161,7 @@ def _assert_every_page_goes_to_password_change(client: Client) -> None:
         for method in ("get", "post"):
             response = getattr(client, method)(path)
             assert response.status_code in (302, 403), (method, path, response.status_code)
-            if path.startswith("/api/"):
+            if path.startswith(API_PATHS):
                 assert response.status_code == 403, path
                 assert response.json()["error"]["code"] == "password_change_required"
             else:

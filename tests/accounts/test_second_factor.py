@@ -18,7 +18,7 @@ from tests.conftest import current_code, login
 from tests.factories import PASSWORD
 from tests.lib.pagetext import zh
 from tests.lib.urlwalk import endpoints, fill
-from waishi.accounts.middleware import OTP_OPEN
+from waishi.accounts.middleware import API_PATHS, OTP_OPEN
 from waishi.audit.models import AuditEvent
 from waishi.lib.roles import OTP_REQUIRED
 
@@ -52,7 +52,7 @@ def test_password_only_session_reaches_nothing_but_the_otp_pages(cast, role):
         for method in ("get", "post"):
             response = getattr(client, method)(path)
             checked += 1
-            if path.startswith("/api/"):
+            if path.startswith(API_PATHS):
                 assert response.status_code == 403, (method, path)
                 assert response.json()["error"]["code"] == "otp_required"
             else:
@@ -277,3 +277,11 @@ def test_reauth_next_must_stay_on_this_site(as_user, cast):
     )
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_token_pages_under_api_are_pages_not_json(cast):
+    client = login(Client(), cast["fao_reviewer"], verified=False)
+    response = client.get("/api/tokens/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(OTP)
+    assert client.get("/api/v1/me/").json()["error"]["code"] == "otp_required"

@@ -32,8 +32,12 @@ OTP_OPEN = ("/accounts/otp/", "/accounts/logout/", "/accounts/language/", "/stat
 PASSWORD_OPEN = ("/accounts/password/", *OTP_OPEN)
 
 
+# Machine endpoints answer JSON; /api/tokens/ and /api/docs/ are pages for people.
+API_PATHS = ("/api/v1/", "/api/schema/")
+
+
 def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(API_PATHS)
 
 
 def _is_htmx(request) -> bool:
