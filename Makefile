@@ -43,6 +43,10 @@ test-pg: $(STAMP) compile-messages
 test-mariadb: $(STAMP) compile-messages
 	WAISHI_DATABASE_URL=mysql://root@127.0.0.1:3306/waishi $(BIN)/pytest -m "not e2e" -q
 
+# Benchmarks (figures go to docs/performance.md by hand, with the machine they ran on).
+bench: $(STAMP) compile-messages
+	$(BIN)/python bench/policy_bench.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "waishi.audit",
     "waishi.orgs",
+    "waishi.policy",
     "waishi.notify",
     "waishi.api",
     "waishi.ui",

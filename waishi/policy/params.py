@@ -1,0 +1,223 @@
+"""The policy parameters: the shipped defaults (``data/default_policy.json``, also read by
+the data migration that seeds the first ``PolicySet`` version), overrides on top of them,
+and the schema both are validated against.
+
+Overrides have the shape of ``parameters`` (``{"GROUP_SIZE": {"max": 5}}``) and are merged
+deeply: objects merge key by key, anything else (numbers, lists) replaces. Unknown keys
+and values of the wrong type are an ``InputError`` naming the key path."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext
+
+from waishi.policy.types import CATEGORIES, INVITATION_SOURCES, RANKS, InputError
+
+DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "default_policy.json"
+REGION_FLAGS = ("africa", "latin_america", "south_america")
+
+Spec = Callable[[Any, str], None] | dict
+
+
+def _fail(path: str, message: str) -> None:
+    raise InputError(path, message)
+
+
+def _int(minimum: int) -> Spec:
+    def check(value: Any, path: str) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            _fail(path, gettext("expected a whole number of at least %d") % minimum)
+
+    return check
+
+
+def _bool(value: Any, path: str) -> None:
+    if not isinstance(value, bool):
+        _fail(path, gettext("expected true or false"))
+
+
+def _one_of(choices: tuple[str, ...]) -> Spec:
+    def check(value: Any, path: str) -> None:
+        if not isinstance(value, str) or value not in choices:
+            _fail(path, gettext("expected one of: %s") % ", ".join(choices))
+
+    return check
+
+
+def _list_of(item: Spec, min_length: int = 0) -> Spec:
+    def check(value: Any, path: str) -> None:
+        if not isinstance(value, list) or len(value) < min_length:
+            _fail(path, gettext("expected a list of at least %d entries") % min_length)
+        for i, entry in enumerate(value):
+            _validate(item, entry, f"{path}[{i}]")
+
+    return check
+
+
+def _country_code(value: Any, path: str) -> None:
+    from waishi.policy import reference
+
+    if not isinstance(value, str) or reference.country(value) is None or value != value.upper():
+        _fail(path, gettext("expected an ISO 3166-1 alpha-2 code such as DE"))
+
+
+def _text(value: Any, path: str) -> None:
+    if not isinstance(value, str):
+        _fail(path, gettext("expected a string"))
+
+
+def _destination(value: Any, path: str) -> None:
+    if not isinstance(value, dict) or "country" not in value:
+        _fail(path, gettext('expected {"country": ..., "city": ...} (city optional)'))
+    _validate({"country": _country_code, "city": _text}, value, path, partial=True)
+
+
+_APPLIES = _list_of(_one_of(CATEGORIES))
+_WINDOW = {"max": _int(1), "years": _int(1)}
+
+# One entry per rule code: the parameters it reads and what they must look like.
+SCHEMA: dict[str, dict[str, Spec]] = {
+    "CATEGORY_MISMATCH": {"max_rank": _one_of(RANKS)},
+    "GROUP_SIZE": {"applies_to": _APPLIES, "max": _int(1)},
+    "COUNTRY_COUNT": {"applies_to": _APPLIES, "max": _int(1)},
+    "STAY_DAYS": {
+        "applies_to": _APPLIES,
+        # Index i is the limit for i+1 countries; the last applies to more.
+        "limits": _list_of(_int(1), 1),
+        "africa_latin_america_extra": _list_of(_int(0), 1),
+    },
+    "ONE_CONTINENT": {"applies_to": _APPLIES},
+    "ITINERARY_INCONSISTENT": {"applies_to": _APPLIES},
+    "TASK_PER_MEMBER": {"applies_to": _APPLIES},
+    "NO_SIGHTSEEING": {"applies_to": _APPLIES},
+    "BUSINESS_RATIO": {"applies_to": _APPLIES, "numerator": _int(0), "denominator": _int(1)},
+    "NO_FAMILY": {"applies_to": _APPLIES},
+    "RETIRED_MEMBER": {"applies_to": _APPLIES},
+    "INVITATION_MISSING": {"applies_to": _APPLIES},
+    "INVITATION_SOURCE": {
+        "applies_to": _APPLIES,
+        "forbidden": _list_of(_one_of(INVITATION_SOURCES)),
+    },
+    "HOT_DESTINATION": {"applies_to": _APPLIES, "destinations": _list_of(_destination)},
+    "FREQUENCY": {
+        "applies_to": _APPLIES,
+        "windows": {rank: _WINDOW for rank in RANKS[:3]},
+        "city_leader": _WINDOW,
+    },
+    "SAME_UNIT_LEADERS": {"applies_to": _APPLIES, "max": _int(1)},
+    "NOT_IN_PLAN": {"applies_to": _APPLIES},
+    "LEAD_TIME": {
+        "applies_to": _APPLIES,
+        "days": _int(0),
+        "days_schengen": _int(0),
+        "days_far": _int(0),
+        "far_from_countries": _int(1),
+        "far_countries": _list_of(_country_code),
+        "far_regions": _list_of(_one_of(REGION_FLAGS)),
+    },
+    "PARTY_BRANCH": {"applies_to": _APPLIES, "min_members": _int(1), "mandatory": _bool},
+    "BUDGET_STANDARD": {"applies_to": _APPLIES},
+    "BUDGET_MISSING": {"applies_to": _APPLIES},
+}
+
+
+def _validate(spec: Spec, value: Any, path: str, partial: bool = False) -> None:
+    if callable(spec):
+        spec(value, path)
+        return
+    if not isinstance(value, dict):
+        _fail(path, gettext("expected an object"))
+    for key in value:
+        if key not in spec:
+            _fail(f"{path}.{key}" if path else key, gettext("unknown parameter"))
+    if not partial:
+        for key in spec:
+            if key not in value:
+                _fail(f"{path}.{key}" if path else key, gettext("parameter is missing"))
+    for key, item in value.items():
+        _validate(spec[key], item, f"{path}.{key}" if path else key)
+
+
+def validate_parameters(parameters: Any, path: str = "") -> None:
+    """A complete parameter set (every rule, every key) -> None or ``InputError``."""
+    _validate(SCHEMA, parameters, path)
+
+
+def _merge(base: Any, override: Any) -> Any:
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = _merge(base[key], value) if key in base else value
+        return merged
+    return copy.deepcopy(override)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A policy version: what ``check`` reads. A ``PolicySet`` row becomes one of these."""
+
+    name: str
+    version: str
+    effective_from: date
+    parameters: dict[str, dict[str, Any]]
+    citations: dict[str, str] = field(default_factory=dict)
+
+    def with_overrides(self, overrides: Any, path: str = "") -> Policy:
+        """This policy with ``overrides`` deep-merged into its parameters (``--policy``)."""
+        if not isinstance(overrides, dict):
+            _fail(path or "policy", gettext("expected an object"))
+        # Unknown keys are refused before merging, so that the error names the key given.
+        _check_keys(SCHEMA, overrides, path)
+        merged = _merge(self.parameters, overrides)
+        validate_parameters(merged, path)
+        return Policy(self.name, self.version, self.effective_from, merged, self.citations)
+
+
+def _check_keys(spec: Spec, value: Any, path: str) -> None:
+    if callable(spec) or not isinstance(value, dict):
+        return
+    for key, item in value.items():
+        where = f"{path}.{key}" if path else key
+        if key not in spec:
+            _fail(where, gettext("unknown parameter"))
+        _check_keys(spec[key], item, where)
+
+
+def policy_from_data(data: Any, path: str = "") -> Policy:
+    """The shape of ``default_policy.json`` -> ``Policy`` (validated)."""
+    if not isinstance(data, dict):
+        _fail(path or "policy", gettext("expected an object"))
+    for key in ("name", "version", "effective_from", "parameters"):
+        if key not in data:
+            _fail(key, gettext("required field is missing"))
+    validate_parameters(data["parameters"], "parameters")
+    citations = data.get("citations", {})
+    return Policy(
+        name=data["name"],
+        version=data["version"],
+        effective_from=date.fromisoformat(data["effective_from"]),
+        parameters=data["parameters"],
+        citations={code: citations.get(code, "") for code in SCHEMA},
+    )
+
+
+@cache
+def default_policy() -> Policy:
+    """The shipped defaults, read once per process."""
+    with DEFAULT_FILE.open(encoding="utf-8") as fh:
+        return policy_from_data(json.load(fh))
+
+
+def policy_in_force(on: date) -> Policy:
+    """The policy version in force on ``on``. Without a database this is the shipped
+    default; the ``PolicySet`` model will answer here once it exists (falling back to the
+    file when the table is empty or missing, so the command line works on a fresh checkout)."""
+    return default_policy()
