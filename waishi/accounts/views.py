@@ -28,6 +28,7 @@ from waishi.accounts import forms, services
 from waishi.audit.services import record
 from waishi.lib import authpolicy as policy
 from waishi.lib.decorators import role_required
+from waishi.lib.forms import apply_errors
 from waishi.lib.pages import client_ip, paginate
 from waishi.lib.roles import MANAGES_ACCOUNTS, MANAGES_SECURITY
 from waishi.orgs import scoping
@@ -220,11 +221,7 @@ def password_change(request):
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error("new_password1", exc.messages)
+            apply_errors(form, exc, default_field="new_password1")
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password has been changed."))
@@ -282,7 +279,7 @@ def user_create(request):
                 actor=request.user, ip=client_ip(request), **values
             )
         except ValidationError as exc:
-            _merge_errors(form, exc)
+            apply_errors(form, exc)
         else:
             return render(
                 request,
@@ -306,7 +303,7 @@ def user_edit(request, user_pk: int):
                 **values,
             )
         except ValidationError as exc:
-            _merge_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The account has been saved."))
             return redirect("accounts:user-edit", user_pk=account.pk)
@@ -317,14 +314,6 @@ def user_edit(request, user_pk: int):
         "accounts/user_form.html",
         {"form": form, "account": account, "history": history(account)},
     )
-
-
-def _merge_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- account security (security administrator) ----------------------------------------------

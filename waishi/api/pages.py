@@ -15,16 +15,9 @@ from django.views.decorators.cache import never_cache
 from waishi.api import selectors, services
 from waishi.api.forms import TokenForm
 from waishi.lib import authpolicy
+from waishi.lib.forms import apply_errors
 from waishi.lib.pages import client_ip, paginate
 from waishi.lib.roles import MANAGES_SECURITY, has
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -64,7 +57,7 @@ def token_create(request):
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             return render(request, "api/token_created.html", {"token": token, "raw_token": raw})
     return render(request, "api/token_form.html", {"form": form})

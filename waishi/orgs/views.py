@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from waishi.audit.selectors import history
 from waishi.lib import roles
 from waishi.lib.decorators import step_up_challenge
+from waishi.lib.forms import apply_errors
 from waishi.lib.pages import client_ip, paginate
 from waishi.orgs import forms, scoping, selectors, services
 from waishi.orgs.models import District, Person, Unit
@@ -20,14 +21,6 @@ from waishi.orgs.models import District, Person, Unit
 def _business_user(request) -> None:
     if not roles.has(request.user, roles.BUSINESS_ROLES):
         raise PermissionDenied
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _units_for_people_form(user):
@@ -108,7 +101,7 @@ def unit_form(request, unit_pk: int | None = None):
             else:
                 unit = services.unit_create(actor=request.user, ip=client_ip(request), **values)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The unit has been saved."))
             return redirect("orgs:unit-detail", unit_pk=unit.pk)
@@ -218,7 +211,7 @@ def person_form(request, person_pk: int | None = None):
                     actor=request.user, id_number=id_number, ip=client_ip(request), **values
                 )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The person has been saved."))
             return redirect("orgs:person-detail", person_pk=person.pk)
