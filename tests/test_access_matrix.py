@@ -58,6 +58,12 @@ def _outsider_token(world: World):
     return token
 
 
+def _policy_version():
+    from waishi.policy.models import PolicySet
+
+    return PolicySet.objects.order_by("pk").first()
+
+
 # How to get "a foreign object" of models that do not simply belong to the foreign unit.
 BUILDERS: dict[str, Callable[[World], models.Model]] = {
     "orgs.person": lambda w: w.foreign_person,
@@ -65,6 +71,7 @@ BUILDERS: dict[str, Callable[[World], models.Model]] = {
     "orgs.district": lambda w: w.district,  # reference data
     "orgs.user": lambda w: w.cast["outsider"],
     "api.apitoken": _outsider_token,
+    "policy.policyset": lambda w: _policy_version(),  # reference data: the seeded one
 }
 
 

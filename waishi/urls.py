@@ -9,6 +9,7 @@ urlpatterns = [
     path("audit/", include("waishi.audit.urls")),
     path("notifications/", include("waishi.notify.urls")),
     path("api/", include("waishi.api.urls")),
+    path("policy/", include("waishi.policy.urls")),
 ]
 
 handler400 = ui_views.bad_request

@@ -6,3 +6,22 @@ class PolicyConfig(AppConfig):
     name = "waishi.policy"
     label = "policy"
     verbose_name = _("Policy")
+
+    def ready(self) -> None:
+        from waishi.audit.messages import register as register_messages
+        from waishi.lib.roles import Role
+        from waishi.orgs.scoping import Scope, register
+        from waishi.policy.models import PolicySet
+
+        # Reference data for those who review, approve and audit trips; units see the
+        # findings a version produces, not the policy pages.
+        readers = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE, Role.AUDITOR})
+        register(PolicySet, Scope(only=readers, url_kwarg="policy_pk"))
+        register_messages(
+            {
+                "policy.version.create": _(
+                    "{actor} created policy version {version}, changing {rule}"
+                    " from {effective_from}: {reason}"
+                ),
+            }
+        )

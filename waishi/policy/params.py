@@ -209,15 +209,20 @@ def policy_from_data(data: Any, path: str = "") -> Policy:
     )
 
 
+def default_data() -> dict[str, Any]:
+    """The shipped file as it stands (a fresh copy): what the data migration seeds from."""
+    with DEFAULT_FILE.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
 @cache
 def default_policy() -> Policy:
     """The shipped defaults, read once per process."""
-    with DEFAULT_FILE.open(encoding="utf-8") as fh:
-        return policy_from_data(json.load(fh))
+    return policy_from_data(default_data())
 
 
 def policy_in_force(on: date) -> Policy:
-    """The policy version in force on ``on``. Without a database this is the shipped
-    default; the ``PolicySet`` model will answer here once it exists (falling back to the
-    file when the table is empty or missing, so the command line works on a fresh checkout)."""
+    """The policy version in force on ``on`` without a database: the shipped default.
+    ``waishi.policy.selectors.policy_in_force_db`` asks the ``PolicySet`` table (and falls
+    back to this), so that this module stays free of models."""
     return default_policy()

@@ -3,6 +3,7 @@ so that all three give the same findings for the same input."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -20,14 +21,16 @@ def judge(
     on: date | None = None,
     overrides: Any = None,
     policy: Policy | None = None,
+    lookup: Callable[[date], Policy] = policy_in_force,
 ) -> Result:
     """Parse ``data`` strictly and check it as of ``on`` (default: ``submitted_on``, else
     today in the office's time zone), under ``policy`` (default: the version in force on
-    that date) with ``overrides`` merged in. Raises ``InputError``."""
+    that date, as answered by ``lookup``: the pure file by default, or
+    ``selectors.policy_in_force_db``) with ``overrides`` merged in. Raises ``InputError``."""
     trip = parse_trip(data)
     if on is None:
         on = trip.submitted_on or timezone.localdate()
-    base = policy or policy_in_force(on)
+    base = policy or lookup(on)
     if overrides is not None:
         base = base.with_overrides(overrides)
     return check(trip, base, on)

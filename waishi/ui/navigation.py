@@ -38,6 +38,7 @@ NAV: list[NavItem] = [
     NavItem(_("Accounts"), "accounts:user-list", "person-gear", roles.MANAGES_ACCOUNTS),
     NavItem(_("Account security"), "accounts:security", "shield-lock", roles.MANAGES_SECURITY),
     NavItem(_("Audit log"), "audit:log", "journal-check", roles.READS_AUDIT_LOG),
+    NavItem(_("Policy"), "policy:index", "journal-text", roles.CITY_ROLES),
     NavItem(_("API tokens"), "api:token-list", "key", ALL),
 ]
 

@@ -2,8 +2,11 @@
 against the policy, per ``contracts/policy-check.md``.
 
 Prints one JSON object; exits 0 when no finding is an error, 1 when one is, 2 when the
-input cannot be judged (one line on stderr naming the field, nothing on stdout). Reads no
-database, so it runs on a fresh checkout before any migration."""
+input cannot be judged (one line on stderr naming the field, nothing on stdout).
+
+Without ``--policy`` the version in force on the judging date comes from the database
+when it is reachable and migrated, else from the shipped file: so it also runs on a
+fresh checkout before any migration. With ``--policy`` the overrides apply to the file."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from waishi.policy.output import exit_status, result_json
+from waishi.policy.params import policy_in_force
 from waishi.policy.parse import parse_date
 from waishi.policy.run import judge
 from waishi.policy.types import InputError
@@ -43,7 +47,7 @@ class Command(BaseCommand):
                 data = _read_json(input, "input")
                 overrides = _read_json(policy, "--policy") if policy else None
                 day = parse_date(on, "--on") if on is not None else None
-                result = judge(data, on=day, overrides=overrides)
+                result = judge(data, on=day, overrides=overrides, lookup=_lookup(policy))
             except InputError as exc:
                 self.stderr.write(f"policy-check: {exc}")
                 sys.exit(2)
@@ -51,6 +55,16 @@ class Command(BaseCommand):
         status = exit_status(result)
         if status:
             sys.exit(status)
+
+
+def _lookup(policy_file: str | None):
+    """The database's versions only when no override file is given and the database is
+    there; the import waits until then, so a run without a database stays light."""
+    if policy_file:
+        return policy_in_force
+    from waishi.policy import selectors
+
+    return selectors.policy_in_force_db if selectors.database_ready() else policy_in_force
 
 
 def _read_json(name: str, field: str) -> Any:
