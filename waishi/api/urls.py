@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
-from waishi.api import pages, views
+from waishi.api import pages, policy_views, views
 
 app_name = "api"
 
@@ -31,6 +31,9 @@ urlpatterns = [
     path("v1/units/<int:unit_pk>/", views.UnitDetailView.as_view(), name="unit-detail"),
     path("v1/people/", views.PersonListView.as_view(), name="person-list"),
     path("v1/people/<int:person_pk>/", views.PersonDetailView.as_view(), name="person-detail"),
+    # The contract spells it without the slash; a POST cannot follow APPEND_SLASH's redirect.
+    path("v1/policy/check", policy_views.PolicyCheckView.as_view(), name="policy-check"),
+    path("v1/policy/check/", policy_views.PolicyCheckSlashView.as_view()),
     # Any other v1 path ending in "/": the API's JSON 404. A path without the slash is
     # left to APPEND_SLASH, so /api/v1/me still finds /api/v1/me/.
     re_path(r"^v1/(?:.*/)?$", views.NotFoundView.as_view(), name="not-found"),
