@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils.translation import gettext_lazy as _
 
+from waishi.lib.forms import style_fields
 from waishi.lib.roles import Role
 from waishi.orgs.models import District, Unit, User
 
@@ -94,16 +95,6 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-def _styled(form: forms.Form) -> None:
-    for field in form.fields.values():
-        css = (
-            "form-check-input"
-            if isinstance(field.widget, forms.CheckboxInput)
-            else ("form-select" if isinstance(field.widget, forms.Select) else "form-control")
-        )
-        field.widget.attrs.setdefault("class", css)
-
-
 class UserForm(forms.ModelForm):
     class Meta:
         model = User
@@ -135,7 +126,7 @@ class UserForm(forms.ModelForm):
         self.fields["full_name"].required = True
         if self.instance.pk:
             self.fields["username"].disabled = True
-        _styled(self)
+        style_fields(self)
 
 
 class UserSearchForm(forms.Form):

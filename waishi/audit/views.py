@@ -13,6 +13,7 @@ from waishi.audit.models import AuditEvent
 from waishi.audit.selectors import chain_length, readable, verify_chain
 from waishi.audit.services import client_ip, record
 from waishi.lib.decorators import role_required
+from waishi.lib.forms import DateInput
 from waishi.lib.pages import paginate
 from waishi.lib.roles import READS_AUDIT_LOG
 
@@ -21,12 +22,8 @@ class LogFilter(forms.Form):
     actor = forms.CharField(label=gettext_lazy("Actor"), required=False)
     action = forms.CharField(label=gettext_lazy("Action code"), required=False)
     object_type = forms.CharField(label=gettext_lazy("Object type"), required=False)
-    date_from = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

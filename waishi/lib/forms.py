@@ -19,3 +19,26 @@ def apply_errors(
             form.add_error(field if field in form.fields else default_field, errors)
     else:
         form.add_error(default_field, exc.messages)
+
+
+def style_fields(form: forms.Form) -> None:
+    """Bootstrap's classes on every widget that has none yet."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(field.widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        existing = field.widget.attrs.get("class", "")
+        if css not in existing.split():
+            field.widget.attrs["class"] = f"{css} {existing}".strip()
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; its value must be ISO whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -3,19 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from waishi.lib.forms import style_fields
 from waishi.orgs import idnumbers
 from waishi.orgs.models import Person, Unit, UnitKind
 from waishi.orgs.services import PERSON_FIELDS
-
-
-def style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        if isinstance(field.widget, forms.CheckboxInput):
-            field.widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(field.widget, forms.Select):
-            field.widget.attrs.setdefault("class", "form-select")
-        else:
-            field.widget.attrs.setdefault("class", "form-control")
 
 
 class UnitForm(forms.ModelForm):
@@ -29,7 +20,7 @@ class UnitForm(forms.ModelForm):
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
-        style(self)
+        style_fields(self)
 
 
 class PersonForm(forms.ModelForm):
@@ -53,7 +44,7 @@ class PersonForm(forms.ModelForm):
             self.fields["id_number"].help_text = _(
                 "Stored: %(masked)s. Leave empty to keep it; type a new number to replace it."
             ) % {"masked": self.instance.id_number_masked}
-        style(self)
+        style_fields(self)
 
     def clean_id_number(self):
         value = self.cleaned_data.get("id_number", "")
@@ -78,7 +69,7 @@ class PersonSearchForm(forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else Unit.objects.all()
-        style(self)
+        style_fields(self)
 
 
 class IdNumberSearchForm(forms.Form):
@@ -99,7 +90,7 @@ class IdNumberSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        style(self)
+        style_fields(self)
 
     def clean_id_number(self):
         return idnumbers.validate(self.cleaned_data["id_number"])
@@ -117,4 +108,4 @@ class UnitSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        style(self)
+        style_fields(self)

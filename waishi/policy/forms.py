@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from waishi.lib.forms import DateInput, style_fields
 from waishi.policy.params import SCHEMA
 
 
@@ -22,11 +23,15 @@ class ParameterChangeForm(forms.Form):
     effective_from = forms.DateField(
         label=_("Effective from"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
 
     def clean_values(self) -> dict:
         try:
