@@ -7,6 +7,7 @@ import string
 from typing import Any
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -202,7 +203,7 @@ def user_unlock(*, actor, user: User, ip: str = "") -> None:
 
 
 def user_set_language(*, actor, language: str, ip: str = "") -> None:
-    if language not in {"zh-hans", "en"}:
+    if language not in dict(settings.LANGUAGES):
         raise ValidationError(_("Unknown language."))
     if actor.language == language:
         return

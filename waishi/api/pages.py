@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from waishi.api import selectors, services
 from waishi.api.forms import TokenForm
-from waishi.lib import authpolicy
+from waishi.lib.decorators import step_up_challenge
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import client_ip, paginate
 from waishi.lib.roles import MANAGES_SECURITY, has
@@ -44,10 +44,11 @@ def token_create(request):
         return render(request, "api/token_form.html", {"form": form})
     form = TokenForm(request.POST)
     if form.is_valid():
-        if not authpolicy.step_up_fresh(request.session):
-            # Come back to the form with what was typed (neither value is secret).
-            back = f"{reverse('api:token-create')}?{urlencode(form.cleaned_data)}"
-            return redirect(f"{reverse('accounts:reauth')}?next={quote(back)}")
+        # Come back to the form with what was typed (neither value is secret).
+        back = f"{reverse('api:token-create')}?{urlencode(form.cleaned_data)}"
+        challenge = step_up_challenge(request, back=back)
+        if challenge is not None:
+            return challenge
         try:
             token, raw = services.api_token_create(
                 actor=request.user,

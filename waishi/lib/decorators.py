@@ -29,7 +29,7 @@ def role_required(allowed: frozenset[str]):
     return decorator
 
 
-def step_up_challenge(request) -> HttpResponse | None:
+def step_up_challenge(request, *, back: str | None = None) -> HttpResponse | None:
     """None when the second factor (or password) was confirmed recently enough for a
     sensitive action (S2); else the response that sends the user to confirm it.
 
@@ -39,7 +39,7 @@ def step_up_challenge(request) -> HttpResponse | None:
         return None
     # Come back to the page, not to a POST-only URL (which a GET would answer 405);
     # the re-authentication page checks that the address is ours.
-    target = (
+    target = back or (
         request.get_full_path()
         if request.method == "GET"
         else request.META.get("HTTP_REFERER") or reverse("ui:home")
