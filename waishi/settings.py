@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "waishi.audit",
     "waishi.orgs",
     "waishi.policy",
+    "waishi.plans",
+    "waishi.missions",
     "waishi.notify",
     "waishi.api",
     "waishi.ui",

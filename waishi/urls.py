@@ -10,6 +10,8 @@ urlpatterns = [
     path("notifications/", include("waishi.notify.urls")),
     path("api/", include("waishi.api.urls")),
     path("policy/", include("waishi.policy.urls")),
+    path("plans/", include("waishi.plans.urls")),
+    path("missions/", include("waishi.missions.urls")),
 ]
 
 handler400 = ui_views.bad_request
