@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "waishi.audit",
     "waishi.orgs",
     "waishi.policy",
+    "waishi.approvals",
     "waishi.plans",
     "waishi.missions",
     "waishi.notify",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("notifications/", include("waishi.notify.urls")),
     path("api/", include("waishi.api.urls")),
     path("policy/", include("waishi.policy.urls")),
+    path("approvals/", include("waishi.approvals.urls")),
     path("plans/", include("waishi.plans.urls")),
     path("missions/", include("waishi.missions.urls")),
 ]
