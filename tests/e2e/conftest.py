@@ -16,6 +16,21 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def log_in(page, base: str, user) -> None:
+    """Sign in through the login page (and the second factor when the role has one)."""
+    from tests.conftest import current_code
+    from tests.factories import PASSWORD
+
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("[data-testid=login-submit]")
+    if "/accounts/otp/" in page.url:
+        page.fill("input[name=token]", current_code(user))
+        page.click("[data-testid=otp-submit]")
+    page.wait_for_url(f"{base}/")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):

@@ -6,27 +6,16 @@ import re
 
 import pytest
 
-from tests.conftest import FOREIGN_MARKER, current_code
-from tests.factories import PASSWORD
+from tests.conftest import FOREIGN_MARKER
+from tests.e2e.conftest import log_in
 from waishi.audit.models import AuditEvent
-
-
-def _log_in(page, base: str, user) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    if "/accounts/otp/" in page.url:
-        page.fill("input[name=token]", current_code(user))
-        page.click("[data-testid=otp-submit]")
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_clerk_finds_a_colleague_by_initials_as_they_type(
     live_server, page, cast, home_person, foreign_person, screenshot
 ):
-    _log_in(page, live_server.url, cast["unit_clerk"])
+    log_in(page, live_server.url, cast["unit_clerk"])
     page.goto(f"{live_server.url}/orgs/people/")
     assert FOREIGN_MARKER not in page.content()
     # htmx searches while typing; no button is pressed.
@@ -45,7 +34,7 @@ def test_clerk_finds_a_colleague_by_initials_as_they_type(
 def test_reviewer_reveals_an_id_number_and_it_is_recorded(
     live_server, page, cast, home_person, screenshot
 ):
-    _log_in(page, live_server.url, cast["fao_reviewer"])
+    log_in(page, live_server.url, cast["fao_reviewer"])
     page.goto(f"{live_server.url}/orgs/people/{home_person.pk}/")
     assert "*" in page.locator("[data-testid=id-masked]").inner_text()
     page.locator("#id-number button").click()

@@ -65,3 +65,29 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == TokenStatus.ACTIVE
+
+
+class IdempotentRequest(models.Model):
+    """A write made with an ``Idempotency-Key`` header, and the answer it got: the same key
+    from the same account gets the same answer again instead of a second write."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("idempotency key"), max_length=200)
+    # SM3 of method, path and body: a key reused for another request is refused.
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("status"), default=0)
+    response = models.JSONField(_("response"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="api_idempotent_user_key"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="api_idempotent_created_idx")]
+
+    def __str__(self) -> str:
+        return self.key

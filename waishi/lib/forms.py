@@ -24,7 +24,7 @@ def apply_errors(
 def style_fields(form: forms.Form) -> None:
     """Bootstrap's classes on every widget that has none yet."""
     for field in form.fields.values():
-        if isinstance(field.widget, forms.CheckboxInput):
+        if isinstance(field.widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
             css = "form-check-input"
         elif isinstance(field.widget, forms.Select):
             css = "form-select"

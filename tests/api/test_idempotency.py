@@ -1,0 +1,108 @@
+"""Idempotency-Key: a retried write is answered from the first, never written twice."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from tests.api import urls_idempotent
+from tests.api.conftest import bearer
+from waishi.api import idempotency
+from waishi.api.models import IdempotentRequest
+from waishi.notify.models import Notification
+
+pytestmark = pytest.mark.urls("tests.api.urls_idempotent")
+
+
+def post(client, data, key=None):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    return client.post("/test-note/", data, content_type="application/json", **headers)
+
+
+@pytest.mark.django_db
+def test_a_retry_with_the_same_key_replays_the_first_answer(api_as):
+    client = api_as("unit_clerk")
+    first = post(client, {"text": "一"}, key="k-1")
+    again = post(client, {"text": "一"}, key="k-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Notification.objects.filter(kind="test").count() == 1
+
+
+@pytest.mark.django_db
+def test_without_a_key_every_request_writes(api_as):
+    client = api_as("unit_clerk")
+    post(client, {"text": "一"})
+    post(client, {"text": "一"})
+    assert Notification.objects.filter(kind="test").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_key_reused_for_another_body_is_refused(api_as):
+    client = api_as("unit_clerk")
+    post(client, {"text": "一"}, key="k-1")
+    other = post(client, {"text": "二"}, key="k-1")
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert Notification.objects.filter(kind="test").count() == 1
+
+
+@pytest.mark.django_db
+def test_keys_belong_to_one_account(api_as):
+    post(api_as("unit_clerk"), {"text": "一"}, key="k-1")
+    other = post(api_as("unit_leader"), {"text": "一"}, key="k-1")
+    assert other.status_code == 201 and "Idempotent-Replayed" not in other
+    assert Notification.objects.filter(kind="test").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_refused_request_does_not_use_up_the_key(api_as):
+    client = api_as("unit_clerk")
+    assert post(client, {"text": ""}, key="k-1").status_code == 400
+    assert not IdempotentRequest.objects.exists()
+    assert post(client, {"text": "一"}, key="k-1").status_code == 201
+
+
+@pytest.mark.django_db
+def test_an_overlong_key_is_refused(api_as):
+    response = post(api_as("unit_clerk"), {"text": "一"}, key="x" * 201)
+    assert response.status_code == 400
+    assert not Notification.objects.filter(kind="test").exists()
+
+
+@pytest.mark.django_db
+def test_old_keys_are_purged(api_as, cast):
+    post(api_as("unit_clerk"), {"text": "一"}, key="k-1")
+    assert idempotency.purge(timezone.now() + timedelta(hours=47)) == 0
+    assert idempotency.purge(timezone.now() + timedelta(hours=49)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_write_once(make_token, cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and a waiting unique index need PostgreSQL; SQLite serialises")
+    raw = make_token(cast["unit_clerk"])[1]
+    urls_idempotent.HOLD.clear()  # the first request waits inside its transaction
+    answers: list[int] = []
+
+    def send():
+        try:
+            answers.append(post(bearer(raw), {"text": "一"}, key="k-race").status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    # Let the first insert land, then release it; the others wait on the unique index.
+    threading.Event().wait(0.5)
+    urls_idempotent.HOLD.set()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(answers) == [201, 201, 201, 201]
+    assert Notification.objects.filter(kind="test").count() == 1

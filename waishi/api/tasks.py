@@ -1,0 +1,13 @@
+"""Periodic jobs of the API: forgetting old idempotency keys."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from waishi.api import idempotency
+
+
+@db_periodic_task(crontab(hour="4", minute="23"))
+def purge_idempotency_keys():
+    idempotency.purge()
