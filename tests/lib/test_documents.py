@@ -95,17 +95,7 @@ def test_every_template_names_only_known_placeholders(name):
     """Each shipped template opens and fills when every name it uses is given."""
     text = documents.text_of((TEMPLATES / f"{name}.docx").read_bytes())
     names = set(documents.PLACEHOLDER.findall(text))
-    markers = (
-        set(
-            documents.ROW_MARKER.findall(line.split(" | ")[0])[0]
-            for line in text.splitlines()
-            if documents.ROW_MARKER.match(line)
-        )
-        if False
-        else set()
-    )
     rows = {marker: [] for marker in ("members", "stops", "steps", "days")}
     filled = documents.render(TEMPLATES / f"{name}.docx", {n: "x" for n in names}, rows)
     assert "{{" not in documents.text_of(filled)
     assert names  # a template without placeholders would be a mistake
-    del markers
