@@ -374,6 +374,18 @@ def test_lead_time_without_submission_date_judges_the_check_date():
     assert only(run(data, on=date(2026, 3, 27)), "LEAD_TIME")
 
 
+def test_lead_time_after_departure_says_the_date_is_past_not_a_negative_count():
+    from django.utils import translation
+
+    on_the_day = run(trip(submitted_on="2026-05-10"))
+    assert only(on_the_day, "LEAD_TIME")[0].data["lead_days"] == 0
+    [late] = only(run(trip(submitted_on="2026-05-11")), "LEAD_TIME")
+    assert late.data["lead_days"] == -1 and late.data["departure"] == "2026-05-10"
+    with translation.override("en"):
+        assert "2026-05-10 is already past" in late.message
+        assert "-1 days" not in late.message
+
+
 # -- PARTY_BRANCH ----------------------------------------------------------------------
 
 

@@ -23,5 +23,9 @@ class PolicyConfig(AppConfig):
                     "{actor} created policy version {version}, changing {rule}"
                     " from {effective_from}: {reason}"
                 ),
+                "policy.allowance.import": _(
+                    "{actor} imported the allowance table ({rows} rows, file {filename})"
+                    " as policy version {version} from {effective_from}: {reason}"
+                ),
             }
         )

@@ -82,6 +82,7 @@ def check(trip: Trip, policy: Policy, on: date) -> Result:
         country_info=tuple(info),
         days_abroad=(trip.return_date - trip.departure_date).days + 1,
         citations=citations,
+        budget=reference.SHIPPED_BUDGET if policy.budget is None else policy.budget,
     )
     for code, rule in RULES:
         p = params[code]

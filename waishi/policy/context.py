@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from waishi.policy.reference import Country
+from waishi.policy.reference import BudgetTable, Country
 from waishi.policy.types import Finding, Trip
 
 
@@ -21,6 +21,7 @@ class Context:
     country_info: tuple[Country, ...]  # reference rows for ``countries``, same order
     days_abroad: int
     citations: dict[str, str]
+    budget: BudgetTable  # the 附表2 table of the policy version (BUDGET_STANDARD)
 
     def finding(
         self,

@@ -3,9 +3,12 @@ from ``effective_from`` to ``effective_to`` (inclusive; open-ended when null).
 
 A version is never edited: the FAO head changes a parameter by creating the next
 version (``services.policy_parameter_change``), so an old decision can be re-explained
-with the parameters it was judged under."""
+with the parameters it was judged under, and with the 附表2 allowance table
+(``budget_rows``, which the FAO head imports: ``services.allowance_table_import``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waishi.policy.params import SCHEMA, Policy, validate_parameters
+from waishi.policy.reference import BudgetTable
 from waishi.policy.types import InputError
+
+# Built allowance tables by version pk: a table has hundreds of rows and a check must not
+# rebuild it. Versions are never edited; saving or deleting one still drops its entry
+# (and created_at is kept with it), so that a primary key used again, as a rolled-back
+# test database does, never finds the table of another row.
+_TABLES: dict[int, tuple[Any, BudgetTable | None]] = {}
+_TABLES_MAX = 64
 
 
 class PolicySet(models.Model):
@@ -26,6 +37,9 @@ class PolicySet(models.Model):
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     parameters = models.JSONField(_("parameters"))
     citations = models.JSONField(_("citations"), default=dict, blank=True)
+    # The 附表2 allowance table (rows in the shape of data/budget_standards.json);
+    # null: the shipped sample rows.
+    budget_rows = models.JSONField(_("allowance table"), null=True, blank=True)
     # Required for every version after the first (checked by the service).
     reason = models.TextField(_("reason"), blank=True)
     created_by = models.ForeignKey(
@@ -58,12 +72,26 @@ class PolicySet(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.version}"
 
+    def save(self, *args, **kwargs) -> None:
+        _TABLES.pop(self.pk, None)  # see _TABLES
+        super().save(*args, **kwargs)
+        _TABLES.pop(self.pk, None)
+
+    def delete(self, *args, **kwargs):
+        _TABLES.pop(self.pk, None)
+        return super().delete(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         try:
             validate_parameters(self.parameters, "parameters")
         except InputError as exc:
             raise ValidationError({"parameters": str(exc)}) from None
+        if self.budget_rows is not None:
+            try:
+                BudgetTable(self.budget_rows)
+            except (TypeError, ValueError) as exc:
+                raise ValidationError({"budget_rows": str(exc)}) from None
 
     def covers(self, on) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
@@ -76,4 +104,21 @@ class PolicySet(models.Model):
             effective_from=self.effective_from,
             parameters=self.parameters,
             citations={code: citations.get(code, "") for code in SCHEMA},
+            budget=self.budget_table(),
         )
+
+    def budget_table(self) -> BudgetTable | None:
+        """This version's allowance table (None: the shipped one), built once per process.
+        The rows are read only when the table is not built yet, so a query may leave
+        them out (``defer("budget_rows")``)."""
+        if self.pk is None:
+            return None if self.budget_rows is None else BudgetTable(self.budget_rows)
+        cached = _TABLES.get(self.pk)
+        if cached is not None and cached[0] == self.created_at:
+            return cached[1]
+        rows = self.budget_rows
+        table = None if rows is None else BudgetTable(rows)
+        if len(_TABLES) >= _TABLES_MAX:
+            _TABLES.clear()
+        _TABLES[self.pk] = (self.created_at, table)
+        return table

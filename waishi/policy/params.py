@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext
 
 from waishi.policy.types import CATEGORIES, INVITATION_SOURCES, RANKS, InputError
+
+if TYPE_CHECKING:
+    from waishi.policy.reference import BudgetTable
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "default_policy.json"
 REGION_FLAGS = ("africa", "latin_america", "south_america")
@@ -169,6 +172,9 @@ class Policy:
     effective_from: date
     parameters: dict[str, dict[str, Any]]
     citations: dict[str, str] = field(default_factory=dict)
+    # The 附表2 allowance table this version imported; None: the shipped sample rows
+    # (``reference.SHIPPED_BUDGET``).
+    budget: BudgetTable | None = None
 
     def with_overrides(self, overrides: Any, path: str = "") -> Policy:
         """This policy with ``overrides`` deep-merged into its parameters (``--policy``)."""
@@ -178,7 +184,9 @@ class Policy:
         _check_keys(SCHEMA, overrides, path)
         merged = _merge(self.parameters, overrides)
         validate_parameters(merged, path)
-        return Policy(self.name, self.version, self.effective_from, merged, self.citations)
+        return Policy(
+            self.name, self.version, self.effective_from, merged, self.citations, self.budget
+        )
 
 
 def _check_keys(spec: Spec, value: Any, path: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
-from waishi.policy import reference
 from waishi.policy.context import Context, place
 from waishi.policy.types import Trip
 
@@ -34,10 +33,12 @@ INCIDENTALS = gettext_noop(
 def budget_standard(trip: Trip, p: dict, ctx: Context) -> tuple | list:
     """Each budget line against the standard for its country and city: same currency,
     lodging <= the standard, meals and incidentals <= the flat rates. A line with no
-    standard on file is noted (info), since it could not be checked."""
+    standard on file is noted (info), since it could not be checked. The standards are the
+    policy version's 附表2 table (``ctx.budget``)."""
     found = NONE
+    lookup = ctx.budget.lookup
     for i, line in enumerate(trip.budget):
-        standard = reference.budget_standard(line.country, line.city)
+        standard = lookup(line.country, line.city)
         where = {"line": i, "position": i + 1, "place": place(line.country, line.city)}
         if standard is None:
             # zh: 第%(position)d项预算（%(place)s）无对应开支标准，未予核对

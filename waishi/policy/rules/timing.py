@@ -130,17 +130,26 @@ def lead_time(trip: Trip, p: dict, ctx: Context) -> tuple | list:
     required, reason = required_lead_days(p, ctx)
     if lead >= required:
         return NONE
-    # zh: 本团组须在出境前至少%(required)d天提交申请，现距出境仅%(lead_days)d天
-    msg = gettext_noop(
-        "This trip must be applied for at least %(required)d days before departure; it is "
-        "%(lead_days)d days ahead."
-    )
+    if lead < 0:
+        # zh: 本团组须在出境前至少%(required)d天提交申请，出境日期%(departure)s已早于申请日期
+        msg = gettext_noop(
+            "This trip must be applied for at least %(required)d days before departure; the "
+            "departure date %(departure)s is already past."
+        )
+    else:
+        # zh: 本团组须在出境前至少%(required)d天提交申请，现距出境仅%(lead_days)d天
+        msg = gettext_noop(
+            "This trip must be applied for at least %(required)d days before departure; it is "
+            "%(lead_days)d days ahead."
+        )
     data = {
         "required": required,
         "lead_days": lead,
         "submitted_on": submitted.isoformat(),
         "reason": reason,
     }
+    if lead < 0:
+        data["departure"] = trip.departure_date.isoformat()
     return [ctx.finding("LEAD_TIME", "warning", msg, data)]
 
 
