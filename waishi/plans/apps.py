@@ -6,3 +6,17 @@ class PlansConfig(AppConfig):
     name = "waishi.plans"
     label = "plans"
     verbose_name = _("Annual plans")
+
+    def ready(self) -> None:
+        from waishi.lib.roles import CITY_ROLES, UNIT_ROLES
+        from waishi.orgs.scoping import Scope, register
+        from waishi.plans import audit_messages, work  # noqa: F401
+        from waishi.plans.models import PlanEntry, PlanEntryVersion, PlanYear, Quota, QuotaLedger
+
+        # The plan year itself is like reference data for the roles that plan, review and
+        # approve; its entries and quotas belong to units.
+        register(PlanYear, Scope(only=UNIT_ROLES | CITY_ROLES, url_kwarg="plan_pk"))
+        register(PlanEntry, Scope(unit="unit_id", url_kwarg="entry_pk"))
+        register(PlanEntryVersion, Scope(unit="entry__unit_id"))
+        register(Quota, Scope(unit="unit_id", url_kwarg="quota_pk"))
+        register(QuotaLedger, Scope(unit="quota__unit_id"))

@@ -1,0 +1,141 @@
+"""Reads of the annual plan that pages, exports and other apps share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from waishi.lib import roles
+from waishi.lib.roles import Role
+from waishi.orgs import scoping
+from waishi.orgs.models import Unit
+from waishi.plans.models import (
+    QUOTA_CATEGORIES,
+    Category,
+    EntryState,
+    PlanEntry,
+    PlanState,
+    PlanYear,
+    Quota,
+)
+
+
+def binding_entries(unit, year: int) -> QuerySet[PlanEntry]:
+    """The entries of ``unit`` that bind in ``year``'s approved plan (a trip links to
+    one of them). An entry being amended binds through its last approved version."""
+    return (
+        PlanEntry.objects.filter(
+            unit=unit,
+            plan__year=year,
+            plan__state=PlanState.APPROVED,
+            bound_version__isnull=False,
+        )
+        .select_related("plan", "bound_version")
+        .order_by("expected_month", "pk")
+    )
+
+
+def entries_for(
+    user,
+    plan: PlanYear,
+    *,
+    unit_id: int | None = None,
+    state: str = "",
+    category: str = "",
+) -> QuerySet[PlanEntry]:
+    entries = scoping.visible(user, PlanEntry).filter(plan=plan)
+    if unit_id:
+        entries = entries.filter(unit_id=unit_id)
+    if state:
+        entries = entries.filter(state=state)
+    if category:
+        entries = entries.filter(category=category)
+    return entries.select_related("unit", "bound_version").order_by(
+        "unit__code", "expected_month", "pk"
+    )
+
+
+@dataclass
+class QuotaCell:
+    quota: Quota | None
+    planned_batches: int = 0  # accepted or approved entries
+    planned_person_trips: int = 0
+
+
+@dataclass
+class UnitSummary:
+    unit: Unit
+    cells: dict[str, QuotaCell] = field(default_factory=dict)  # category -> cell
+    entries: int = 0  # entries in the plan (any state)
+    budget: object = 0  # sum of the budget estimates of accepted/approved entries
+
+    def cell_list(self) -> list[tuple[str, QuotaCell]]:
+        return [(str(Category(c).label), self.cells[c]) for c in QUOTA_CATEGORIES]
+
+
+def quota_summary(plan: PlanYear, *, user=None) -> list[UnitSummary]:
+    """Per unit (that has entries or a quota): each category's quota with used and left,
+    and what its accepted entries plan. With ``user``, only the units they may see.
+    Three queries whatever the number of units."""
+    entries = PlanEntry.objects.filter(plan=plan)
+    quotas = Quota.objects.filter(plan=plan)
+    if user is not None:
+        entries = scoping.visible(user, entries)
+        quotas = scoping.visible(user, quotas)
+    counted = Q(state__in=[EntryState.ACCEPTED, EntryState.APPROVED]) | Q(
+        bound_version__isnull=False
+    )
+    rows = (
+        entries.values("unit_id", "category")
+        .annotate(
+            total=Count("pk"),
+            planned=Count("pk", filter=counted),
+            people=Sum("size", filter=counted),
+            budget=Sum("budget_estimate", filter=counted),
+        )
+        .order_by()
+    )
+    summaries: dict[int, UnitSummary] = {}
+    unit_ids = set(quotas.values_list("unit_id", flat=True)) | {r["unit_id"] for r in rows}
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids)}
+
+    def summary(unit_id: int) -> UnitSummary:
+        if unit_id not in summaries:
+            summaries[unit_id] = UnitSummary(
+                unit=units[unit_id], cells={c: QuotaCell(None) for c in QUOTA_CATEGORIES}
+            )
+        return summaries[unit_id]
+
+    for quota in quotas:
+        summary(quota.unit_id).cells[quota.category].quota = quota
+    for row in rows:
+        s = summary(row["unit_id"])
+        s.entries += row["total"]
+        s.budget += row["budget"] or 0
+        if row["category"] in s.cells:
+            cell = s.cells[row["category"]]
+            cell.planned_batches += row["planned"]
+            cell.planned_person_trips += row["people"] or 0
+    return sorted(summaries.values(), key=lambda s: s.unit.code)
+
+
+def awaiting_action(user) -> QuerySet[PlanEntry]:
+    """Entries that wait for this user: the leader's drafts to submit, the clerk's
+    returned entries, the FAO's submitted ones, the committee's amendments."""
+    entries = scoping.visible(user, PlanEntry).exclude(plan__state=PlanState.CONSOLIDATED)
+    if roles.has(user, frozenset({Role.UNIT_LEADER})):
+        return entries.filter(state=EntryState.DRAFT)
+    if roles.has(user, frozenset({Role.UNIT_CLERK})):
+        return entries.filter(state=EntryState.RETURNED)
+    if roles.has(user, frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})):
+        return entries.filter(state=EntryState.SUBMITTED)
+    if roles.has(user, frozenset({Role.COMMITTEE})):
+        return entries.filter(state=EntryState.ACCEPTED, plan__state=PlanState.APPROVED)
+    return entries.none()
+
+
+def plans_awaiting_committee(user) -> QuerySet[PlanYear]:
+    if not roles.has(user, frozenset({Role.COMMITTEE})):
+        return PlanYear.objects.none()
+    return scoping.visible(user, PlanYear).filter(state=PlanState.CONSOLIDATED)

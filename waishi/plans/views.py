@@ -1,0 +1,328 @@
+"""Pages of the annual plan. Thin: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from waishi.audit.selectors import history
+from waishi.audit.services import client_ip
+from waishi.lib import roles
+from waishi.lib.decorators import role_required
+from waishi.lib.forms import apply_errors
+from waishi.lib.pages import paginate
+from waishi.lib.roles import Role
+from waishi.orgs import scoping
+from waishi.orgs.models import Unit
+from waishi.plans import exports, forms, selectors, services
+from waishi.plans.models import (
+    EntryState,
+    PlanEntry,
+    PlanEntryVersion,
+    PlanState,
+    PlanYear,
+    Quota,
+)
+from waishi.plans.workflow import ENTRY, PLAN
+
+READERS = roles.UNIT_ROLES | roles.CITY_ROLES
+FAO = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})
+CLERKS = frozenset({Role.UNIT_CLERK})
+# Everyone who takes a workflow action on an entry or the plan (not the auditor).
+ACTORS = READERS - roles.READ_ONLY_ROLES
+PLAN_ACTIONS = {
+    "consolidate": services.plan_consolidate,
+    "reopen": services.plan_reopen,
+    "approve": services.plan_approve,
+}
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# --- plans ------------------------------------------------------------------------------------
+
+
+@role_required(READERS)
+def plan_list(request):
+    plans = scoping.visible(request.user, PlanYear).order_by("-year")
+    return render(
+        request,
+        "plans/plan_list.html",
+        {"can_open": roles.has(request.user, FAO), **paginate(request, plans)},
+    )
+
+
+@role_required(FAO)
+def plan_form(request, plan_pk: int | None = None):
+    plan = scoping.get_for_user(request.user, PlanYear, plan_pk) if plan_pk else None
+    initial = {"deadline": plan.deadline} if plan else {}
+    form = forms.PlanForm(request.POST or None, initial=initial, editing=plan is not None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if plan:
+                plan = services.plan_update(
+                    actor=request.user,
+                    plan=plan,
+                    deadline=form.cleaned_data["deadline"],
+                    ip=client_ip(request),
+                )
+            else:
+                plan = services.plan_open(
+                    actor=request.user,
+                    year=form.cleaned_data["year"],
+                    deadline=form.cleaned_data["deadline"],
+                    ip=client_ip(request),
+                )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The annual plan has been saved."))
+            return redirect("plans:plan-detail", plan_pk=plan.pk)
+    return render(request, "plans/plan_form.html", {"form": form, "plan": plan})
+
+
+@role_required(READERS)
+def plan_detail(request, plan_pk: int):
+    user = request.user
+    plan = scoping.get_for_user(user, PlanYear, plan_pk)
+    sees_all = scoping.is_reader_of_everything(user)
+    units = (
+        Unit.objects.filter(plan_entries__plan=plan).distinct().order_by("code")
+        if sees_all
+        else None
+    )
+    search = forms.EntryFilterForm(request.GET or None, units=units)
+    filters: dict = {}
+    if search.is_valid():
+        unit = search.cleaned_data.get("unit")
+        filters = {
+            "unit_id": unit.pk if unit else None,
+            "state": search.cleaned_data["state"],
+            "category": search.cleaned_data["category"],
+        }
+    entries = selectors.entries_for(user, plan, **filters)
+    amendments = (
+        scoping.visible(user, PlanEntryVersion)
+        .filter(entry__plan=plan, plan_version__gt=1)
+        .select_related("entry", "entry__unit", "approved_by")
+        .order_by("-plan_version")
+    )
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "sees_all": sees_all,
+            "search": search,
+            "summary": selectors.quota_summary(plan, user=user),
+            "transitions": PLAN.allowed(plan, user),
+            "can_add_entry": roles.has(user, CLERKS) and plan.state != PlanState.CONSOLIDATED,
+            "can_set_quota": roles.has(user, FAO),
+            "can_edit_plan": roles.has(user, FAO),
+            "can_export": roles.has(user, roles.CITY_ROLES),
+            "amendments": amendments,
+            "history": history(plan),
+            **paginate(request, entries),
+        },
+    )
+
+
+@require_POST
+@role_required(ACTORS)
+def plan_transition(request, plan_pk: int):
+    plan = scoping.get_for_user(request.user, PlanYear, plan_pk)
+    action = request.POST.get("action", "")
+    service = PLAN_ACTIONS.get(action)
+    if service is None:
+        messages.error(request, _("Unknown action."))
+        return redirect("plans:plan-detail", plan_pk=plan.pk)
+    kwargs = {"actor": request.user, "plan": plan, "ip": client_ip(request)}
+    if action == "reopen":
+        kwargs["comment"] = request.POST.get("comment", "")[:2000]
+    try:
+        service(**kwargs)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": PLAN.action_label(action)})
+    return redirect("plans:plan-detail", plan_pk=plan.pk)
+
+
+@role_required(roles.CITY_ROLES)
+def plan_export(request, plan_pk: int, fmt: str):
+    plan = scoping.get_for_user(request.user, PlanYear, plan_pk)
+    build = exports.xlsx if fmt == "xlsx" else exports.docx
+    handle = build(request.user, plan)
+    services.plan_export_recorded(actor=request.user, plan=plan, fmt=fmt, ip=client_ip(request))
+    filename = f"{_('annual-plan')}-{plan.year}-v{plan.version}.{fmt}"
+    return FileResponse(handle, as_attachment=True, filename=filename)
+
+
+# --- entries ----------------------------------------------------------------------------------
+
+
+def _entry(request, entry_pk: int) -> PlanEntry:
+    return scoping.get_for_user(
+        request.user, PlanEntry.objects.select_related("plan", "unit", "bound_version"), entry_pk
+    )
+
+
+def _can_edit(user, entry: PlanEntry) -> bool:
+    return (
+        roles.has(user, CLERKS)
+        and user.unit_id == entry.unit_id
+        and entry.state in (EntryState.DRAFT, EntryState.RETURNED)
+        and entry.plan.state != PlanState.CONSOLIDATED
+    )
+
+
+@role_required(CLERKS)
+def entry_create(request, plan_pk: int):
+    plan = scoping.get_for_user(request.user, PlanYear, plan_pk)
+    form = forms.EntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.entry_create(
+                actor=request.user, plan=plan, ip=client_ip(request), **form.values()
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The plan entry has been saved as a draft."))
+            return redirect("plans:entry-detail", entry_pk=entry.pk)
+    return render(request, "plans/entry_form.html", {"form": form, "plan": plan, "entry": None})
+
+
+@role_required(CLERKS)
+def entry_edit(request, entry_pk: int):
+    entry = _entry(request, entry_pk)
+    if not _can_edit(request.user, entry):
+        raise PermissionDenied
+    form = forms.EntryForm(request.POST or None, entry=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.entry_update(
+                actor=request.user, entry=entry, ip=client_ip(request), **form.values()
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The plan entry has been saved."))
+            return redirect("plans:entry-detail", entry_pk=entry.pk)
+    return render(
+        request, "plans/entry_form.html", {"form": form, "plan": entry.plan, "entry": entry}
+    )
+
+
+@role_required(READERS)
+def entry_detail(request, entry_pk: int):
+    entry = _entry(request, entry_pk)
+    user = request.user
+    return render(
+        request,
+        "plans/entry_detail.html",
+        {
+            "entry": entry,
+            "countries": forms.country_names(entry.countries),
+            "ranks": exports.ranks_text(entry.ranks),
+            "transitions": ENTRY.allowed(entry, user),
+            "can_edit": _can_edit(user, entry),
+            "can_delete": _can_edit(user, entry) and not entry.is_bound,
+            "versions": [
+                {
+                    "version": v,
+                    "countries": forms.country_names(v.data.get("countries")),
+                    "ranks": exports.ranks_text(v.data.get("ranks") or []),
+                }
+                for v in entry.versions.select_related("approved_by")
+            ],
+            "history": history(entry),
+        },
+    )
+
+
+@require_POST
+@role_required(CLERKS)
+def entry_delete(request, entry_pk: int):
+    entry = _entry(request, entry_pk)
+    plan_pk = entry.plan_id
+    try:
+        services.entry_delete(actor=request.user, entry=entry, ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("plans:entry-detail", entry_pk=entry.pk)
+    messages.success(request, _("The plan entry has been deleted."))
+    return redirect("plans:plan-detail", plan_pk=plan_pk)
+
+
+@require_POST
+@role_required(ACTORS)
+def entry_transition(request, entry_pk: int):
+    entry = _entry(request, entry_pk)
+    form = forms.ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown action."))
+        return redirect("plans:entry-detail", entry_pk=entry.pk)
+    action = form.cleaned_data["action"]
+    try:
+        services.entry_act(
+            actor=request.user,
+            entry=entry,
+            action=action,
+            comment=form.cleaned_data["comment"],
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": ENTRY.action_label(action)})
+    return redirect("plans:entry-detail", entry_pk=entry.pk)
+
+
+# --- quotas -----------------------------------------------------------------------------------
+
+
+def _quota_form(request, plan: PlanYear, quota: Quota | None):
+    form = forms.QuotaForm(request.POST or None, quota=quota)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.quota_set(
+                actor=request.user,
+                plan=plan,
+                unit=quota.unit if quota else data["unit"],
+                category=quota.category if quota else data["category"],
+                batches=data["batches"],
+                person_trips=data["person_trips"],
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The quota has been saved."))
+            return redirect("plans:plan-detail", plan_pk=plan.pk)
+    return render(
+        request,
+        "plans/quota_form.html",
+        {"form": form, "plan": plan, "quota": quota, "history": history(quota) if quota else []},
+    )
+
+
+@role_required(FAO)
+def quota_create(request, plan_pk: int):
+    plan = scoping.get_for_user(request.user, PlanYear, plan_pk)
+    return _quota_form(request, plan, None)
+
+
+@role_required(FAO)
+def quota_edit(request, quota_pk: int):
+    quota = scoping.get_for_user(
+        request.user, Quota.objects.select_related("plan", "unit"), quota_pk
+    )
+    return _quota_form(request, quota.plan, quota)
