@@ -6,3 +6,45 @@ class ApprovalsConfig(AppConfig):
     name = "waishi.approvals"
     label = "approvals"
     verbose_name = _("Approvals")
+
+    def ready(self) -> None:
+        from waishi.approvals import audit_messages  # noqa: F401
+        from waishi.approvals.models import ApprovalRule, ApprovalStep, Delegation
+        from waishi.approvals.services import MANAGES_ALL_DELEGATIONS, READS_RULES
+        from waishi.lib.roles import CITY_ROLES
+        from waishi.orgs.scoping import Scope, register
+        from waishi.ui import work
+
+        # Steps belong to their subject's unit (unit roles see their unit's, city roles all).
+        register(ApprovalStep, Scope(unit="unit_id", url_kwarg="step_pk"))
+        # Rules are the FAO's reference data (the pages: FAO reviewer and head).
+        register(ApprovalRule, Scope(only=CITY_ROLES | READS_RULES, url_kwarg="rule_pk"))
+        # A delegation: its delegator (and, in the list, its delegate); the FAO head all.
+        register(
+            Delegation,
+            Scope(only=MANAGES_ALL_DELEGATIONS, owner="delegator_id", url_kwarg="delegation_pk"),
+        )
+        work.register(_pending_card)
+
+
+def _pending_card(user):
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from waishi.approvals.models import APPROVER_ROLES
+    from waishi.approvals.selectors import queue_for
+    from waishi.lib.roles import has
+    from waishi.ui.work import Card
+
+    if not has(user, APPROVER_ROLES):
+        return []
+    queue = queue_for(user)
+    overdue = queue.steps.filter(due_on__lt=_today()).count() if queue.count else 0
+    note = _("%(n)d overdue") % {"n": overdue} if overdue else ""
+    return [Card(_("Awaiting my approval"), queue.count, reverse("approvals:queue"), note)]
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()

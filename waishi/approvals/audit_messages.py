@@ -1,0 +1,29 @@
+"""Readable sentences for the approval actions."""
+
+from django.utils.translation import gettext_lazy as _
+
+from waishi.audit.messages import register
+
+register(
+    {
+        "approval.chain.start": _("{actor} sent {object} for approval (round {round})"),
+        "approval.chain.cancel": _("{actor} cancelled the open approval steps of {object}"),
+        "approval.step.approve": _("{actor} approved {object} at step {sequence} of round {round}"),
+        "approval.step.return": _(
+            "{actor} returned {object} for changes at step {sequence} of round {round}: {comment}"
+        ),
+        "approval.step.reject": _(
+            "{actor} rejected {object} at step {sequence} of round {round}: {comment}"
+        ),
+        "approval.step.remind": _(
+            "Overdue approval of {object} (step {sequence}): {recipients} approvers reminded"
+        ),
+        "approval.step.escalate": _(
+            "Overdue approval of {object} (step {sequence}) escalated: {recipients} told"
+        ),
+        "approval.rule.create": _("{actor} created the approval rule {object}"),
+        "approval.rule.update": _("{actor} changed the approval rule {object}"),
+        "approval.delegation.create": _("{actor} created the delegation {object}"),
+        "approval.delegation.revoke": _("{actor} revoked the delegation {object}"),
+    }
+)

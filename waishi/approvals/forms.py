@@ -1,0 +1,122 @@
+"""Forms of the approval pages: rules, delegations, bulk approval."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from waishi.approvals import subjects
+from waishi.approvals.models import (
+    APPROVER_ROLES,
+    UNIT_APPROVER_ROLES,
+    ApprovalRule,
+    ApproverRole,
+)
+from waishi.lib.forms import DateInput, style_fields
+
+
+def subject_type_choices() -> list[tuple[str, str]]:
+    types = {t: str(s.label) for t, s in subjects.registry().items()}
+    for t in ApprovalRule.objects.values_list("applies_to", flat=True).distinct():
+        types.setdefault(t, t)
+    return sorted(types.items())
+
+
+class RuleForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    applies_to = forms.ChoiceField(label=_("Applies to"))
+    sequence = forms.IntegerField(
+        label=_("Order"), min_value=1, help_text=_("Steps run from the lowest number up.")
+    )
+    approver_role = forms.ChoiceField(label=_("Approver"), choices=ApproverRole.choices)
+    conditions = forms.CharField(
+        label=_("Conditions (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "font-monospace"}),
+        help_text=_(
+            "All given conditions must hold. Keys: always, min_rank, out_of_plan, categories, "
+            'countries_any, budget_over, policy_flags_any; e.g. {"min_rank": "bureau"}.'
+        ),
+    )
+    due_working_days = forms.IntegerField(
+        label=_("Working days to decide"), min_value=0, max_value=60, initial=3
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applies_to"].choices = subject_type_choices() or [
+            ("missions.mission", "missions.mission")
+        ]
+        style_fields(self)
+
+    @classmethod
+    def initial_for(cls, rule: ApprovalRule) -> dict:
+        return {
+            "name": rule.name,
+            "applies_to": rule.applies_to,
+            "sequence": rule.sequence,
+            "approver_role": rule.approver_role,
+            "conditions": json.dumps(rule.conditions, ensure_ascii=False),
+            "due_working_days": rule.due_working_days,
+            "active": rule.active,
+        }
+
+    def clean_conditions(self) -> dict:
+        try:
+            value = json.loads(self.cleaned_data["conditions"])
+        except json.JSONDecodeError:
+            raise ValidationError(_("Not valid JSON.")) from None
+        if not isinstance(value, dict):
+            raise ValidationError(_('Expected an object such as {"always": true}.'))
+        return value
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user) -> str:
+        name = user.full_name or user.username
+        unit = f"，{user.unit}" if user.unit_id else ""
+        return f"{name}（{user.get_role_display()}{unit}）"
+
+
+def approver_accounts(for_user=None):
+    """Accounts that can take part in a delegation; for a unit leader, their unit's."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, role__in=APPROVER_ROLES)
+        .select_related("unit")
+        .order_by("role", "username")
+    )
+    if for_user is not None and for_user.role in UNIT_APPROVER_ROLES:
+        users = users.filter(role=for_user.role, unit_id=for_user.unit_id)
+    elif for_user is not None:
+        users = users.exclude(role__in=UNIT_APPROVER_ROLES)
+    return users
+
+
+class DelegationForm(forms.Form):
+    delegator = UserChoiceField(label=_("Delegator"), queryset=None)
+    delegate = UserChoiceField(label=_("Delegate"), queryset=None)
+    starts_on = forms.DateField(label=_("From"), widget=DateInput(), initial=timezone.localdate)
+    ends_on = forms.DateField(label=_("To"), widget=DateInput())
+    applies_to = forms.ChoiceField(label=_("Applies to"), required=False)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def __init__(self, *args, user, for_anyone: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_anyone:
+            self.fields["delegator"].queryset = approver_accounts()
+            self.fields["delegate"].queryset = approver_accounts()
+        else:
+            del self.fields["delegator"]
+            self.fields["delegate"].queryset = approver_accounts(user).exclude(pk=user.pk)
+        self.fields["applies_to"].choices = [("", _("All records I approve"))] + [
+            (t, label) for t, label in subject_type_choices()
+        ]
+        style_fields(self)

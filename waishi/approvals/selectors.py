@@ -1,0 +1,322 @@
+"""Reads of approval chains: the chain a subject would get, its steps, who may decide,
+the queue of what a user may decide, and time spent per step."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from waishi.approvals import conditions, subjects
+from waishi.approvals.models import (
+    APPROVER_ROLES,
+    DECIDED_STATES,
+    UNIT_APPROVER_ROLES,
+    ApprovalRule,
+    ApprovalStep,
+    Delegation,
+    StepState,
+)
+from waishi.orgs import scoping
+
+# --- the chain ------------------------------------------------------------------------------
+
+
+def chain_rules(subject_type: str, facts: dict) -> list[ApprovalRule]:
+    """The active rules for ``subject_type`` whose conditions hold for ``facts``, in
+    order, each role once (the first rule naming it wins)."""
+    rules = ApprovalRule.objects.filter(applies_to=subject_type, active=True).order_by(
+        "sequence", "pk"
+    )
+    chain: list[ApprovalRule] = []
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.approver_role in seen or not conditions.holds(rule.conditions or {}, facts):
+            continue
+        seen.add(rule.approver_role)
+        chain.append(rule)
+    return chain
+
+
+def chain_preview(subject_type: str, facts: dict) -> list[dict]:
+    """Who would approve a subject with these facts, in order (for the form)."""
+    return [
+        {
+            "role": rule.approver_role,
+            "label": rule.get_approver_role_display(),
+            "rule": rule.name,
+            "due_working_days": rule.due_working_days,
+        }
+        for rule in chain_rules(subject_type, facts)
+    ]
+
+
+def steps_for(subject_type: str, subject_id: int) -> QuerySet[ApprovalStep]:
+    """Every step of every round, oldest round first (for the record page)."""
+    return (
+        ApprovalStep.objects.filter(subject_type=subject_type, subject_id=subject_id)
+        .select_related("decided_by", "on_behalf_of")
+        .order_by("round", "sequence")
+    )
+
+
+def current_step(subject_type: str, subject_id: int) -> ApprovalStep | None:
+    """The step waiting for a decision now, or None."""
+    return (
+        ApprovalStep.objects.filter(
+            subject_type=subject_type, subject_id=subject_id, state=StepState.PENDING
+        )
+        .select_related("unit")
+        .first()
+    )
+
+
+# --- who may decide -------------------------------------------------------------------------
+
+
+def holds_authority(user, role: str, unit_id: int | None) -> bool:
+    """True when ``user`` holds ``role`` itself (a unit role: in the step's unit)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role != role:
+        return False
+    return role not in UNIT_APPROVER_ROLES or (unit_id is not None and user.unit_id == unit_id)
+
+
+def delegate_refusal(delegator, delegate) -> str | None:
+    """None when ``delegate`` may be given ``delegator``'s authority, else why not.
+
+    Both must approve (unit leader, FAO reviewer, FAO head, committee); a unit leader's
+    delegate is a unit leader of the same unit, a city approver's delegate another city
+    approver (e.g. the FAO head's deputy, an FAO reviewer)."""
+    if delegator.pk == delegate.pk:
+        return _("Nobody can delegate to themselves.")
+    if delegator.role not in APPROVER_ROLES:
+        return _("Only approvers can delegate their approvals.")
+    if not delegate.is_active or delegate.role not in APPROVER_ROLES:
+        return _("The delegate must be an active approver.")
+    if delegator.role in UNIT_APPROVER_ROLES or delegate.role in UNIT_APPROVER_ROLES:
+        if delegate.role != delegator.role or delegate.unit_id != delegator.unit_id:
+            return _("A unit leader's delegate must be a unit leader of the same unit.")
+    return None
+
+
+def active_delegations(delegate, *, day: dt.date | None = None) -> QuerySet[Delegation]:
+    """Delegations in force for ``delegate`` on ``day`` (today)."""
+    day = day or timezone.localdate()
+    return Delegation.objects.filter(
+        delegate_id=delegate.pk,
+        revoked_at__isnull=True,
+        starts_on__lte=day,
+        ends_on__gte=day,
+        delegator__is_active=True,
+    ).select_related("delegator")
+
+
+def can_decide(user, step: ApprovalStep, *, excluded_user_ids=frozenset()):
+    """(ok, on_behalf_of, reason): may ``user`` decide ``step`` now, and for whom?
+
+    Nobody decides a subject they are excluded from (its drafter, its members): not
+    themselves, not as a delegate, and a delegation from an excluded person gives
+    nothing."""
+    excluded = {int(pk) for pk in excluded_user_ids}
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False, None, _("You are not signed in.")
+    if step.state != StepState.PENDING:
+        return False, None, _("This step is not waiting for a decision.")
+    if user.pk in excluded:
+        return False, None, _("You cannot approve a record you drafted or are a member of.")
+    if holds_authority(user, step.approver_role, step.unit_id):
+        return True, None, None
+    for delegation in active_delegations(user).order_by("pk"):
+        if delegation.applies_to and delegation.applies_to != step.subject_type:
+            continue
+        delegator = delegation.delegator
+        if delegator.pk in excluded:
+            continue
+        if holds_authority(delegator, step.approver_role, step.unit_id):
+            if delegate_refusal(delegator, user) is None:
+                return True, delegator, None
+    return False, None, _("You are not an approver of this step.")
+
+
+def approvers_of(step: ApprovalStep, *, excluded_user_ids=frozenset()) -> list:
+    """The active accounts that may decide ``step`` today (by role or delegation)."""
+    User = get_user_model()
+    excluded = set(excluded_user_ids)
+    holders = User.objects.filter(is_active=True, role=step.approver_role)
+    if step.approver_role in UNIT_APPROVER_ROLES:
+        holders = holders.filter(unit_id=step.unit_id)
+    holders = [u for u in holders.order_by("pk") if u.pk not in excluded]
+    today = timezone.localdate()
+    delegates = (
+        User.objects.filter(
+            is_active=True,
+            delegations_received__delegator__in=[u.pk for u in holders],
+            delegations_received__revoked_at__isnull=True,
+            delegations_received__starts_on__lte=today,
+            delegations_received__ends_on__gte=today,
+        )
+        .filter(
+            Q(delegations_received__applies_to="")
+            | Q(delegations_received__applies_to=step.subject_type)
+        )
+        .exclude(pk__in=excluded)
+        .distinct()
+        .order_by("pk")
+    )
+    seen = {u.pk for u in holders}
+    return holders + [u for u in delegates if u.pk not in seen]
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+@dataclass
+class Queue:
+    steps: QuerySet[ApprovalStep]  # ordered: overdue first, then by due date
+    on_behalf: dict[int, object]  # step pk -> the delegator, for steps decided by delegation
+    count: int
+
+
+class _Exclusions:
+    """Is a principal excluded from a subject? Asked once per (type, principal) where
+    the subject registered ``excluded_for``, else once per subject."""
+
+    def __init__(self) -> None:
+        self._by_user: dict[tuple[str, int], set[int]] = {}
+        self._by_subject: dict[tuple[str, int], set[int]] = {}
+
+    def excluded(self, user, subject_type: str, subject_id: int) -> bool:
+        subject = subjects.get(subject_type)
+        if subject is None:
+            return False
+        if subject.excluded_for is not None:
+            key = (subject_type, user.pk)
+            if key not in self._by_user:
+                self._by_user[key] = {int(i) for i in subject.excluded_for(user)}
+            return subject_id in self._by_user[key]
+        key = (subject_type, subject_id)
+        if key not in self._by_subject:
+            self._by_subject[key] = {int(i) for i in subject.excluded_user_ids(subject_id)}
+        return user.pk in self._by_subject[key]
+
+
+def _authority_filter(principal) -> Q | None:
+    if principal.role not in APPROVER_ROLES:
+        return None
+    condition = Q(approver_role=principal.role)
+    if principal.role in UNIT_APPROVER_ROLES:
+        if not principal.unit_id:
+            return None
+        condition &= Q(unit_id=principal.unit_id)
+    return condition
+
+
+def queue_for(user) -> Queue:
+    """The pending steps ``user`` may decide now: by their own role (and unit), or as an
+    active delegate; never a subject they (or the delegator) are excluded from."""
+    empty = Queue(steps=ApprovalStep.objects.none(), on_behalf={}, count=0)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return empty
+    principals: list[tuple[object, str]] = [(user, "")]  # (principal, applies_to)
+    principals += [(d.delegator, d.applies_to) for d in active_delegations(user).order_by("pk")]
+    pending = scoping.visible(user, ApprovalStep).filter(state=StepState.PENDING)
+    exclusions = _Exclusions()
+    chosen: dict[int, object] = {}  # pk -> delegator (None: by own authority)
+    for principal, applies_to in principals:
+        condition = _authority_filter(principal)
+        if condition is None:
+            continue
+        if principal is not user and delegate_refusal(principal, user) is not None:
+            continue
+        rows = pending.filter(condition)
+        if applies_to:
+            rows = rows.filter(subject_type=applies_to)
+        for pk, subject_type, subject_id in rows.values_list("pk", "subject_type", "subject_id"):
+            if pk in chosen:
+                continue
+            if exclusions.excluded(user, subject_type, subject_id):
+                continue
+            if principal is not user and exclusions.excluded(principal, subject_type, subject_id):
+                continue
+            chosen[pk] = None if principal is user else principal
+    steps = (
+        ApprovalStep.objects.filter(pk__in=list(chosen))
+        .select_related("unit")
+        .order_by("due_on", "started_at", "pk")
+    )
+    return Queue(
+        steps=steps,
+        on_behalf={pk: d for pk, d in chosen.items() if d is not None},
+        count=len(chosen),
+    )
+
+
+def pending_count(user) -> int:
+    return queue_for(user).count
+
+
+@dataclass
+class QueueRow:
+    step: ApprovalStep
+    title: str
+    url: str
+    label: str
+    on_behalf_of: object
+    overdue: bool
+
+
+def queue_rows(steps, on_behalf: dict[int, object]) -> list[QueueRow]:
+    """Rows for a page of the queue: each step with its subject's title and link (one
+    title query per subject type on the page)."""
+    steps = list(steps)
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for step in steps:
+        by_type[step.subject_type].append(step.subject_id)
+    found = {t: subjects.titles(t, ids) for t, ids in by_type.items()}
+    today = timezone.localdate()
+    rows = []
+    for step in steps:
+        subject = subjects.get(step.subject_type)
+        rows.append(
+            QueueRow(
+                step=step,
+                title=found[step.subject_type][step.subject_id],
+                url=subjects.url_of(step.subject_type, step.subject_id),
+                label=str(subject.label) if subject else step.subject_type,
+                on_behalf_of=on_behalf.get(step.pk),
+                overdue=step.is_overdue(today),
+            )
+        )
+    return rows
+
+
+# --- statistics -----------------------------------------------------------------------------
+
+
+def step_durations(subject_type: str, since: dt.datetime | None = None) -> dict[str, dict]:
+    """Time spent in each step (decision time minus start), by approver role:
+    ``{role: {"count": n, "median": timedelta}}`` over the decided steps (since
+    ``since``)."""
+    rows = ApprovalStep.objects.filter(
+        subject_type=subject_type,
+        state__in=DECIDED_STATES,
+        started_at__isnull=False,
+        decided_at__isnull=False,
+    )
+    if since is not None:
+        rows = rows.filter(decided_at__gte=since)
+    spans: dict[str, list[dt.timedelta]] = defaultdict(list)
+    for role, started, decided in rows.values_list("approver_role", "started_at", "decided_at"):
+        spans[role].append(decided - started)
+    return {
+        role: {"count": len(values), "median": statistics.median(values)}
+        for role, values in spans.items()
+    }

@@ -1,0 +1,79 @@
+"""The records that go through approval chains, registered by the apps that own them.
+
+The approvals pages (the queue, bulk approval, reminders) show and act on subjects
+without importing their apps: each app registers, from its ``AppConfig.ready()``::
+
+    from waishi.approvals import subjects
+
+    subjects.register(
+        "missions.mission",
+        subjects.Subject(
+            label=_("Trip application"),
+            title=lambda ids: {m.pk: m.title for m in Mission.objects.filter(pk__in=ids)},
+            url=lambda pk: reverse("missions:detail", kwargs={"mission_pk": pk}),
+            decide=mission_decide,  # (*, actor, subject_id, decision, comment, ip) -> outcome
+            excluded_user_ids=lambda pk: {...},  # drafter and members' accounts
+            excluded_for=lambda user: {...},  # optional: ids of subjects ``user`` may not decide
+        ),
+    )
+
+``decide`` is the subject's own service (it locks the subject, calls
+``approvals.services.step_decide`` and applies its workflow transition, in one
+transaction) and returns step_decide's outcome ("next", "approved", "returned",
+"rejected"); it raises PermissionDenied or ValidationError when it refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Subject:
+    label: Any  # what a person calls this kind of record (lazy translation)
+    title: Callable[[Iterable[int]], dict[int, str]]
+    url: Callable[[int], str]
+    decide: Callable[..., str]
+    excluded_user_ids: Callable[[int], set[int]]
+    # Optional, for lists: the ids of this type's subjects ``user`` is excluded from
+    # (one query instead of one per row). Without it the queue asks per row.
+    excluded_for: Callable[[Any], set[int]] | None = None
+
+
+_REGISTRY: dict[str, Subject] = {}
+
+
+def register(subject_type: str, subject: Subject) -> None:
+    _REGISTRY[subject_type] = subject
+
+
+def unregister(subject_type: str) -> None:
+    _REGISTRY.pop(subject_type, None)
+
+
+def get(subject_type: str) -> Subject | None:
+    return _REGISTRY.get(subject_type)
+
+
+def registry() -> dict[str, Subject]:
+    return dict(_REGISTRY)
+
+
+def titles(subject_type: str, ids: Iterable[int]) -> dict[int, str]:
+    """Titles of the subjects (``type#id`` where the type is not registered)."""
+    ids = list(ids)
+    subject = get(subject_type)
+    found = subject.title(ids) if subject is not None else {}
+    return {pk: found.get(pk) or f"{subject_type}#{pk}" for pk in ids}
+
+
+def url_of(subject_type: str, subject_id: int) -> str:
+    subject = get(subject_type)
+    return subject.url(subject_id) if subject is not None else ""
+
+
+def excluded_user_ids(subject_type: str, subject_id: int) -> set[int]:
+    subject = get(subject_type)
+    return set(subject.excluded_user_ids(subject_id)) if subject is not None else set()
