@@ -6,3 +6,24 @@ class MissionsConfig(AppConfig):
     name = "waishi.missions"
     label = "missions"
     verbose_name = _("Trips abroad")
+
+    def ready(self) -> None:
+        from waishi.missions import audit_messages, home  # noqa: F401
+        from waishi.missions.models import BudgetLine, Member, Mission, ScheduleDay, Stop
+        from waishi.orgs.scoping import Scope, register
+
+        register(Mission, Scope(unit="unit_id", url_kwarg="mission_pk"))
+        # Rows of an application are reached only through it (no URL of their own).
+        for model in (Stop, ScheduleDay, Member, BudgetLine):
+            register(model, Scope(unit="mission__unit_id"))
+        self._register_subject()
+
+    def _register_subject(self) -> None:
+        """Tell the approvals app how to name, link and exclude trip applications."""
+        try:
+            from waishi.approvals import subjects
+        except ImportError:  # pragma: no cover - the approvals app is being built
+            return
+        from waishi.missions import approval
+
+        subjects.register("missions.mission", approval.subject())

@@ -32,6 +32,19 @@ ALL = frozenset(Role)
 NAV: list[NavItem] = [
     NavItem(_("My work"), "ui:home", "house", ALL),
     NavItem(_("Notifications"), "notify:inbox", "bell", ALL),
+    NavItem(
+        _("Trips abroad"),
+        "missions:list",
+        "airplane",
+        roles.BUSINESS_ROLES - {Role.DISTRICT_OFFICER},
+    ),
+    NavItem(
+        _("Approvals"),
+        "approvals:queue",
+        "check2-square",
+        frozenset({Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE}),
+    ),
+    NavItem(_("Annual plan"), "plans:plan-list", "calendar3", roles.UNIT_ROLES | roles.CITY_ROLES),
     NavItem(_("People"), "orgs:person-list", "people", roles.BUSINESS_ROLES),
     NavItem(_("Units"), "orgs:unit-list", "building", roles.BUSINESS_ROLES | {Role.SYS_ADMIN}),
     NavItem(_("Districts"), "orgs:district-list", "map", roles.BUSINESS_ROLES | {Role.SYS_ADMIN}),

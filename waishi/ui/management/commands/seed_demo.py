@@ -1,4 +1,6 @@
-"""``waishi seed_demo``: build (or refresh) the invented demo city 海滨市.
+"""``waishi seed_demo``: build (or refresh) the invented demo city 海滨市, its annual
+plan and some trip applications. It lives in ``ui`` (the top layer) because it calls
+every app's demo loader.
 
 Refuses to run outside demo mode unless ``--force`` is given: it resets the demo
 accounts' passwords to a published value, which must never happen in production.
@@ -11,11 +13,16 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from waishi.missions.demo import seed_missions
 from waishi.orgs import demo
+from waishi.plans.demo import seed_plans
 
 
 class Command(BaseCommand):
-    help = "Load the demo city: districts, units, about 300 people, one account per role."
+    help = (
+        "Load the demo city: districts, units, about 300 people, one account per role, "
+        "the annual plan and some trip applications."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -39,4 +46,9 @@ class Command(BaseCommand):
             f"demo city {demo.CITY} ready: districts {counts.districts}, units {counts.units}, "
             f"people {counts.people}, accounts {counts.users} "
             f"({time.monotonic() - started:.1f} s)"
+        )
+        seed_plans(self.stderr)
+        created = seed_missions(self.stderr)
+        self.stderr.write(
+            f"trip applications: {created} created ({time.monotonic() - started:.1f} s in all)"
         )

@@ -1,0 +1,67 @@
+"""Trip applications as subjects of approval chains (``waishi.approvals.subjects``).
+
+Nobody approves a step of an application they drafted or travel on: ``excluded_*`` name
+those accounts. ``decide`` -- locking the mission, deciding the step and applying the
+workflow's ``review``/``return``/``approve`` transition -- comes with the approval pages
+(next part of the issue); until then it refuses.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+def _titles(ids) -> dict[int, str]:
+    from waishi.missions.models import Mission
+
+    return {m.pk: str(m) for m in Mission.objects.filter(pk__in=list(ids))}
+
+
+def _url(pk: int) -> str:
+    return reverse("missions:detail", kwargs={"mission_pk": pk})
+
+
+def excluded_user_ids(pk: int) -> set[int]:
+    """The drafter and the accounts of the members."""
+    from waishi.missions.models import Member, Mission
+    from waishi.orgs.models import User
+
+    mission = Mission.objects.filter(pk=pk).values("created_by_id").first()
+    if mission is None:
+        return set()
+    people = Member.objects.filter(mission_id=pk).values("person_id")
+    users = set(User.objects.filter(person_id__in=people).values_list("pk", flat=True))
+    if mission["created_by_id"]:
+        users.add(mission["created_by_id"])
+    return users
+
+
+def excluded_for(user) -> set[int]:
+    """Ids of the applications ``user`` drafted or travels on (one query)."""
+    from waishi.missions.models import Mission
+
+    condition = Q(created_by_id=user.pk)
+    if getattr(user, "person_id", None):
+        condition |= Q(members__person_id=user.person_id)
+    return set(Mission.objects.filter(condition).values_list("pk", flat=True).distinct())
+
+
+def decide(*, actor, subject_id: int, decision: str, comment: str = "", ip: str = "", **kw):
+    raise ValidationError(_("Decisions on trip applications are not available yet."))
+
+
+def subject():
+    from waishi.approvals.subjects import Subject
+
+    return Subject(
+        label=gettext_lazy("Trip application"),
+        title=_titles,
+        url=_url,
+        decide=decide,
+        excluded_user_ids=excluded_user_ids,
+        excluded_for=excluded_for,
+    )

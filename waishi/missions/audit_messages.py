@@ -1,0 +1,36 @@
+"""Readable sentences for the trip application's audit actions."""
+
+from django.utils.translation import gettext_lazy as _
+
+from waishi.audit.messages import register
+
+register(
+    {
+        "missions.mission.create": _("{actor} started the trip application {object}"),
+        "missions.mission.update": _("{actor} changed the basics of the trip application {object}"),
+        "missions.mission.invitation": _(
+            "{actor} changed the invitation of the trip application {object}"
+        ),
+        "missions.mission.letter_download": _(
+            "{actor} downloaded the invitation letter {file} of {object}"
+        ),
+        "missions.mission.itinerary": _(
+            "{actor} changed the itinerary of the trip application {object}"
+        ),
+        "missions.mission.member_add": _("{actor} added {name} to the delegation of {object}"),
+        "missions.mission.member_remove": _(
+            "{actor} removed {name} from the delegation of {object}"
+        ),
+        "missions.mission.members": _("{actor} changed the members' tasks of {object}"),
+        "missions.mission.budget": _("{actor} changed the budget of the trip application {object}"),
+        "missions.mission.justify": _("{actor} wrote justifications for {object}"),
+        "missions.mission.submit": _("{actor} submitted the trip application {object}"),
+        "missions.mission.resubmit": _("{actor} resubmitted the trip application {object}"),
+        "missions.mission.withdraw": _("{actor} withdrew the trip application {object}"),
+        "missions.mission.review": _("{actor} started reviewing the trip application {object}"),
+        "missions.mission.return": _("{actor} returned the trip application {object} for changes"),
+        "missions.mission.approve": _("{actor} approved the trip application {object}"),
+        "missions.mission.cancel": _("{actor} cancelled the trip {object}"),
+        "missions.mission.export": _("{actor} exported {count} trip applications"),
+    }
+)

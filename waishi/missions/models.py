@@ -1,0 +1,307 @@
+"""Outbound delegations (因公临时出国团组): the application and its rows.
+
+A ``Mission`` is drafted by a unit clerk over several steps (basics, invitation,
+itinerary, members, budget) and saved at every step, complete or not: the rules that
+block (a missing date, a policy error) bite only at submission. From submission on the
+workflow (``missions.workflow``) owns ``state``, and rows are no longer edited.
+
+What the policy checker reads is built from these rows by ``missions.checking.trip_data``
+in the contract's input shape (shared/contracts/policy-check.md); the result of the check
+taken at submission is stored on the mission (``check_input``, ``check_result``,
+``policy_version``) so that an old decision can be re-explained.
+
+Members point at ``orgs.Person``: ranks and flags are read from the person while the
+application is edited and frozen into ``Member.snapshot`` at submission.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from waishi.policy.types import INVITATION_SOURCES
+
+
+class Category(models.TextChoices):
+    GENERAL = "general", _("Ordinary")
+    ECON_TECH = "econ_tech", _("Economic, trade and technology")
+    ACADEMIC = "academic", _("Teaching and research")
+
+
+class InvitationSource(models.TextChoices):
+    FOREIGN_COUNTERPART = "foreign_counterpart", _("Foreign counterpart")
+    OVERSEAS_CHINESE = "overseas_chinese", _("Overseas Chinese organisation")
+    FOREIGN_MISSION_IN_CHINA = "foreign_mission_in_china", _("Foreign mission in China")
+    AGENCY = "agency", _("Agency or intermediary")
+    CHINESE_ENTERPRISE_ABROAD = "chinese_enterprise_abroad", _("Chinese enterprise abroad")
+    NONE = "none", _("No invitation")
+
+
+assert tuple(InvitationSource.values) == INVITATION_SOURCES  # the policy's enumeration
+
+
+class State(models.TextChoices):
+    """The workflow's states (labels for lists and filters; the table is in workflow.py)."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    RETURNED = "returned", _("Returned for changes")
+    APPROVED = "approved", _("Approved")
+    CANCELLED = "cancelled", _("Cancelled")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# The states in which the clerk edits the application (the rest belongs to the workflow).
+EDITABLE_STATES = frozenset({State.DRAFT, State.RETURNED})
+# States of a trip that was approved and not called off: an earlier trip for FREQUENCY.
+# Later issues (abroad, back, reported ...) add their states here.
+TRAVELLED_STATES = frozenset({State.APPROVED})
+
+
+def invitation_upload_to(instance, filename: str) -> str:
+    """A random name: the uploader's file name never reaches the file system."""
+    ext = os.path.splitext(filename)[1].lower()[:8]
+    return f"missions/invitations/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{ext}"
+
+
+class Mission(models.Model):
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="missions"
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    purpose = models.TextField(_("purpose"), blank=True)
+    tasks = models.TextField(_("tasks"), blank=True)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.GENERAL
+    )
+    departure_date = models.DateField(_("departure date"), null=True, blank=True)
+    return_date = models.DateField(_("return date"), null=True, blank=True)
+
+    invitation_source = models.CharField(
+        _("invitation from"), max_length=40, choices=InvitationSource.choices, blank=True
+    )
+    inviter = models.CharField(_("inviter"), max_length=200, blank=True)
+    # Served only through the scoped download view; never a public URL (security.md).
+    invitation_letter = models.FileField(
+        _("invitation letter"), upload_to=invitation_upload_to, blank=True, max_length=200
+    )
+    invitation_letter_name = models.CharField(
+        _("invitation letter file name"), max_length=200, blank=True
+    )
+    invitation_letter_type = models.CharField(
+        _("invitation letter type"), max_length=100, blank=True
+    )
+    invitation_letter_size = models.PositiveIntegerField(
+        _("invitation letter size"), null=True, blank=True
+    )
+
+    # The binding annual-plan entry this trip carries out; or 计划外 with a written reason.
+    plan_entry = models.ForeignKey(
+        "plans.PlanEntry",
+        verbose_name=_("plan entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="missions",
+    )
+    out_of_plan = models.BooleanField(_("not in the annual plan"), default=False)
+    out_of_plan_reason = models.TextField(_("reason for a trip outside the plan"), blank=True)
+    funding_source = models.CharField(_("funding source"), max_length=200, blank=True)
+    # The approval form's 经费预算总额 (yuan): the lines are in the currencies of the
+    # standards, and no exchange rate is kept here, so the clerk states the total.
+    budget_total_cny = models.DecimalField(
+        _("total budget (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    state_changed_at = models.DateTimeField(_("state changed"), default=timezone.now)
+    step = models.PositiveSmallIntegerField(_("step of the form reached"), default=1)
+    # Optimistic concurrency: every write names the version it was based on and bumps it,
+    # so two browser tabs cannot silently overwrite each other.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
+    # The last check stored (at submission): the input judged, the policy version and
+    # the contract's output, so that a decision can be re-explained later.
+    policy_version = models.CharField(_("policy version"), max_length=64, blank=True)
+    check_input = models.JSONField(_("checked input"), null=True, blank=True)
+    check_result = models.JSONField(_("check result"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    # finding key (``checking.finding_key``) -> the clerk's written justification.
+    justifications = models.JSONField(_("justifications"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("trip abroad")
+        verbose_name_plural = _("trips abroad")
+        indexes = [
+            models.Index(fields=["unit", "state"], name="mission_unit_state_idx"),
+            models.Index(fields=["departure_date"], name="mission_departure_idx"),
+        ]
+        # No constraint on the order of the dates: a draft keeps what was typed, and
+        # ITINERARY_INCONSISTENT (an error) stops a wrong order at submission.
+
+    def __str__(self) -> str:
+        return self.title or str(_("Untitled trip #%(pk)s") % {"pk": self.pk})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    @property
+    def days_abroad(self) -> int | None:
+        if self.departure_date and self.return_date:
+            return (self.return_date - self.departure_date).days + 1
+        return None
+
+
+class Stop(models.Model):
+    """One place of the itinerary; ``country`` may be empty while drafting."""
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("trip"), on_delete=models.CASCADE, related_name="stops"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    country = models.CharField(_("country or region"), max_length=2, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    arrive = models.DateField(_("arrive"), null=True, blank=True)
+    depart = models.DateField(_("depart"), null=True, blank=True)
+    transit_airside = models.BooleanField(_("airside transit only"), default=False)
+
+    class Meta:
+        ordering = ["mission", "order", "pk"]
+        verbose_name = _("stop")
+        verbose_name_plural = _("stops")
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.city}".strip() or str(_("stop"))
+
+
+class DayKind(models.TextChoices):
+    OFFICIAL = "official", _("Official business")
+    TRAVEL = "travel", _("Travel")
+    REST = "rest", _("Rest")
+    SIGHTSEEING = "sightseeing", _("Sightseeing")
+
+
+class ScheduleDay(models.Model):
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("trip"), on_delete=models.CASCADE, related_name="days"
+    )
+    date = models.DateField(_("date"), null=True, blank=True)
+    kind = models.CharField(
+        _("kind of day"), max_length=20, choices=DayKind.choices, default=DayKind.OFFICIAL
+    )
+    activities = models.TextField(_("activities"), blank=True)
+
+    class Meta:
+        ordering = ["mission", "date", "pk"]
+        verbose_name = _("day of the schedule")
+        verbose_name_plural = _("days of the schedule")
+
+    def __str__(self) -> str:
+        return f"{self.date or ''} {self.get_kind_display()}".strip()
+
+
+class Relation(models.TextChoices):
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+
+
+class Member(models.Model):
+    """A person in the delegation. Rank, post and flags come from ``person`` while the
+    application is edited; ``snapshot`` freezes them (the contract's member object,
+    earlier trips included) at submission."""
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("trip"), on_delete=models.CASCADE, related_name="members"
+    )
+    person = models.ForeignKey(
+        "orgs.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    task = models.TextField(_("task on this trip"), blank=True)
+    is_leader = models.BooleanField(_("head of delegation"), default=False)
+    role = models.CharField(_("role in the delegation"), max_length=100, blank=True)
+    relation = models.CharField(
+        _("family relation"), max_length=10, choices=Relation.choices, blank=True
+    )
+    snapshot = models.JSONField(_("as submitted"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["mission", "order", "pk"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "person"], name="member_once_per_mission"),
+            models.UniqueConstraint(
+                fields=["mission"], condition=Q(is_leader=True), name="member_one_leader"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class BudgetLine(models.Model):
+    """Per person per day costs at one place (财行〔2013〕516号), plus optional fares."""
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("trip"), on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    stop = models.ForeignKey(
+        Stop,
+        verbose_name=_("stop"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="budget_lines",
+    )
+    country = models.CharField(_("country or region"), max_length=2, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    lodging_per_day = models.DecimalField(
+        _("lodging per person and day"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    meals_per_day = models.DecimalField(
+        _("meals per person and day"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    incidentals_per_day = models.DecimalField(
+        _("incidentals per person and day"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+    international_fares = models.DecimalField(
+        _("international fares (total)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    other_costs = models.DecimalField(
+        _("other costs (total)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["mission", "pk"]
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.city} {self.currency}".strip() or str(_("budget line"))

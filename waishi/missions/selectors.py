@@ -1,0 +1,107 @@
+"""Reads of trip applications that pages, the export and the API share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from waishi.missions import checking
+from waishi.missions.models import Member, Mission, Stop
+from waishi.orgs import scoping
+from waishi.policy import reference
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    state: str = ""
+    category: str = ""
+    unit_id: int | None = None
+    country: str = ""
+    month: str = ""  # "YYYY-MM" of the departure
+    mine: bool = False
+
+
+def mission_list(user, filters: Filters = Filters()) -> QuerySet[Mission]:
+    """The applications ``user`` may see, filtered, with what a list row shows fetched
+    in a fixed number of queries (unit; stops and members' names prefetched)."""
+    missions = scoping.visible(user, Mission).select_related("unit")
+    if filters.state:
+        missions = missions.filter(state=filters.state)
+    if filters.category:
+        missions = missions.filter(category=filters.category)
+    if filters.unit_id:
+        missions = missions.filter(unit_id=filters.unit_id)
+    if filters.country:
+        missions = missions.filter(
+            pk__in=Stop.objects.filter(country=filters.country).values("mission_id")
+        )
+    if filters.month:
+        year, month = (int(x) for x in filters.month.split("-"))
+        missions = missions.filter(departure_date__year=year, departure_date__month=month)
+    if filters.mine:
+        missions = missions.filter(created_by_id=user.pk)
+    q = filters.q.strip()
+    if q:
+        people = Q(person__name__icontains=q)
+        lowered = q.lower().replace(" ", "")
+        if lowered.isascii() and lowered.isalpha():
+            people |= Q(person__name_pinyin__startswith=lowered) | Q(
+                person__name_initials__startswith=lowered
+            )
+        missions = missions.filter(
+            Q(title__icontains=q) | Q(pk__in=Member.objects.filter(people).values("mission_id"))
+        )
+    return (
+        missions.annotate(member_count=Count("members", distinct=True))
+        .prefetch_related(
+            Prefetch("stops", queryset=Stop.objects.order_by("order", "pk")),
+            Prefetch(
+                "members",
+                queryset=Member.objects.select_related("person").order_by("order", "pk"),
+            ),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def countries_of(mission: Mission) -> list[str]:
+    """Distinct countries of the (prefetched) stops, in itinerary order."""
+    seen: list[str] = []
+    for stop in mission.stops.all():
+        if stop.country and stop.country not in seen:
+            seen.append(stop.country)
+    return seen
+
+
+def country_names(codes: list[str], english: bool = False) -> str:
+    names = []
+    for code in codes:
+        info = reference.country(code)
+        names.append((info.name_en if english else info.name_zh) if info else code)
+    return "、".join(names) if not english else ", ".join(names)
+
+
+def export_rows(queryset: QuerySet[Mission], chunk: int = 500) -> Iterator[Mission]:
+    """Every mission of ``queryset`` with its stops and members, in chunks of ``chunk``
+    (memory stays bounded whatever the number of rows)."""
+    yield from queryset.iterator(chunk_size=chunk)
+
+
+def mission_detail(user, pk) -> Mission:
+    return scoping.get_for_user(user, Mission.objects.select_related("unit", "created_by"), pk)
+
+
+@dataclass
+class MemberRow:
+    member: Member
+    trips: list[dict]
+
+
+def member_rows(mission: Mission) -> list[MemberRow]:
+    """The members with the person's rank and flags, and their earlier trips."""
+    members = list(mission.members.select_related("person__unit").order_by("order", "pk"))
+    trips = checking.earlier_trips([m.person_id for m in members], exclude_mission_id=mission.pk)
+    return [MemberRow(m, trips.get(m.person_id, [])) for m in members]

@@ -1,0 +1,61 @@
+"""Every change to a trip application: check permission, lock, compare the version,
+change, bump the version, one audit event -- in one transaction.
+
+Drafting services save whatever was typed, complete or not: nothing a clerk types is
+refused for being incomplete (that is ``mission_submit``'s job). They refuse only what
+cannot be stored (a row of another application, a file of the wrong type) and a write
+based on a stale ``version`` (another tab saved first), with a message that says so.
+
+Every event is recorded on the mission itself (child rows named in ``data``), so the
+mission's history tells the whole story. The functions live in ``common`` (lock,
+version, converters), ``drafting`` (basics, invitation, justifications), ``rows``
+(stops, days, members, budget) and ``submission`` (submit, withdraw); import them from
+here.
+"""
+
+from waishi.missions.services.common import LAST_STEP, StaleVersion
+from waishi.missions.services.drafting import (
+    BASICS_FIELDS,
+    INVITATION_FIELDS,
+    mission_create_draft,
+    mission_letter_download,
+    mission_update_basics,
+    mission_update_invitation,
+    mission_update_justifications,
+)
+from waishi.missions.services.rows import (
+    mission_member_add,
+    mission_member_remove,
+    mission_update_budget,
+    mission_update_itinerary,
+    mission_update_members,
+)
+from waishi.missions.services.submission import (
+    chain_facts,
+    completeness,
+    highest_rank,
+    mission_submit,
+    mission_withdraw,
+)
+
+__all__ = [
+    "BASICS_FIELDS",
+    "INVITATION_FIELDS",
+    "LAST_STEP",
+    "StaleVersion",
+    "chain_facts",
+    "completeness",
+    "highest_rank",
+    "mission_create_draft",
+    "mission_letter_download",
+    "mission_member_add",
+    "mission_member_remove",
+    "mission_submit",
+    "mission_update_basics",
+    "mission_update_budget",
+    "mission_update_invitation",
+    "mission_update_itinerary",
+    "mission_update_justifications",
+    "mission_update_members",
+    "mission_withdraw",
+]

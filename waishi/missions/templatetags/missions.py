@@ -1,0 +1,49 @@
+"""Display helpers for trip applications (no logic beyond display)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language
+
+from waishi.missions.models import State
+from waishi.policy import reference
+
+register = template.Library()
+
+BADGES = {
+    State.DRAFT: "secondary",
+    State.SUBMITTED: "primary",
+    State.IN_REVIEW: "info",
+    State.RETURNED: "warning",
+    State.APPROVED: "success",
+    State.CANCELLED: "dark",
+    State.WITHDRAWN: "dark",
+}
+
+
+@register.simple_tag
+def state_badge(state: str):
+    label = State(state).label if state in State.values else state
+    return format_html(
+        '<span class="badge text-bg-{}" data-state="{}">{}</span>',
+        BADGES.get(state, "secondary"),
+        state,
+        label,
+    )
+
+
+@register.simple_tag
+def countries(mission) -> str:
+    from waishi.missions.selectors import countries_of, country_names
+
+    english = (get_language() or "").startswith("en")
+    return country_names(countries_of(mission), english) or "—"
+
+
+@register.filter
+def country_name(code: str) -> str:
+    info = reference.country(code or "")
+    if info is None:
+        return code or "—"
+    return info.name_en if (get_language() or "").startswith("en") else info.name_zh

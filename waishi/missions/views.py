@@ -1,0 +1,319 @@
+"""Pages of the trip application: the list and its export, the record, and the six-step
+form. Thin: parse, call a service or selector, render.
+
+The form saves on every button (保存, 上一步/下一步, the step links, add/remove row) and,
+through htmx, soon after any change or pause in typing (``hx-trigger``): that
+autosave answers with the save status and the re-run policy check (an out-of-band
+swap of ``#findings``) and tells the page the new version (``X-Mission-Version``), so
+the next save is not mistaken for a stale tab.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from waishi.audit.selectors import history
+from waishi.audit.services import client_ip
+from waishi.lib.decorators import role_required
+from waishi.lib.forms import apply_errors
+from waishi.lib.pages import paginate
+from waishi.lib.roles import BUSINESS_ROLES, Role, has
+from waishi.missions import exports, forms, selectors, services, steps
+from waishi.missions.models import Mission
+from waishi.missions.workflow import CLERK_ACTIONS, MISSION, table
+from waishi.orgs import scoping
+from waishi.orgs.models import Unit
+
+VIEWERS = BUSINESS_ROLES - {Role.DISTRICT_OFFICER}
+CLERKS = frozenset({Role.UNIT_CLERK})
+
+
+def _mission(request, mission_pk) -> Mission:
+    return selectors.mission_detail(request.user, mission_pk)
+
+
+def _can_edit(user, mission: Mission) -> bool:
+    return has(user, CLERKS) and user.unit_id == mission.unit_id and mission.is_editable
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# --- list and export ------------------------------------------------------------------------
+
+
+def _units_for_filter(user):
+    if scoping.is_reader_of_everything(user):
+        return scoping.visible(user, Unit).filter(is_active=True)
+    return Unit.objects.filter(pk=user.unit_id)
+
+
+def _filters(request) -> tuple[forms.MissionSearchForm, selectors.Filters]:
+    search = forms.MissionSearchForm(request.GET or None, units=_units_for_filter(request.user))
+    if not search.is_valid():
+        return search, selectors.Filters()
+    data = search.cleaned_data
+    return search, selectors.Filters(
+        q=data["q"],
+        state=data["state"],
+        category=data["category"],
+        unit_id=data["unit"].pk if data["unit"] else None,
+        country=data["country"],
+        month=data["month"],
+        mine=data["mine"],
+    )
+
+
+@role_required(VIEWERS)
+def mission_list(request):
+    search, filters = _filters(request)
+    missions = selectors.mission_list(request.user, filters)
+    context = {
+        "search": search,
+        "can_create": has(request.user, CLERKS),
+        "export_query": request.GET.urlencode(),
+        **paginate(request, missions),
+    }
+    if _is_htmx(request):
+        return render(request, "missions/_mission_rows.html", context)
+    return render(request, "missions/mission_list.html", context)
+
+
+@role_required(VIEWERS)
+def mission_export(request):
+    _search, filters = _filters(request)
+    missions = selectors.mission_list(request.user, filters)
+    return exports.xlsx_response(request, missions)
+
+
+# --- the record -----------------------------------------------------------------------------
+
+
+def _approval_steps(mission: Mission) -> list:
+    from waishi.approvals.selectors import steps_for
+
+    return list(steps_for("missions.mission", mission.pk))
+
+
+@role_required(VIEWERS)
+def mission_detail(request, mission_pk: int):
+    mission = _mission(request, mission_pk)
+    check, names = steps.check_of(mission)
+    actions = [t for t in MISSION.allowed(mission, request.user) if t.action in CLERK_ACTIONS]
+    return render(
+        request,
+        "missions/mission_detail.html",
+        {
+            "mission": mission,
+            "stops": mission.stops.order_by("order", "pk"),
+            "days": mission.days.order_by("date", "pk"),
+            "members": selectors.member_rows(mission),
+            "lines": steps.budget_rows(mission),
+            "check": check,
+            "member_names": names,
+            "can_edit": _can_edit(request.user, mission),
+            "actions": actions,
+            "workflow": table(),
+            "mermaid": MISSION.mermaid(),
+            "history": history(mission),
+            "approval_steps": _approval_steps(mission),
+            "steps": steps.STEPS,
+        },
+    )
+
+
+@role_required(VIEWERS)
+def mission_letter(request, mission_pk: int):
+    """The invitation letter, to those who may see the application; every download is
+    recorded. Served as an attachment with its checked type, never inline HTML."""
+    mission = _mission(request, mission_pk)
+    if not mission.invitation_letter:
+        raise Http404
+    try:
+        handle = mission.invitation_letter.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    services.mission_letter_download(actor=request.user, mission=mission, ip=client_ip(request))
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=mission.invitation_letter_name or "invitation",
+        content_type=mission.invitation_letter_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@role_required(VIEWERS)
+def mission_check(request, mission_pk: int):
+    """The findings fragment for the application as saved now (no write)."""
+    mission = _mission(request, mission_pk)
+    check, names = steps.check_of(mission)
+    return render(request, "policy/_findings.html", {"check": check, "members": names})
+
+
+@require_POST
+@role_required(CLERKS)
+def mission_withdraw(request, mission_pk: int):
+    mission = _mission(request, mission_pk)
+    try:
+        services.mission_withdraw(
+            actor=request.user,
+            mission=mission,
+            ip=client_ip(request),
+            comment=request.POST.get("comment", ""),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The application has been withdrawn."))
+    return redirect("missions:detail", mission_pk=mission.pk)
+
+
+# --- the form -------------------------------------------------------------------------------
+
+
+@role_required(CLERKS)
+def mission_create(request):
+    form = forms.BasicsForm(
+        request.POST or None, entries=steps.plan_entries(request.user.unit_id, None)
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            mission = services.mission_create_draft(
+                actor=request.user, ip=client_ip(request), **values
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The draft has been saved."))
+            goto = request.POST.get("goto")
+            slug = goto if goto in steps.STEP_BY_SLUG else "basics"
+            return redirect(f"missions:{slug}", mission_pk=mission.pk)
+    return render(
+        request,
+        "missions/step.html",
+        {"form": form, "mission": None, "step": steps.STEPS[0], "steps": steps.STEPS},
+    )
+
+
+def _show_errors(ctx: dict, exc: ValidationError) -> list[str]:
+    """Field errors onto the step's main form when it has the field; the rest returned."""
+    form = ctx.get("form")
+    if form is not None and hasattr(exc, "error_dict"):
+        leftover = []
+        for field, errors in exc.message_dict.items():
+            if field in form.fields:
+                form.add_error(field, errors)
+            else:
+                leftover.extend(errors)
+        return leftover
+    return list(exc.messages)
+
+
+def _autosave_response(request, mission, *, saved: bool, errors: list[str]):
+    check, names = steps.check_of(mission)
+    response = render(
+        request,
+        "missions/_autosave.html",
+        {
+            "saved": saved,
+            "errors": errors,
+            "at": timezone.localtime(),
+            "check": check,
+            "members": names,
+        },
+    )
+    response["X-Mission-Version"] = str(mission.version)
+    return response
+
+
+@role_required(VIEWERS)
+def mission_step(request, mission_pk: int, step: str):
+    mission = _mission(request, mission_pk)
+    current = steps.STEP_BY_SLUG[step]
+    if not _can_edit(request.user, mission):
+        if request.method == "POST":
+            raise PermissionDenied
+        return redirect("missions:detail", mission_pk=mission.pk)
+    build, save = steps.HANDLERS[step]
+    if request.method == "GET" and step == "members" and _is_htmx(request):
+        ctx = build(request, mission, False)
+        return render(request, "missions/_person_results.html", {"mission": mission, **ctx})
+    bound = request.method == "POST"
+    ctx = build(request, mission, bound)
+    errors: list[str] = []
+    if bound:
+        autosave = _is_htmx(request)
+        try:
+            mission = save(request, mission, ctx, steps.posted_version(request))
+        except steps.Invalid:
+            errors = [_("Not saved: correct the marked fields.")]
+        except services.StaleVersion as exc:
+            errors = list(exc.messages)
+        except ValidationError as exc:
+            errors = _show_errors(ctx, exc)
+        else:
+            if autosave:
+                return _autosave_response(request, mission, saved=True, errors=[])
+            goto = request.POST.get("goto", "")
+            if goto == "detail":
+                return redirect("missions:detail", mission_pk=mission.pk)
+            target = goto if goto in steps.STEP_BY_SLUG else step
+            if goto not in steps.STEP_BY_SLUG or goto == step:
+                messages.success(request, _("Saved."))
+            return redirect(f"missions:{target}", mission_pk=mission.pk)
+        if autosave:
+            mission.refresh_from_db()
+            return _autosave_response(request, mission, saved=False, errors=errors)
+        mission.refresh_from_db()
+    check, names = steps.check_of(mission)
+    response = render(
+        request,
+        "missions/step.html",
+        {
+            "mission": mission,
+            "step": current,
+            "steps": steps.STEPS,
+            "errors": errors,
+            "check": check,
+            "member_names": names,
+            **ctx,
+            **({"form": ctx["form"]} if "form" in ctx else {}),
+        },
+    )
+    response["X-Mission-Version"] = str(mission.version)
+    return response
+
+
+@require_POST
+@role_required(CLERKS)
+def mission_submit(request, mission_pk: int):
+    """Save the justifications typed on the review page, then submit. The save is its
+    own transaction: a refused submission keeps what was typed."""
+    mission = _mission(request, mission_pk)
+    if not _can_edit(request.user, mission):
+        raise PermissionDenied
+    ctx = steps.review_build(request, mission, True)
+    try:
+        mission = steps.review_save(request, mission, ctx, steps.posted_version(request))
+        services.mission_submit(
+            actor=request.user, mission=mission, version=mission.version, ip=client_ip(request)
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("missions:review", mission_pk=mission.pk)
+    messages.success(request, _("The application has been submitted for approval."))
+    return redirect("missions:detail", mission_pk=mission.pk)

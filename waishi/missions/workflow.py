@@ -1,0 +1,137 @@
+"""The trip application's workflow as a transition table (architecture.md, "Workflows and
+approvals"), applied by the shared engine ``waishi.lib.workflow``.
+
+Who approves a submitted application is data (``approvals.ApprovalRule`` -> steps); this
+table only says which roles may move the application between states at all. The
+approval transitions (``review``, ``return``, ``approve``) are taken by the approvals
+service when a step is decided: their guards here refuse anyone outside the mission's
+unit for a unit leader, and ``approval_guard`` is the hook where the decision service's
+own checks (the actor holds the current step, no self-approval) belong.
+
+Later issues add states after ``approved`` (publicity, abroad, back, reported ...).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from waishi.audit.services import record
+from waishi.lib.roles import Role
+from waishi.lib.workflow import Transition, Workflow
+from waishi.missions.models import State
+
+CLERKS = frozenset({Role.UNIT_CLERK})
+APPROVERS = frozenset({Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE})
+CANCELLERS = frozenset({Role.UNIT_CLERK, Role.FAO_REVIEWER, Role.FAO_HEAD})
+
+
+def own_unit(mission, actor) -> str | None:
+    """Unit roles act only on their own unit's applications."""
+    if actor.role in (Role.UNIT_CLERK, Role.UNIT_LEADER) and actor.unit_id != mission.unit_id:
+        return _("This application belongs to another unit.")
+    return None
+
+
+def approval_guard(mission, actor) -> str | None:
+    """Guard of the approval transitions. The approvals service decides whether ``actor``
+    holds the current step (and is not drafting or travelling on it) before it applies
+    the transition; here only what the table itself can know is checked."""
+    return own_unit(mission, actor)
+
+
+def _cancel_guard(mission, actor) -> str | None:
+    return own_unit(mission, actor)
+
+
+MISSION = Workflow(
+    name="missions.mission",
+    states=dict(State.choices),
+    transitions=[
+        Transition("draft", "submit", "submitted", CLERKS, own_unit, gettext_lazy("Submit")),
+        Transition(
+            "draft", "withdraw", "withdrawn", CLERKS, own_unit, gettext_lazy("Discard draft")
+        ),
+        # The first approval step taken moves the application into review.
+        Transition(
+            "submitted",
+            "review",
+            "in_review",
+            APPROVERS,
+            approval_guard,
+            gettext_lazy("Start review"),
+        ),
+        Transition(
+            "submitted",
+            "return",
+            "returned",
+            APPROVERS,
+            approval_guard,
+            gettext_lazy("Return for changes"),
+        ),
+        # A chain of one step: its decision is the final approval.
+        Transition(
+            "submitted",
+            "approve",
+            "approved",
+            APPROVERS,
+            approval_guard,
+            gettext_lazy("Approve"),
+        ),
+        Transition(
+            "submitted", "withdraw", "withdrawn", CLERKS, own_unit, gettext_lazy("Withdraw")
+        ),
+        Transition(
+            "in_review",
+            "return",
+            "returned",
+            APPROVERS,
+            approval_guard,
+            gettext_lazy("Return for changes"),
+        ),
+        Transition(
+            "in_review",
+            "approve",
+            "approved",
+            APPROVERS,
+            approval_guard,
+            gettext_lazy("Approve"),
+        ),
+        Transition(
+            "in_review", "withdraw", "withdrawn", CLERKS, own_unit, gettext_lazy("Withdraw")
+        ),
+        Transition("returned", "resubmit", "submitted", CLERKS, own_unit, gettext_lazy("Resubmit")),
+        Transition("returned", "withdraw", "withdrawn", CLERKS, own_unit, gettext_lazy("Withdraw")),
+        Transition(
+            "approved",
+            "cancel",
+            "cancelled",
+            CANCELLERS,
+            _cancel_guard,
+            gettext_lazy("Cancel the trip"),
+        ),
+    ],
+    recorder=record,
+    changed_at_field="state_changed_at",
+)
+
+# Actions a clerk takes from the application's own pages (the approval actions are taken
+# through the approvals pages, which know the step).
+CLERK_ACTIONS = frozenset({"submit", "resubmit", "withdraw", "cancel"})
+
+
+def table() -> list[dict]:
+    """The transition table for people: from, action, to, who (page and docs)."""
+    from waishi.lib.roles import Role as R
+
+    return [
+        {
+            "source": MISSION.label(t.source),
+            "action": t.label or t.action,
+            "code": t.action,
+            "from_code": t.source,
+            "target": MISSION.label(t.target),
+            "roles": [R(role).label for role in sorted(t.roles)],
+        }
+        for t in MISSION.edges()
+    ]
