@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waishi.lib.roles import Role
 
@@ -243,7 +244,7 @@ class Delegation(models.Model):
 
     class Meta:
         ordering = ["-starts_on", "-pk"]
-        verbose_name = _("delegation")
+        verbose_name = pgettext_lazy("approvals", "delegation")
         verbose_name_plural = _("delegations")
         constraints = [
             models.CheckConstraint(

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -106,7 +107,7 @@ def _headers() -> list[str]:
         _("Delegation"),
         _("Purpose and tasks"),
         _("Countries and regions"),
-        _("Members"),
+        pgettext("plan entry", "Members"),
         _("Ranks"),
         _("Expected month"),
         _("Budget estimate (yuan)"),

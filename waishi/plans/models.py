@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.TextChoices):
@@ -98,10 +99,12 @@ class PlanEntry(models.Model):
     unit = models.ForeignKey(
         "orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="plan_entries"
     )
-    title = models.CharField(_("delegation"), max_length=100)
+    title = models.CharField(pgettext_lazy("plan entry", "delegation"), max_length=100)
     purpose = models.TextField(_("purpose and tasks"))
     countries = models.JSONField(_("countries and regions"), default=list)
-    size = models.PositiveSmallIntegerField(_("members"), validators=[MinValueValidator(1)])
+    size = models.PositiveSmallIntegerField(
+        pgettext_lazy("plan entry", "members"), validators=[MinValueValidator(1)]
+    )
     # One rank per member (policy RANKS values), highest first.
     ranks = models.JSONField(_("ranks of the members"), default=list)
     expected_month = models.PositiveSmallIntegerField(
