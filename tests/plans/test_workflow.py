@@ -116,7 +116,7 @@ def test_a_leader_of_another_unit_cannot_submit(cast, draft, foreign_unit):
     other = UserFactory(role=Role.UNIT_LEADER, unit=foreign_unit)
     with pytest.raises(WorkflowError) as info:
         services.entry_submit(actor=other, entry=draft)
-    assert "another unit" in str(info.value.messages)
+    assert "其他单位" in str(info.value.messages)
 
 
 @pytest.mark.parametrize("role", ["unit_clerk", "unit_leader", "committee", "auditor"])
@@ -208,7 +208,7 @@ def test_submission_after_the_deadline_is_refused(cast, plan, draft):
     )
     with pytest.raises(WorkflowError) as info:
         services.entry_submit(actor=cast["unit_leader"], entry=draft)
-    assert "deadline" in " ".join(info.value.messages)
+    assert "截止" in " ".join(info.value.messages)  # the user reads Chinese
     assert AuditEvent.objects.filter(action="plans.plan.update").count() == 1
 
 
