@@ -9,6 +9,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from waishi.audit.chain import HASHED_FIELDS, Problem, verify_rows
 from waishi.audit.messages import describe
@@ -35,12 +36,36 @@ class HistoryEntry:
     changes: list[Change]
 
 
-def _label(object_type: str, field: str) -> str:
+def _field(object_type: str, field: str):
     try:
-        model = apps.get_model(object_type)
-        return str(model._meta.get_field(field).verbose_name)
+        return apps.get_model(object_type)._meta.get_field(field)
     except (LookupError, ValueError, FieldDoesNotExist):
-        return field
+        return None
+
+
+def _label(object_type: str, field: str) -> str:
+    found = _field(object_type, field)
+    return (
+        str(found.verbose_name) if found is not None and hasattr(found, "verbose_name") else field
+    )
+
+
+def _shown(object_type: str, field: str, value):
+    """A recorded value as a person reads it: a choice's label rather than its code
+    ("审批中", not "in_review"), 是/否 for yes/no, lists joined with 、."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return "、".join(str(_shown(object_type, field, item)) for item in value) or "—"
+    found = _field(object_type, field)
+    choices = getattr(found, "flatchoices", None) if found is not None else None
+    if choices and isinstance(value, str | int):
+        for code, label in choices:
+            if code == value:
+                return str(label)
+    return value
 
 
 HIDDEN = "***"
@@ -114,6 +139,8 @@ def readable(events, viewer=None) -> list[HistoryEntry]:
             for key in after:
                 old = before.get(key) if isinstance(before, dict) else None
                 new = after[key]
+                old = _shown(event.object_type, key, old)
+                new = _shown(event.object_type, key, new)
                 if masked:
                     old = HIDDEN if old is not None else None
                     new = HIDDEN

@@ -1,0 +1,29 @@
+"""The history shows recorded values as a person reads them."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from waishi.audit.selectors import history
+from waishi.audit.services import record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_choices_booleans_and_lists_are_shown_readably(cast):
+    user = cast["unit_clerk"]
+    record(
+        action="accounts.user.update",
+        actor=user,
+        obj=user,
+        before={"role": "unit_leader", "is_active": False, "language": None},
+        after={"role": "unit_clerk", "is_active": True, "language": ["zh-hans", "en"]},
+    )
+    with translation.override("zh-hans"):
+        [entry] = [e for e in history(user) if e.event.action == "accounts.user.update"]
+        shown = {change.field: (change.before, change.after) for change in entry.changes}
+    values = list(shown.values())
+    assert ("单位负责人", "单位经办人") in values
+    assert ("否", "是") in values
+    assert (None, "简体中文、English") in values  # each item by its choice label
