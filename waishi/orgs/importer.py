@@ -10,12 +10,8 @@ again, rather than working out which half of it went in.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import warnings
-import zipfile
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,22 +19,22 @@ from django.db import IntegrityError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from stdnum.cn import ric
 
+from waishi.lib import xlsx
+from waishi.lib.xlsx import (  # noqa: F401 (re-exported: XLSX_CONTENT_TYPE, FileProblem)
+    MAX_COLUMNS,
+    MAX_SHOWN_VALUE,
+    XLSX_CONTENT_TYPE,
+    FileProblem,
+    is_empty,
+)
+from waishi.lib.xlsx import (
+    text as cell_text,
+)
 from waishi.orgs import idnumbers, scoping, services
 from waishi.orgs.models import Person, Rank, Unit
-
-# Excel's own limit; a crafted file claiming row 10^9 would otherwise make the reader
-# produce a billion empty rows to fill the gap.
-EXCEL_MAX_ROW = 1_048_576
-MAX_COLUMNS = 50
-# A real sheet of 20,000 people is a few tens of MB of XML; anything that unpacks to
-# much more than its size times this ratio is a zip bomb, not a list of people.
-MAX_UNPACK_RATIO = 20
-MAX_SHOWN_VALUE = 60
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The accepted words are written out here, not taken from the translated labels, so that
 # a file means the same thing whatever language the person importing it has chosen.
@@ -159,124 +155,13 @@ class ImportReport:
         return len({e.row for e in self.row_errors})
 
 
-class FileProblem(Exception):
-    """The file as a whole cannot be read; the message says why, for the user."""
-
-
-# --- reading the workbook ------------------------------------------------------------------
-
-
-def _binary(upload: Any) -> IO[bytes]:
-    if isinstance(upload, bytes | bytearray):
-        return io.BytesIO(upload)
-    # Django's UploadedFile wraps the real file (BytesIO or a temporary file).
-    return getattr(upload, "file", upload)
-
-
-def _size(stream: IO[bytes]) -> int:
-    stream.seek(0, io.SEEK_END)
-    size = stream.tell()
-    stream.seek(0)
-    return size
-
-
-def _check_container(stream: IO[bytes]) -> None:
-    size = _size(stream)
-    if size == 0:
-        raise FileProblem(_("The file is empty."))
-    if size > settings.IMPORT_MAX_BYTES:
-        raise FileProblem(
-            _("The file is larger than %(limit)s MB.")
-            % {"limit": f"{settings.IMPORT_MAX_BYTES / 1024 / 1024:g}"}
-        )
-    head = stream.read(8)
-    stream.seek(0)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileProblem(
-            _(
-                "This is an old Excel 97-2003 (.xls) file. Open it in Excel or WPS and save it "
-                "as an Excel workbook (.xlsx)."
-            )
-        )
-    not_xlsx = FileProblem(_("This file is not an Excel workbook (.xlsx)."))
-    if not head.startswith(b"PK\x03\x04"):
-        raise not_xlsx
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise not_xlsx from exc
-    finally:
-        stream.seek(0)
-    if "[Content_Types].xml" not in names:  # every Office Open XML package has one
-        raise not_xlsx
-    if unpacked > max(size, 1024 * 1024) * MAX_UNPACK_RATIO:
-        raise FileProblem(_("This file unpacks to far more data than a list of people can hold."))
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _read(stream: IO[bytes]) -> tuple[tuple[Any, ...], list[tuple[int, tuple[Any, ...]]]]:
-    """The header and the non-empty data rows (with their Excel row numbers) of the first
-    sheet, or FileProblem. A parser fed untrusted bytes may raise anything, hence the
-    broad excepts: whatever it raises, the answer is "this file cannot be read"."""
-    with warnings.catch_warnings():
-        # openpyxl warns about styles and extensions it ignores; none of it matters here.
-        warnings.simplefilter("ignore")
-        try:
-            workbook = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
-        except Exception as exc:
-            raise FileProblem(_("This file is not an Excel workbook (.xlsx).")) from exc
-        try:
-            return _read_sheet(workbook)
-        except FileProblem:
-            raise
-        except Exception as exc:
-            raise FileProblem(
-                _("This file could not be read as an Excel workbook (.xlsx); it may be damaged.")
-            ) from exc
-        finally:
-            workbook.close()
-
-
-def _read_sheet(workbook) -> tuple[tuple[Any, ...], list[tuple[int, tuple[Any, ...]]]]:
-    if not workbook.worksheets:
-        raise FileProblem(_("The workbook has no worksheet."))
-    sheet = workbook.worksheets[0]
-    # Explicit bounds: left out, openpyxl stops at the sheet's stored dimensions, which
-    # other programs often write wrong, and the rows beyond them would silently vanish.
-    rows = sheet.iter_rows(max_row=EXCEL_MAX_ROW, max_col=MAX_COLUMNS, values_only=True)
-    header: tuple[Any, ...] | None = None
-    data: list[tuple[int, tuple[Any, ...]]] = []
-    limit = settings.IMPORT_MAX_ROWS
-    for number, values in enumerate(rows, start=1):
-        if header is None:
-            header = values
-        elif not all(_is_empty(v) for v in values):
-            if len(data) >= limit:
-                raise FileProblem(
-                    _(
-                        "The file has more than %(limit)d rows of people; "
-                        "split it into smaller files."
-                    )
-                    % {"limit": limit}
-                )
-            data.append((number, values))
-    if header is None or all(_is_empty(v) for v in header):
-        raise FileProblem(_("The first row of the first sheet must hold the column headers."))
-    return header, data
-
-
 def _columns(header: tuple[Any, ...]) -> dict[int, tuple[str, str]]:
     """Position -> (field, header as written), or FileProblem naming the bad headers."""
     found: dict[int, tuple[str, str]] = {}
     seen: dict[str, str] = {}
     problems: list[str] = []
     for position, cell in enumerate(header):
-        if _is_empty(cell):
+        if is_empty(cell):
             continue
         text = str(cell).strip()
         name = HEADER_LOOKUP.get(_header_key(text))
@@ -298,18 +183,6 @@ def _columns(header: tuple[Any, ...]) -> dict[int, tuple[str, str]]:
 
 
 # --- checking the rows ---------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def _shown(name: str, text: str) -> str:
@@ -403,11 +276,11 @@ class _Checker:
         for position, value in enumerate(values):
             if position in self.columns:
                 raw[self.columns[position][0]] = value
-            elif not _is_empty(value):
+            elif not is_empty(value):
                 letter = get_column_letter(position + 1)
                 message = _("This column has no header.")
-                self.error(number, "", _text(value), message, letter, position)
-        text = {name: _text(value) for name, value in raw.items()}
+                self.error(number, "", cell_text(value), message, letter, position)
+        text = {name: cell_text(value) for name, value in raw.items()}
 
         def fail(name: str, message: Any) -> None:
             bad.add(name)
@@ -499,10 +372,16 @@ def check_upload(*, actor, upload: Any, filename: str = "") -> ImportReport:
     """Read and check a workbook; write nothing. ``upload``: an UploadedFile, a binary
     file object or bytes."""
     report = ImportReport(filename=(filename or getattr(upload, "name", "") or "")[:200])
-    stream = _binary(upload)
     try:
-        _check_container(stream)
-        header, data = _read(stream)
+        sheet = xlsx.read_upload(
+            upload,
+            max_bytes=settings.IMPORT_MAX_BYTES,
+            max_rows=settings.IMPORT_MAX_ROWS,
+            too_many=_(
+                "The file has more than %(limit)d rows of people; split it into smaller files."
+            ),
+        )
+        header, data = sheet.header, sheet.rows
         columns = _columns(header)
     except FileProblem as exc:
         report.file_errors.append(str(exc))

@@ -2,9 +2,9 @@
 incidentals by country and city) as an Excel file: read and check an upload, compare it
 with the table in force, and write the table back out in the same format.
 
-The file is untrusted and checked like the import of people (``waishi.orgs.importer``,
-whose generic helpers this reuses): by size and content before parsing (a zip that is an
-Office package, not a zip bomb), then read with openpyxl in ``read_only`` mode. Every
+The file is untrusted and read through ``waishi.lib.xlsx`` like every import: checked by
+size and content before parsing (a zip that is an Office package, not a zip bomb), then
+read with openpyxl in ``read_only`` mode. Every
 problem of every row is reported by row (as Excel numbers it) and column; if there is
 any, nothing is imported. Writing the version is ``services.allowance_table_import``.
 
@@ -22,32 +22,22 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-import warnings
-import zipfile
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from waishi.lib import xlsx
 from waishi.lib.crypto import sm3
-from waishi.orgs.importer import (
-    EXCEL_MAX_ROW,
-    MAX_COLUMNS,
-    MAX_SHOWN_VALUE,
-    MAX_UNPACK_RATIO,
-    FileProblem,
-    RowError,
-    _binary,
-    _is_empty,
-    _size,
-    _text,
-)
+from waishi.lib.xlsx import MAX_COLUMNS, MAX_SHOWN_VALUE, FileProblem, is_empty
+from waishi.lib.xlsx import text as cell_text
+from waishi.orgs.importer import RowError
 from waishi.policy import reference
 from waishi.policy.reference import BudgetTable
 
@@ -220,85 +210,6 @@ def max_bytes() -> int:
     return min(settings.IMPORT_MAX_BYTES, MAX_BYTES)
 
 
-def _check_container(stream: IO[bytes]) -> bytes:
-    """The file's bytes, once they look like an .xlsx that is safe to parse."""
-    size = _size(stream)
-    if size == 0:
-        raise FileProblem(_("The file is empty."))
-    limit = max_bytes()
-    if size > limit:
-        raise FileProblem(
-            _("The file is larger than %(limit)s MB.") % {"limit": f"{limit / 1024 / 1024:g}"}
-        )
-    data = stream.read()
-    stream.seek(0)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileProblem(
-            _(
-                "This is an old Excel 97-2003 (.xls) file. Open it in Excel or WPS and save it "
-                "as an Excel workbook (.xlsx)."
-            )
-        )
-    not_xlsx = FileProblem(_("This file is not an Excel workbook (.xlsx)."))
-    if not data.startswith(b"PK\x03\x04"):
-        raise not_xlsx
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise not_xlsx from exc
-    if "[Content_Types].xml" not in names:  # every Office Open XML package has one
-        raise not_xlsx
-    if unpacked > max(size, 1024 * 1024) * MAX_UNPACK_RATIO:
-        raise FileProblem(_("This file unpacks to far more data than an allowance table can hold."))
-    return data
-
-
-def _read(data: bytes) -> tuple[tuple[Any, ...], list[tuple[int, tuple[Any, ...]]]]:
-    """The header and the non-empty rows (with Excel's row numbers) of the first sheet.
-    A parser fed untrusted bytes may raise anything: whatever it is, the file is unreadable."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-        except Exception as exc:
-            raise FileProblem(_("This file is not an Excel workbook (.xlsx).")) from exc
-        try:
-            return _read_sheet(book)
-        except FileProblem:
-            raise
-        except Exception as exc:
-            raise FileProblem(
-                _("This file could not be read as an Excel workbook (.xlsx); it may be damaged.")
-            ) from exc
-        finally:
-            book.close()
-
-
-def _read_sheet(book) -> tuple[tuple[Any, ...], list[tuple[int, tuple[Any, ...]]]]:
-    if not book.worksheets:
-        raise FileProblem(_("The workbook has no worksheet."))
-    rows = book.worksheets[0].iter_rows(
-        max_row=EXCEL_MAX_ROW, max_col=MAX_COLUMNS, values_only=True
-    )
-    header: tuple[Any, ...] | None = None
-    found: list[tuple[int, tuple[Any, ...]]] = []
-    for number, values in enumerate(rows, start=1):
-        if header is None:
-            header = values
-        elif not all(_is_empty(v) for v in values):
-            if len(found) >= MAX_ROWS:
-                raise FileProblem(
-                    _("The file has more than %(limit)d rows; an allowance table has far fewer.")
-                    % {"limit": MAX_ROWS}
-                )
-            found.append((number, values))
-    if header is None or all(_is_empty(v) for v in header):
-        raise FileProblem(_("The first row of the first sheet must hold the column headers."))
-    return header, found
-
-
 def _columns(header: tuple[Any, ...]) -> tuple[dict[int, tuple[str, str]], set[int]]:
     """Position -> (field, header as written), and the positions of ignored columns; or
     FileProblem naming every bad header."""
@@ -307,7 +218,7 @@ def _columns(header: tuple[Any, ...]) -> tuple[dict[int, tuple[str, str]], set[i
     seen: set[str] = set()
     problems: list[str] = []
     for position, cell in enumerate(header):
-        if _is_empty(cell):
+        if is_empty(cell):
             continue
         text = str(cell).strip()
         key = _header_key(text)
@@ -335,10 +246,6 @@ def _columns(header: tuple[Any, ...]) -> tuple[dict[int, tuple[str, str]], set[i
 
 
 # --- checking the rows ---------------------------------------------------------------------
-
-
-def _shown(text: str) -> str:
-    return text if len(text) <= MAX_SHOWN_VALUE else text[:MAX_SHOWN_VALUE] + "…"
 
 
 def country_code(text: str) -> str | None:
@@ -418,7 +325,7 @@ class _Checker:
             RowError(
                 row,
                 self.header_of.get(name, COLUMN_OF[name].header),
-                _shown(raw),
+                xlsx.shown(raw),
                 message,
                 self.position_of.get(name, MAX_COLUMNS),
             )
@@ -430,17 +337,17 @@ class _Checker:
         for position, value in enumerate(values):
             if position in self.columns:
                 raw[self.columns[position][0]] = value
-            elif position not in self.ignored and not _is_empty(value):
+            elif position not in self.ignored and not is_empty(value):
                 self.report.row_errors.append(
                     RowError(
                         number,
                         get_column_letter(position + 1),
-                        _shown(_text(value)),
+                        xlsx.shown(cell_text(value)),
                         _("This column has no header."),
                         position,
                     )
                 )
-        text = {name: _text(value) for name, value in raw.items()}
+        text = {name: cell_text(value) for name, value in raw.items()}
         out: dict[str, Any] = {"country": None, "cities": None, "currency": None}
 
         country = text.get("country", "")
@@ -472,7 +379,7 @@ class _Checker:
             except ValueError as exc:
                 self.error(number, "currency", text["currency"], str(exc))
         for name in AMOUNT_FIELDS:
-            if _is_empty(raw.get(name)):
+            if is_empty(raw.get(name)):
                 self.error(number, name, "", _("Give the amount."))
                 continue
             try:
@@ -502,9 +409,14 @@ def check_upload(*, upload: Any, filename: str = "") -> AllowanceReport:
     ``upload``: an UploadedFile, a binary file object or bytes."""
     report = AllowanceReport(filename=(filename or getattr(upload, "name", "") or "")[:200])
     try:
-        data = _check_container(_binary(upload))
-        report.sm3 = sm3(data)
-        header, found = _read(data)
+        sheet = xlsx.read_upload(
+            upload,
+            max_bytes=max_bytes(),
+            max_rows=MAX_ROWS,
+            too_many=_("The file has more than %(limit)d rows; an allowance table has far fewer."),
+        )
+        report.sm3 = sm3(sheet.data)
+        header, found = sheet.header, sheet.rows
         columns, ignored = _columns(header)
     except FileProblem as exc:
         report.file_errors.append(str(exc))

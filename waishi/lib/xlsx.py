@@ -1,0 +1,166 @@
+"""Reading an uploaded Excel workbook that nobody vouches for: the steps every import
+shares (people, the allowance table, arrival lists ...).
+
+1. ``read_upload`` checks the container before any parser sees it: not empty, within
+   the size limit, an Office Open XML zip (not an old .xls, not another zip), and not a
+   zip bomb (unpacked size bounded by a ratio of the file's size);
+2. then reads the first sheet with openpyxl in ``read_only`` mode, with explicit bounds,
+   into the header row and the non-empty data rows with their Excel row numbers.
+
+Every failure is a ``FileProblem`` whose message a person can act on. What the columns
+mean and how each row is checked belongs to each import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+# Excel's own limit; a crafted file claiming row 10^9 would otherwise make the reader
+# produce a billion empty rows to fill the gap.
+EXCEL_MAX_ROW = 1_048_576
+MAX_COLUMNS = 50
+# A real sheet unpacks to a few times its size; far more than this ratio is a zip bomb.
+MAX_UNPACK_RATIO = 20
+MAX_SHOWN_VALUE = 60
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read; the message says why, for the user."""
+
+
+@dataclass
+class Sheet:
+    data: bytes  # the file as checked (for its digest)
+    header: tuple[Any, ...]
+    rows: list[tuple[int, tuple[Any, ...]]]  # (Excel row number, values), non-empty only
+
+
+def binary(upload: Any) -> IO[bytes]:
+    """An UploadedFile, a binary file object or bytes -> a binary stream."""
+    if isinstance(upload, bytes | bytearray):
+        return io.BytesIO(upload)
+    # Django's UploadedFile wraps the real file (BytesIO or a temporary file).
+    return getattr(upload, "file", upload)
+
+
+def size(stream: IO[bytes]) -> int:
+    stream.seek(0, io.SEEK_END)
+    found = stream.tell()
+    stream.seek(0)
+    return found
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def text(value: Any) -> str:
+    """A cell as text: whole floats without ".0", dates in ISO form, strings stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def shown(value: str) -> str:
+    """A value quoted in an error report, cut when long."""
+    return value if len(value) <= MAX_SHOWN_VALUE else value[:MAX_SHOWN_VALUE] + "…"
+
+
+def check_container(upload: Any, *, max_bytes: int) -> bytes:
+    """The file's bytes once they look like an .xlsx that is safe to parse."""
+    stream = binary(upload)
+    length = size(stream)
+    if length == 0:
+        raise FileProblem(_("The file is empty."))
+    if length > max_bytes:
+        raise FileProblem(
+            _("The file is larger than %(limit)s MB.") % {"limit": f"{max_bytes / 1024 / 1024:g}"}
+        )
+    data = stream.read()
+    stream.seek(0)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileProblem(
+            _(
+                "This is an old Excel 97-2003 (.xls) file. Open it in Excel or WPS and save it "
+                "as an Excel workbook (.xlsx)."
+            )
+        )
+    not_xlsx = FileProblem(_("This file is not an Excel workbook (.xlsx)."))
+    if not data.startswith(b"PK\x03\x04"):
+        raise not_xlsx
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise not_xlsx from exc
+    if "[Content_Types].xml" not in names:  # every Office Open XML package has one
+        raise not_xlsx
+    if unpacked > max(length, 1024 * 1024) * MAX_UNPACK_RATIO:
+        raise FileProblem(
+            _("This file unpacks to far more data than a spreadsheet of this kind holds.")
+        )
+    return data
+
+
+def read_upload(upload: Any, *, max_bytes: int, max_rows: int, too_many: str) -> Sheet:
+    """Check, then read the first sheet. ``too_many`` is the message (with
+    ``%(limit)d``) for a file with more than ``max_rows`` data rows."""
+    data = check_container(upload, max_bytes=max_bytes)
+    # A parser fed untrusted bytes may raise anything: whatever it is, the file is
+    # unreadable, hence the broad excepts.
+    with warnings.catch_warnings():
+        # openpyxl warns about styles and extensions it ignores; none of it matters here.
+        warnings.simplefilter("ignore")
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        except Exception as exc:
+            raise FileProblem(_("This file is not an Excel workbook (.xlsx).")) from exc
+        try:
+            header, rows = _read_sheet(book, max_rows, too_many)
+        except FileProblem:
+            raise
+        except Exception as exc:
+            raise FileProblem(
+                _("This file could not be read as an Excel workbook (.xlsx); it may be damaged.")
+            ) from exc
+        finally:
+            book.close()
+    return Sheet(data=data, header=header, rows=rows)
+
+
+def _read_sheet(book, max_rows: int, too_many: str):
+    if not book.worksheets:
+        raise FileProblem(_("The workbook has no worksheet."))
+    # Explicit bounds: left out, openpyxl stops at the sheet's stored dimensions, which
+    # other programs often write wrong, and the rows beyond them would silently vanish.
+    cells = book.worksheets[0].iter_rows(
+        max_row=EXCEL_MAX_ROW, max_col=MAX_COLUMNS, values_only=True
+    )
+    header: tuple[Any, ...] | None = None
+    rows: list[tuple[int, tuple[Any, ...]]] = []
+    for number, values in enumerate(cells, start=1):
+        if header is None:
+            header = values
+        elif not all(is_empty(v) for v in values):
+            if len(rows) >= max_rows:
+                raise FileProblem(too_many % {"limit": max_rows})
+            rows.append((number, values))
+    if header is None or all(is_empty(v) for v in header):
+        raise FileProblem(_("The first row of the first sheet must hold the column headers."))
+    return header, rows
