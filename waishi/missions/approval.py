@@ -1,9 +1,9 @@
 """Trip applications as subjects of approval chains (``waishi.approvals.subjects``).
 
 Nobody approves a step of an application they drafted or travel on: ``excluded_*`` name
-those accounts. ``decide`` -- locking the mission, deciding the step and applying the
-workflow's ``review``/``return``/``approve`` transition -- comes with the approval pages
-(next part of the issue); until then it refuses.
+those accounts. ``decide`` is ``services.mission_decide`` (locking the mission, deciding
+the step and applying the workflow's transition, with the policy, publicity and quota
+checks of a final approval).
 """
 
 from __future__ import annotations
@@ -50,8 +50,33 @@ def excluded_for(user) -> set[int]:
     return set(Mission.objects.filter(condition).values_list("pk", flat=True).distinct())
 
 
-def decide(*, actor, subject_id: int, decision: str, comment: str = "", ip: str = "", **kw):
-    raise ValidationError(_("Decisions on trip applications are not available yet."))
+def decide(
+    *,
+    actor,
+    subject_id: int,
+    decision: str,
+    comment: str = "",
+    ip: str = "",
+    field_comments: dict | None = None,
+    override_reason: str = "",
+) -> str:
+    """The approvals queue's (and bulk approval's) way in: the same service as the
+    decision page and the API (``services.mission_decide``)."""
+    from waishi.missions.models import Mission
+    from waishi.missions.services import mission_decide
+
+    mission = Mission.objects.filter(pk=subject_id).first()
+    if mission is None:
+        raise ValidationError(_("Not found."))
+    return mission_decide(
+        actor=actor,
+        mission=mission,
+        decision=decision,
+        comment=comment,
+        field_comments=field_comments,
+        override_reason=override_reason,
+        ip=ip,
+    )
 
 
 def subject():

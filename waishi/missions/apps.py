@@ -9,12 +9,19 @@ class MissionsConfig(AppConfig):
 
     def ready(self) -> None:
         from waishi.missions import audit_messages, home  # noqa: F401
-        from waishi.missions.models import BudgetLine, Member, Mission, ScheduleDay, Stop
+        from waishi.missions.models import (
+            BudgetLine,
+            Member,
+            Mission,
+            Publicity,
+            ScheduleDay,
+            Stop,
+        )
         from waishi.orgs.scoping import Scope, register
 
         register(Mission, Scope(unit="unit_id", url_kwarg="mission_pk"))
         # Rows of an application are reached only through it (no URL of their own).
-        for model in (Stop, ScheduleDay, Member, BudgetLine):
+        for model in (Stop, ScheduleDay, Member, BudgetLine, Publicity):
             register(model, Scope(unit="mission__unit_id"))
         self._register_subject()
 

@@ -30,7 +30,14 @@ register(
         "missions.mission.review": _("{actor} started reviewing the trip application {object}"),
         "missions.mission.return": _("{actor} returned the trip application {object} for changes"),
         "missions.mission.approve": _("{actor} approved the trip application {object}"),
+        "missions.mission.reject": _("{actor} rejected the trip application {object}"),
+        "missions.mission.override": _(
+            "{actor} overrode a principle rule when deciding on {object}"
+        ),
         "missions.mission.cancel": _("{actor} cancelled the trip {object}"),
+        "missions.mission.publish": _("{actor} published the pre-trip notice of {object}"),
+        "missions.mission.exempt": _("{actor} exempted {object} from pre-trip publicity"),
+        "missions.mission.document": _("{actor} downloaded the {file} of {object}"),
         "missions.mission.export": _("{actor} exported {count} trip applications"),
     }
 )

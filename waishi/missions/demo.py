@@ -2,19 +2,18 @@
 submitted application and an approved trip of 2026 of the commerce bureau (HB-COM).
 
 Idempotent: an application whose title exists is left alone. Everything goes through
-the services (and so into the audit chain); the approved trip is decided step by step
-by the demo approvers through the approvals service, then moved by the workflow."""
+the services (and so into the audit chain): the submitted trip's notice (公示) is
+published; the approved trip is exempted from publicity by the FAO head and decided
+step by step by the demo approvers through ``services.mission_decide``, which consumes
+the unit's quota at the final approval (the plan demo must have run first)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import IO
 
-from django.db import transaction
-
 from waishi.missions import services
-from waishi.missions.models import Mission, State
-from waishi.missions.workflow import MISSION
+from waishi.missions.models import Exemption, Mission, State
 
 UNIT = "HB-COM"
 CLERK = "clerk"
@@ -67,30 +66,34 @@ def _draft(clerk, people, *, title: str, start: date, end: date, country: str, c
     return services.mission_update_members(actor=clerk, mission=m, version=None, rows=rows)
 
 
-def _approve_all(mission: Mission, users: dict) -> None:
-    from waishi.approvals import services as approvals
-    from waishi.approvals.selectors import current_step
-    from waishi.missions.approval import excluded_user_ids
+def _approve_all(mission: Mission, users: dict, stdout: IO[str] | None = None) -> None:
+    """Each step decided by the demo approver of its role through the real decision
+    service (policy re-check, publicity, quota); the publicity exempted by the FAO head
+    first, since the demo cannot wait out the period."""
+    from django.core.exceptions import ValidationError
 
-    first = True
+    from waishi.approvals.selectors import current_step
+
+    services.publicity_exempt(
+        actor=users["head"],
+        mission=mission,
+        exemption=Exemption.CENTRAL_TASK,
+        reason="市政府临时交办的投资促进任务（演示数据，虚构）",
+    )
     while (step := current_step("missions.mission", mission.pk)) is not None:
-        actor = users[APPROVERS[step.approver_role]]
-        with transaction.atomic():
-            outcome = approvals.step_decide(
-                actor=actor,
-                subject_type="missions.mission",
-                subject_id=mission.pk,
+        try:
+            outcome = services.mission_decide(
+                actor=users[APPROVERS[step.approver_role]],
+                mission=mission,
                 decision="approve",
                 comment="同意（演示）",
-                excluded_user_ids=excluded_user_ids(mission.pk),
             )
-            if first and outcome == "next":
-                mission = MISSION.apply(mission, "review", actor=actor)
-                first = False
-            if outcome == "approved":
-                mission = MISSION.apply(mission, "approve", actor=actor)
-                Mission.objects.filter(pk=mission.pk).update(approved_at=mission.state_changed_at)
-                return
+        except ValidationError as exc:  # e.g. no quota: the trip stays in review
+            if stdout is not None:
+                stdout.write(f"missions: demo approval stopped: {' '.join(exc.messages)}\n")
+            return
+        if outcome == "approved":
+            return
 
 
 def seed_missions(stdout: IO[str] | None = None) -> int:
@@ -154,7 +157,9 @@ def seed_missions(stdout: IO[str] | None = None) -> int:
             },
         )
         if goal == "approve" and all(u in users for u in APPROVERS.values()):
-            _approve_all(m, users)
+            _approve_all(m, users, stdout)
+        elif goal == "submit" and clerk is not None:
+            services.publicity_publish(actor=clerk, mission=m)
     if stdout is not None:
         stdout.write(f"missions: {created} demo trip applications created\n")
     return created

@@ -54,6 +54,7 @@ class State(models.TextChoices):
     IN_REVIEW = "in_review", _("In review")
     RETURNED = "returned", _("Returned for changes")
     APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -149,6 +150,20 @@ class Mission(models.Model):
     checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
     # finding key (``checking.finding_key``) -> the clerk's written justification.
     justifications = models.JSONField(_("justifications"), default=dict, blank=True)
+
+    # A *principle* error (原则上, e.g. SAME_UNIT_LEADERS) overridden by the FAO head or the
+    # committee when deciding: the rules, the reason and who (also in the audit event).
+    override_rules = models.JSONField(_("rules overridden"), default=list, blank=True)
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("overridden by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancel_reason = models.TextField(_("reason for the cancellation"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -305,3 +320,84 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} {self.city} {self.currency}".strip() or str(_("budget line"))
+
+
+# -- publicity (公示) -----------------------------------------------------------------------
+
+
+class Exemption(models.TextChoices):
+    """When no pre-trip publicity is required (policy-rules.md, ``PUBLICITY_BEFORE``)."""
+
+    NATIONAL_LEADERS = "national_leaders", _("Accompanying national leaders")
+    CENTRAL_TASK = "central_task", _("Central temporary task")
+    EMERGENCY = "emergency", _("Emergency")
+    DIPLOMATIC = "diplomatic", _("Special diplomatic mission")
+    SECRET = "secret", _("Secret matter")
+
+
+class Publicity(models.Model):
+    """The pre-trip notice (公示) of a trip: published by its unit for ``working_days``
+    working days (``starts_on`` .. ``ends_on`` inclusive), or exempted by the FAO head
+    with a reason. Final approval waits until the period has run (or the exemption)."""
+
+    mission = models.OneToOneField(
+        Mission, verbose_name=_("trip"), on_delete=models.CASCADE, related_name="publicity"
+    )
+    starts_on = models.DateField(_("publicity from"), null=True, blank=True)
+    ends_on = models.DateField(_("publicity until"), null=True, blank=True)
+    working_days = models.PositiveSmallIntegerField(
+        _("working days of publicity"), null=True, blank=True
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    exemption = models.CharField(
+        _("exemption"), max_length=30, choices=Exemption.choices, blank=True
+    )
+    exemption_reason = models.TextField(_("reason for the exemption"), blank=True)
+    exempted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("exempted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    exempted_at = models.DateTimeField(_("exempted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("publicity")
+        verbose_name_plural = _("publicity notices")
+        constraints = [
+            # Either published with its period, or exempted with a reason (or both).
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=False, ends_on__isnull=False)
+                | (~Q(exemption="") & ~Q(exemption_reason="")),
+                name="publicity_published_or_exempted",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="publicity_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Publicity of %(trip)s") % {"trip": self.mission})
+
+    @property
+    def is_published(self) -> bool:
+        return self.starts_on is not None
+
+    @property
+    def is_exempt(self) -> bool:
+        return bool(self.exemption)
+
+    def has_run(self, today) -> bool:
+        """True when the period is over (today after its last day) or it is exempted."""
+        return self.is_exempt or (self.ends_on is not None and today > self.ends_on)

@@ -105,3 +105,68 @@ def member_rows(mission: Mission) -> list[MemberRow]:
     members = list(mission.members.select_related("person__unit").order_by("order", "pk"))
     trips = checking.earlier_trips([m.person_id for m in members], exclude_mission_id=mission.pk)
     return [MemberRow(m, trips.get(m.person_id, [])) for m in members]
+
+
+# -- the approval chain as the record shows it -----------------------------------------------
+
+# The step of the form where the clerk sees an approver's comment on each field.
+FIELD_STEPS = {
+    "title": "basics",
+    "tasks": "basics",
+    "invitation": "invitation",
+    "itinerary": "itinerary",
+    "members": "members",
+    "budget": "budget",
+}
+
+
+def chain_of(mission: Mission) -> list:
+    """Every step of every round, with ``spent``: the time the step took (decided) or
+    has taken so far (pending)."""
+    from django.utils import timezone
+
+    from waishi.approvals.selectors import steps_for
+
+    now = timezone.now()
+    steps = list(steps_for("missions.mission", mission.pk))
+    for step in steps:
+        if step.started_at and step.decided_at:
+            step.spent = step.decided_at - step.started_at
+        elif step.started_at and step.state == "pending":
+            step.spent = now - step.started_at
+        else:
+            step.spent = None
+    return steps
+
+
+def last_return(mission: Mission):
+    """The step that sent a returned application back (its comment and comments per
+    field, for the clerk), or None when the application is not returned."""
+    from waishi.approvals.models import ApprovalStep, StepState
+
+    if mission.state != "returned":
+        return None
+    return (
+        ApprovalStep.objects.filter(
+            subject_type="missions.mission", subject_id=mission.pk, state=StepState.RETURNED
+        )
+        .select_related("decided_by", "on_behalf_of")
+        .order_by("-round", "-decided_at")
+        .first()
+    )
+
+
+def return_notes(mission: Mission, step_slug: str | None = None) -> dict | None:
+    """What the clerk sees on a step of the form of a returned application: the general
+    comment and the comments on the fields of that step (all of them on the review)."""
+    from waishi.missions.forms import COMMENT_FIELD_LABELS
+
+    step = last_return(mission)
+    if step is None:
+        return None
+    fields = [
+        {"field": name, "label": COMMENT_FIELD_LABELS.get(name, name), "text": text}
+        for name, text in (step.field_comments or {}).items()
+        if step_slug in (None, "review") or FIELD_STEPS.get(name) == step_slug
+    ]
+    return {"step": step, "comment": step.comment, "fields": fields}

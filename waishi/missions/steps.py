@@ -82,13 +82,17 @@ def _rows(formset, *, remove: str = "", prefix: str = "") -> list[dict]:
 
 
 def plan_entries(unit_id: int, mission: Mission | None):
-    """The unit's binding plan entries of the departure's year (or this year's), and
-    the entry already linked."""
+    """The unit's binding plan entries of the departure's year, else of this year and the
+    next (in November a clerk prepares next spring's trips), and the entry already linked."""
     from waishi.plans.models import PlanEntry
     from waishi.plans.selectors import binding_entries
 
-    day = (mission.departure_date if mission else None) or timezone.localdate()
-    wanted = Q(pk__in=binding_entries(unit_id, day.year).values("pk"))
+    departure = mission.departure_date if mission else None
+    this_year = timezone.localdate().year
+    years = [departure.year] if departure else [this_year, this_year + 1]
+    wanted = Q(pk__in=[])
+    for year in years:
+        wanted |= Q(pk__in=binding_entries(unit_id, year).values("pk"))
     if mission is not None and mission.plan_entry_id:
         wanted |= Q(pk=mission.plan_entry_id)
     return PlanEntry.objects.filter(wanted).select_related("plan").order_by("plan__year", "pk")

@@ -13,6 +13,30 @@ urlpatterns = [
     path("<int:mission_pk>/check/", views.mission_check, name="check"),
     path("<int:mission_pk>/submit/", views.mission_submit, name="submit"),
     path("<int:mission_pk>/withdraw/", views.mission_withdraw, name="withdraw"),
+    path("<int:mission_pk>/decide/", views.mission_decide, name="decide"),
+    path("<int:mission_pk>/cancel/", views.mission_cancel, name="cancel"),
+    path("<int:mission_pk>/publicity/", views.mission_publicity, name="publicity"),
+    path(
+        "<int:mission_pk>/publicity/publish/",
+        views.mission_publicity_publish,
+        name="publicity-publish",
+    ),
+    path(
+        "<int:mission_pk>/publicity/exempt/",
+        views.mission_publicity_exempt,
+        name="publicity-exempt",
+    ),
+    path("<int:mission_pk>/publicity.docx", views.mission_publicity_docx, name="publicity-docx"),
+    path(
+        "<int:mission_pk>/approval-form.docx",
+        views.mission_approval_form,
+        name="approval-form",
+    ),
+    path(
+        "<int:mission_pk>/approval-notice.docx",
+        views.mission_approval_notice,
+        name="approval-notice",
+    ),
     *[
         path(
             f"<int:mission_pk>/{step.slug}/",

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from waishi.audit.selectors import history
@@ -25,8 +27,10 @@ from waishi.lib.forms import apply_errors
 from waishi.lib.pages import paginate
 from waishi.lib.roles import BUSINESS_ROLES, Role, has
 from waishi.missions import exports, forms, selectors, services, steps
-from waishi.missions.models import Mission
-from waishi.missions.workflow import CLERK_ACTIONS, MISSION, table
+from waishi.missions.models import Mission, Publicity
+from waishi.missions.services import decisions, documents
+from waishi.missions.services import publicity as publicity_services
+from waishi.missions.workflow import APPROVERS, CLERK_ACTIONS, MISSION, table
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
 
@@ -96,10 +100,45 @@ def mission_export(request):
 # --- the record -----------------------------------------------------------------------------
 
 
-def _approval_steps(mission: Mission) -> list:
-    from waishi.approvals.selectors import steps_for
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+OUTCOMES = {
+    "next": gettext_lazy("Approved; the application goes to the next approver."),
+    "approved": gettext_lazy("Approved; the approval of the trip is complete."),
+    "returned": gettext_lazy("Returned to the unit for changes."),
+    "rejected": gettext_lazy("Rejected."),
+}
 
-    return list(steps_for("missions.mission", mission.pk))
+
+def _decision_state(user, mission: Mission):
+    """(the pending step or None, may ``user`` decide it, on whose behalf, why not)."""
+    from waishi.approvals.selectors import can_decide, current_step
+    from waishi.missions.approval import excluded_user_ids
+
+    if mission.state not in decisions.IN_CHAIN or not has(user, APPROVERS):
+        return None, False, None, None
+    step = current_step("missions.mission", mission.pk)
+    if step is None:
+        return None, False, None, None
+    ok, behalf, reason = can_decide(user, step, excluded_user_ids=excluded_user_ids(mission.pk))
+    return step, ok, behalf, reason
+
+
+def _documents(mission: Mission) -> list[dict]:
+    urls = {
+        "approval_form": "missions:approval-form",
+        "approval_notice": "missions:approval-notice",
+        "publicity": "missions:publicity-docx",
+    }
+    labels = {
+        "approval_form": _("Approval form (审批意见表)"),
+        "approval_notice": _("Approval notice (批件)"),
+        "publicity": _("Publicity notice (公示)"),
+    }
+    return [
+        {"kind": kind, "label": labels[kind], "url": urls[kind]}
+        for kind in documents.KINDS
+        if documents.available(mission, kind)
+    ]
 
 
 @role_required(VIEWERS)
@@ -123,8 +162,14 @@ def mission_detail(request, mission_pk: int):
             "workflow": table(),
             "mermaid": MISSION.mermaid(),
             "history": history(mission),
-            "approval_steps": _approval_steps(mission),
+            "approval_steps": selectors.chain_of(mission),
             "steps": steps.STEPS,
+            "can_decide": _decision_state(request.user, mission)[1],
+            "can_cancel": MISSION.refusal(mission, "cancel", request.user) is None,
+            "cancel_form": forms.CancelForm(),
+            "publicity": Publicity.objects.filter(mission=mission).first(),
+            "documents": _documents(mission),
+            "return_notes": selectors.return_notes(mission),
         },
     )
 
@@ -289,6 +334,7 @@ def mission_step(request, mission_pk: int, step: str):
             "errors": errors,
             "check": check,
             "member_names": names,
+            "return_notes": selectors.return_notes(mission, step),
             **ctx,
             **({"form": ctx["form"]} if "form" in ctx else {}),
         },
@@ -317,3 +363,213 @@ def mission_submit(request, mission_pk: int):
         return redirect("missions:review", mission_pk=mission.pk)
     messages.success(request, _("The application has been submitted for approval."))
     return redirect("missions:detail", mission_pk=mission.pk)
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+
+@role_required(APPROVERS)
+def mission_decide(request, mission_pk: int):
+    """The decision page: approve, return (comment, comments per field) or reject. A GET
+    shows the form (a notification link lands here); a first POST shows what will be
+    done and asks to confirm; the confirming POST decides through the service."""
+    mission = _mission(request, mission_pk)
+    step, ok, behalf, reason = _decision_state(request.user, mission)
+    if not ok:
+        messages.warning(request, reason or _("Nothing on this record is waiting for you."))
+        return redirect("missions:detail", mission_pk=mission.pk)
+    try:
+        result = decisions.recheck(mission)
+        hard, principle = decisions.policy_errors(result)
+        check_problem = ""
+    except ValidationError as exc:
+        result, hard, principle, check_problem = None, [], [], " ".join(exc.messages)
+    may_override = has(request.user, decisions.OVERRIDERS) or (
+        behalf is not None and has(behalf, decisions.OVERRIDERS)
+    )
+    form = forms.DecisionForm(request.POST or None, override=bool(principle) and may_override)
+    context = {
+        "mission": mission,
+        "step": step,
+        "on_behalf_of": behalf,
+        "form": form,
+        "hard": hard,
+        "principle": principle,
+        "check_problem": check_problem,
+        "publicity_refusal": publicity_services.publicity_refusal(mission),
+        "approval_steps": selectors.chain_of(mission),
+        "members": selectors.member_rows(mission),
+        "stops": mission.stops.order_by("order", "pk"),
+    }
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("confirm") != "yes":
+            return render(request, "missions/decide_confirm.html", context)
+        data = form.cleaned_data
+        try:
+            outcome = services.mission_decide(
+                actor=request.user,
+                mission=mission,
+                decision=data["decision"],
+                comment=data.get("comment", ""),
+                field_comments=form.field_comments(),
+                override_reason=data.get("override_reason", ""),
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("You are not allowed to do this."))
+        else:
+            messages.success(request, str(OUTCOMES.get(outcome, outcome)))
+            return redirect("missions:detail", mission_pk=mission.pk)
+    return render(request, "missions/decide.html", context)
+
+
+@require_POST
+@role_required(decisions.CANCELLERS)
+def mission_cancel(request, mission_pk: int):
+    mission = _mission(request, mission_pk)
+    form = forms.CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the cancellation."))
+        return redirect("missions:detail", mission_pk=mission.pk)
+    try:
+        services.mission_cancel(
+            actor=request.user,
+            mission=mission,
+            reason=form.cleaned_data["reason"],
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You are not allowed to do this."))
+    else:
+        messages.success(request, _("The trip has been cancelled and its quota given back."))
+    return redirect("missions:detail", mission_pk=mission.pk)
+
+
+# --- publicity (公示) ------------------------------------------------------------------------
+
+
+@role_required(VIEWERS)
+def mission_publicity(request, mission_pk: int):
+    mission = _mission(request, mission_pk)
+    publicity = Publicity.objects.filter(mission=mission).first()
+    user = request.user
+    open_ = mission.state in publicity_services.PUBLISHABLE_STATES
+    can_publish = (
+        open_
+        and has(user, publicity_services.PUBLISHERS)
+        and user.unit_id == mission.unit_id
+        and not (publicity and (publicity.is_published or publicity.is_exempt))
+    )
+    can_exempt = (
+        open_
+        and has(user, publicity_services.EXEMPTERS)
+        and not (publicity and publicity.is_exempt)
+    )
+    from waishi.missions import checking
+
+    return render(
+        request,
+        "missions/publicity.html",
+        {
+            "mission": mission,
+            "publicity": publicity,
+            "members": checking.members_data(mission),
+            "countries": selectors.country_names(
+                list(dict.fromkeys(s.country for s in mission.stops.all() if s.country))
+            ),
+            "days": mission.days.order_by("date", "pk"),
+            "stops": mission.stops.order_by("order", "pk"),
+            "can_publish": can_publish,
+            "can_exempt": can_exempt,
+            "exemption_form": forms.ExemptionForm(),
+            "working_days": publicity_services.publicity_working_days(),
+            "refusal": publicity_services.publicity_refusal(mission),
+        },
+    )
+
+
+@require_POST
+@role_required(publicity_services.PUBLISHERS)
+def mission_publicity_publish(request, mission_pk: int):
+    mission = _mission(request, mission_pk)
+    try:
+        publicity = services.publicity_publish(
+            actor=request.user, mission=mission, ip=client_ip(request)
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You are not allowed to do this."))
+    else:
+        messages.success(
+            request,
+            _("The notice is published from %(start)s to %(end)s.")
+            % {"start": publicity.starts_on.isoformat(), "end": publicity.ends_on.isoformat()},
+        )
+    return redirect("missions:publicity", mission_pk=mission.pk)
+
+
+@require_POST
+@role_required(publicity_services.EXEMPTERS)
+def mission_publicity_exempt(request, mission_pk: int):
+    mission = _mission(request, mission_pk)
+    form = forms.ExemptionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("missions:publicity", mission_pk=mission.pk)
+    try:
+        services.publicity_exempt(
+            actor=request.user,
+            mission=mission,
+            exemption=form.cleaned_data["exemption"],
+            reason=form.cleaned_data["exemption_reason"],
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The exemption from publicity is recorded."))
+    return redirect("missions:publicity", mission_pk=mission.pk)
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+def _document(request, mission_pk: int, kind: str):
+    mission = _mission(request, mission_pk)
+    try:
+        data, name = services.mission_document(mission, kind)
+    except ValidationError:
+        raise Http404 from None
+    services.mission_document_download(
+        actor=request.user, mission=mission, kind=kind, ip=client_ip(request)
+    )
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@role_required(VIEWERS)
+def mission_approval_form(request, mission_pk: int):
+    return _document(request, mission_pk, "approval_form")
+
+
+@role_required(VIEWERS)
+def mission_approval_notice(request, mission_pk: int):
+    return _document(request, mission_pk, "approval_notice")
+
+
+@role_required(VIEWERS)
+def mission_publicity_docx(request, mission_pk: int):
+    return _document(request, mission_pk, "publicity")

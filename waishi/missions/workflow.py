@@ -8,7 +8,9 @@ service when a step is decided: their guards here refuse anyone outside the miss
 unit for a unit leader, and ``approval_guard`` is the hook where the decision service's
 own checks (the actor holds the current step, no self-approval) belong.
 
-Later issues add states after ``approved`` (publicity, abroad, back, reported ...).
+``mission_decide`` (services/decisions.py) takes ``review``/``return``/``reject``/``approve``
+after the approvals service decided the step; ``mission_cancel`` takes ``cancel``.
+Later issues add states after ``approved`` (abroad, back, reported ...).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from waishi.missions.models import State
 
 CLERKS = frozenset({Role.UNIT_CLERK})
 APPROVERS = frozenset({Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE})
-CANCELLERS = frozenset({Role.UNIT_CLERK, Role.FAO_REVIEWER, Role.FAO_HEAD})
+# An approved trip is called off by the FAO head, or by its unit's leader before departure.
+CANCELLERS = frozenset({Role.UNIT_LEADER, Role.FAO_HEAD})
 
 
 def own_unit(mission, actor) -> str | None:
@@ -41,7 +44,13 @@ def approval_guard(mission, actor) -> str | None:
 
 
 def _cancel_guard(mission, actor) -> str | None:
-    return own_unit(mission, actor)
+    refusal = own_unit(mission, actor)
+    if refusal is None and actor.role == Role.UNIT_LEADER:
+        from django.utils import timezone
+
+        if mission.departure_date is not None and timezone.localdate() >= mission.departure_date:
+            return _("After departure only the FAO head can cancel the trip.")
+    return refusal
 
 
 MISSION = Workflow(
@@ -79,6 +88,14 @@ MISSION = Workflow(
             gettext_lazy("Approve"),
         ),
         Transition(
+            "submitted",
+            "reject",
+            "rejected",
+            APPROVERS,
+            approval_guard,
+            gettext_lazy("Reject"),
+        ),
+        Transition(
             "submitted", "withdraw", "withdrawn", CLERKS, own_unit, gettext_lazy("Withdraw")
         ),
         Transition(
@@ -98,6 +115,14 @@ MISSION = Workflow(
             gettext_lazy("Approve"),
         ),
         Transition(
+            "in_review",
+            "reject",
+            "rejected",
+            APPROVERS,
+            approval_guard,
+            gettext_lazy("Reject"),
+        ),
+        Transition(
             "in_review", "withdraw", "withdrawn", CLERKS, own_unit, gettext_lazy("Withdraw")
         ),
         Transition("returned", "resubmit", "submitted", CLERKS, own_unit, gettext_lazy("Resubmit")),
@@ -115,8 +140,8 @@ MISSION = Workflow(
     changed_at_field="state_changed_at",
 )
 
-# Actions a clerk takes from the application's own pages (the approval actions are taken
-# through the approvals pages, which know the step).
+# Actions taken from the application's own buttons (the approval actions go through the
+# decision form, which knows the step).
 CLERK_ACTIONS = frozenset({"submit", "resubmit", "withdraw", "cancel"})
 
 

@@ -9,11 +9,22 @@ based on a stale ``version`` (another tab saved first), with a message that says
 Every event is recorded on the mission itself (child rows named in ``data``), so the
 mission's history tells the whole story. The functions live in ``common`` (lock,
 version, converters), ``drafting`` (basics, invitation, justifications), ``rows``
-(stops, days, members, budget) and ``submission`` (submit, withdraw); import them from
-here.
+(stops, days, members, budget), ``submission`` (submit, withdraw), ``decisions``
+(approve, return, reject, cancel), ``publicity`` (公示) and ``documents`` (the approval
+form and notice); import them from here.
 """
 
 from waishi.missions.services.common import LAST_STEP, StaleVersion
+from waishi.missions.services.decisions import (
+    COMMENT_FIELDS,
+    mission_cancel,
+    mission_decide,
+    quota_reference,
+)
+from waishi.missions.services.documents import (
+    mission_document,
+    mission_document_download,
+)
 from waishi.missions.services.drafting import (
     BASICS_FIELDS,
     INVITATION_FIELDS,
@@ -22,6 +33,14 @@ from waishi.missions.services.drafting import (
     mission_update_basics,
     mission_update_invitation,
     mission_update_justifications,
+)
+from waishi.missions.services.publicity import (
+    PUBLICITY_WORKING_DAYS,
+    publicity_exempt,
+    publicity_period,
+    publicity_publish,
+    publicity_refusal,
+    publicity_working_days,
 )
 from waishi.missions.services.rows import (
     mission_member_add,
@@ -40,13 +59,19 @@ from waishi.missions.services.submission import (
 
 __all__ = [
     "BASICS_FIELDS",
+    "COMMENT_FIELDS",
     "INVITATION_FIELDS",
     "LAST_STEP",
+    "PUBLICITY_WORKING_DAYS",
     "StaleVersion",
     "chain_facts",
     "completeness",
     "highest_rank",
+    "mission_cancel",
     "mission_create_draft",
+    "mission_decide",
+    "mission_document",
+    "mission_document_download",
     "mission_letter_download",
     "mission_member_add",
     "mission_member_remove",
@@ -58,4 +83,10 @@ __all__ = [
     "mission_update_justifications",
     "mission_update_members",
     "mission_withdraw",
+    "publicity_exempt",
+    "publicity_period",
+    "publicity_publish",
+    "publicity_refusal",
+    "publicity_working_days",
+    "quota_reference",
 ]

@@ -17,6 +17,7 @@ BADGES = {
     State.IN_REVIEW: "info",
     State.RETURNED: "warning",
     State.APPROVED: "success",
+    State.REJECTED: "danger",
     State.CANCELLED: "dark",
     State.WITHDRAWN: "dark",
 }
@@ -47,3 +48,27 @@ def country_name(code: str) -> str:
     if info is None:
         return code or "—"
     return info.name_en if (get_language() or "").startswith("en") else info.name_zh
+
+
+@register.filter
+def duration_text(value) -> str:
+    """A time span as days, hours and minutes ("2 d 3 h", "45 min")."""
+    from django.utils.translation import gettext as _
+
+    if value is None:
+        return "—"
+    minutes = max(int(value.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min") % {"minutes": minutes}
+
+
+@register.filter
+def comment_field_label(name: str) -> str:
+    from waishi.missions.forms import COMMENT_FIELD_LABELS
+
+    return str(COMMENT_FIELD_LABELS.get(name, name))
