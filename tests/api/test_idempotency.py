@@ -82,7 +82,7 @@ def test_old_keys_are_purged(api_as, cast):
     assert idempotency.purge(timezone.now() + timedelta(hours=49)) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_retries_write_once(make_token, cast):
     if connection.vendor != "postgresql":
         pytest.skip("row locks and a waiting unique index need PostgreSQL; SQLite serialises")

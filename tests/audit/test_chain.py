@@ -244,7 +244,7 @@ def test_trigger_refuses_delete(db):
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="concurrent writers need a real PostgreSQL"
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_keep_the_chain_contiguous():
     threads, per_thread = 8, 15
     start = threading.Barrier(threads)

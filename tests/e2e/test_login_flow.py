@@ -20,7 +20,7 @@ def _in(language: str, text: str) -> str:
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_login_with_second_factor_switch_language_and_logout(
     live_server, page, cast, home_person, screenshot
 ):

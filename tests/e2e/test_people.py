@@ -11,7 +11,7 @@ from tests.e2e.conftest import log_in
 from waishi.audit.models import AuditEvent
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_clerk_finds_a_colleague_by_initials_as_they_type(
     live_server, page, cast, home_person, foreign_person, screenshot
 ):
@@ -30,7 +30,7 @@ def test_clerk_finds_a_colleague_by_initials_as_they_type(
     screenshot("people-search-zs")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reviewer_reveals_an_id_number_and_it_is_recorded(
     live_server, page, cast, home_person, screenshot
 ):

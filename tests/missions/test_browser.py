@@ -17,7 +17,7 @@ from waishi.missions.models import Mission
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_typing_autosaves_rechecks_and_the_next_save_is_not_stale(
     live_server, page, cast, home_unit, screenshot
 ):

@@ -18,7 +18,7 @@ REMAINING = 7
 
 
 @pytest.mark.concurrency
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fifty_threads_consume_exactly_what_is_left(cast, home_unit):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: row locks under real concurrency")
