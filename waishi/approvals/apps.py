@@ -11,9 +11,9 @@ class ApprovalsConfig(AppConfig):
         from waishi.approvals import audit_messages  # noqa: F401
         from waishi.approvals.models import ApprovalRule, ApprovalStep, Delegation
         from waishi.approvals.services import MANAGES_ALL_DELEGATIONS, READS_RULES
+        from waishi.lib import work
         from waishi.lib.roles import CITY_ROLES
         from waishi.orgs.scoping import Scope, register
-        from waishi.ui import work
 
         # Steps belong to their subject's unit (unit roles see their unit's, city roles all).
         register(ApprovalStep, Scope(unit="unit_id", url_kwarg="step_pk"))
@@ -34,7 +34,7 @@ def _pending_card(user):
     from waishi.approvals.models import APPROVER_ROLES
     from waishi.approvals.selectors import queue_for
     from waishi.lib.roles import has
-    from waishi.ui.work import Card
+    from waishi.lib.work import Card
 
     if not has(user, APPROVER_ROLES):
         return []

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from waishi.lib.roles import Role, has
-from waishi.ui.work import Card, register
+from waishi.lib.work import Card, register
 
 
 @register

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from waishi.lib import roles
-from waishi.ui.work import Card, register
+from waishi.lib.work import Card, register
 
 PLAN_ROLES = roles.UNIT_ROLES | (roles.CITY_ROLES - roles.READ_ONLY_ROLES)
 

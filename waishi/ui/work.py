@@ -1,41 +1,15 @@
 """The cards of the "my work" page: what needs this user's attention, by role.
 
-Each provider returns cards for a user or nothing; later apps add providers (pending
-approvals, passports due back ...) with ``register``."""
+The registry is ``waishi.lib.work``; these are the cards of the foundation's own apps
+(people, accounts, audit)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from waishi.lib import roles
-
-
-@dataclass
-class Card:
-    title: str
-    value: int | str
-    url: str
-    note: str = ""
-
-
-Provider = Callable[[object], list[Card]]
-PROVIDERS: list[Provider] = []
-
-
-def register(provider: Provider) -> Provider:
-    PROVIDERS.append(provider)
-    return provider
-
-
-def cards_for(user) -> list[Card]:
-    cards: list[Card] = []
-    for provider in PROVIDERS:
-        cards.extend(provider(user))
-    return cards
+from waishi.lib.work import Card, cards_for, register  # noqa: F401 (cards_for: the home page's)
 
 
 @register
