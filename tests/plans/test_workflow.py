@@ -330,3 +330,11 @@ def test_allowed_lists_the_buttons(cast, draft):
 def test_tables_are_complete():
     assert "approve" in {t.action for t in PLAN.edges()}
     assert "stateDiagram" in ENTRY.mermaid()
+
+
+def test_the_docs_show_the_tables_in_the_code():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "workflows.md").read_text("utf-8")
+    assert ENTRY.mermaid() in docs
+    assert PLAN.mermaid() in docs
