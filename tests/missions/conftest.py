@@ -8,8 +8,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-# The browser fixtures, for test_browser.py (marked e2e, run by ``make e2e``).
-from tests.e2e.conftest import browser, page, screenshot  # noqa: F401
 from tests.factories import PersonFactory
 from waishi.missions import services
 from waishi.missions.models import Mission
