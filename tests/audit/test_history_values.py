@@ -27,3 +27,18 @@ def test_choices_booleans_and_lists_are_shown_readably(cast):
     assert ("单位负责人", "单位经办人") in values
     assert ("否", "是") in values
     assert (None, "简体中文、English") in values  # each item by its choice label
+
+
+def test_a_unit_is_named_and_another_record_keeps_its_number(cast, home_unit, home_person):
+    user = cast["unit_clerk"]
+    record(
+        action="accounts.user.update",
+        actor=user,
+        obj=user,
+        before={"unit": None, "person": None},
+        after={"unit": home_unit.pk, "person": home_person.pk},
+    )
+    [entry] = [e for e in history(user) if e.event.action == "accounts.user.update"]
+    after = [change.after for change in entry.changes]
+    assert str(home_unit) in after
+    assert f"#{home_person.pk}" in after  # a person is a business record: not named here

@@ -60,12 +60,33 @@ def _shown(object_type: str, field: str, value):
     if isinstance(value, list):
         return "、".join(str(_shown(object_type, field, item)) for item in value) or "—"
     found = _field(object_type, field)
+    if (getattr(found, "many_to_one", False) or getattr(found, "one_to_one", False)) and isinstance(
+        value, int
+    ):
+        return _related_name(found.related_model, value)
     choices = getattr(found, "flatchoices", None) if found is not None else None
     if choices and isinstance(value, str | int):
         for code, label in choices:
             if code == value:
                 return str(label)
     return value
+
+
+def _related_name(model, pk: int) -> str:
+    """A recorded foreign key as the name of what it points to ("市商务局", not 17), or
+    "#17" when that row is gone. Only reference data and accounts are named here; any
+    other record keeps its number (its viewer may not be allowed to see it)."""
+    from waishi.orgs import scoping
+
+    try:
+        reference = scoping.scope_of(model).reference or model._meta.label_lower == "orgs.user"
+    except LookupError:
+        reference = False
+    if reference:
+        found = model._default_manager.filter(pk=pk).first()
+        if found is not None:
+            return str(found)
+    return f"#{pk}"
 
 
 HIDDEN = "***"
