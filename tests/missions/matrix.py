@@ -18,4 +18,12 @@ def _foreign_mission(world):
     return mission
 
 
-BUILDERS = {"missions.mission": _foreign_mission}
+def _foreign_member(world):
+    """A member of a foreign trip (for the pre-departure education URL)."""
+    from waishi.missions.models import Member
+
+    found = Member.objects.filter(mission__unit=world.foreign_unit).first()
+    return found or _foreign_mission(world).members.get()
+
+
+BUILDERS = {"missions.mission": _foreign_mission, "missions.member": _foreign_member}

@@ -11,8 +11,11 @@ class MissionsConfig(AppConfig):
         from waishi.missions import audit_messages, home  # noqa: F401
         from waishi.missions.models import (
             BudgetLine,
+            Education,
+            LeaderAcknowledgment,
             Member,
             Mission,
+            PartyBranch,
             Publicity,
             ScheduleDay,
             Stop,
@@ -20,9 +23,12 @@ class MissionsConfig(AppConfig):
         from waishi.orgs.scoping import Scope, register
 
         register(Mission, Scope(unit="unit_id", url_kwarg="mission_pk"))
-        # Rows of an application are reached only through it (no URL of their own).
-        for model in (Stop, ScheduleDay, Member, BudgetLine, Publicity):
+        # Rows of an application are reached only through it (no URL of their own) ...
+        for model in (Stop, ScheduleDay, BudgetLine, Publicity, LeaderAcknowledgment, PartyBranch):
             register(model, Scope(unit="mission__unit_id"))
+        # ... but a member's pre-departure education is recorded at a URL naming the member.
+        register(Member, Scope(unit="mission__unit_id", url_kwarg="member_pk"))
+        register(Education, Scope(unit="member__mission__unit_id"))
         self._register_subject()
 
     def _register_subject(self) -> None:

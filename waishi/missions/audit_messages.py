@@ -39,5 +39,17 @@ register(
         "missions.mission.exempt": _("{actor} exempted {object} from pre-trip publicity"),
         "missions.mission.document": _("{actor} downloaded the {file} of {object}"),
         "missions.mission.export": _("{actor} exported {count} trip applications"),
+        "missions.mission.leader_acknowledge": _(
+            "{actor} recorded that {name}, head of the delegation, acknowledged for {object}"
+        ),
+        "missions.mission.education": _(
+            "{actor} recorded the pre-departure education of {name} for {object}"
+        ),
+        "missions.mission.education_update": _(
+            "{actor} changed the pre-departure education of {name} for {object}"
+        ),
+        "missions.mission.party_branch": _(
+            "{actor} recorded the temporary Party branch of {object} (secretary {name})"
+        ),
     }
 )

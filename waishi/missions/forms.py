@@ -315,3 +315,41 @@ class ExemptionForm(_Styled):
 
         super().__init__(*args, **kwargs)
         self.fields["exemption"].choices = [("", "—"), *Exemption.choices]
+
+
+# -- before departure ---------------------------------------------------------------------------
+
+
+class LeaderAcknowledgmentForm(_Styled):
+    acknowledged_on = forms.DateField(label=_("Acknowledged on"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EducationForm(_Styled):
+    given_on = forms.DateField(label=_("Date of the education"), widget=DateInput())
+    method = forms.ChoiceField(label=_("Form"), choices=[])
+    given_by = forms.CharField(label=_("Given by"), max_length=200)
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from waishi.missions.models import EducationMethod
+
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [("", "—"), *EducationMethod.choices]
+
+
+class PartyBranchForm(_Styled):
+    secretary = forms.TypedChoiceField(label=_("Secretary"), coerce=int, choices=[])
+    members_count = forms.IntegerField(
+        label=_("Number of Party members"), min_value=1, max_value=32767
+    )
+    approved_by = forms.CharField(label=_("Approved by"), max_length=200)
+    approved_on = forms.DateField(label=_("Approved on"), widget=DateInput())
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["secretary"].choices = [("", "—")] + [(m.pk, str(m.person)) for m in members]

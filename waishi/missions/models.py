@@ -401,3 +401,128 @@ class Publicity(models.Model):
     def has_run(self, today) -> bool:
         """True when the period is over (today after its last day) or it is exempted."""
         return self.is_exempt or (self.ends_on is not None and today > self.ends_on)
+
+
+# -- before departure (出发前准备) ------------------------------------------------------------
+#
+# Recorded by the unit (its clerk or leader) once the trip is approved; the checklist of
+# what still blocks departure is ``missions.readiness``.
+
+
+class LeaderAcknowledgment(models.Model):
+    """The head of the delegation (团长, the member flagged ``is_leader``) acknowledged
+    their responsibility. The head is a person, not an account: the unit records it on
+    their behalf, with the day it was given."""
+
+    mission = models.OneToOneField(
+        Mission,
+        verbose_name=_("trip"),
+        on_delete=models.CASCADE,
+        related_name="leader_acknowledgment",
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("head of delegation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledged_on = models.DateField(_("acknowledged on"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("acknowledgment of the head of delegation")
+        verbose_name_plural = _("acknowledgments of the head of delegation")
+
+    def __str__(self) -> str:
+        return str(_("%(name)s acknowledged") % {"name": self.member})
+
+
+class EducationMethod(models.TextChoices):
+    GROUP = "group", _("Group training (集中培训)")
+    TALK = "talk", _("Individual talk (个别谈话)")
+    READING = "reading", _("Written study (书面学习)")
+    OTHER = "other", _("Other")
+
+
+class Education(models.Model):
+    """One member's pre-departure discipline education (policy-rules.md ``EDUCATION``):
+    one record per member, corrected in place (every change is audited)."""
+
+    member = models.OneToOneField(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="education"
+    )
+    given_on = models.DateField(_("date of the education"))
+    method = models.CharField(_("form"), max_length=20, choices=EducationMethod.choices)
+    given_by = models.CharField(_("given by"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("last changed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pre-departure education")
+        verbose_name_plural = _("pre-departure education records")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method__in=EducationMethod.values), name="education_method_known"
+            ),
+            models.CheckConstraint(condition=~Q(given_by=""), name="education_given_by_named"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Education of %(name)s") % {"name": self.member})
+
+
+class PartyBranch(models.Model):
+    """The temporary Party branch (临时党支部) of a delegation with enough Party members
+    (policy-rules.md ``PARTY_BRANCH``): its secretary, its size, who approved it, when."""
+
+    mission = models.OneToOneField(
+        Mission, verbose_name=_("trip"), on_delete=models.CASCADE, related_name="party_branch"
+    )
+    secretary = models.ForeignKey(
+        Member, verbose_name=_("secretary"), on_delete=models.PROTECT, related_name="+"
+    )
+    members_count = models.PositiveSmallIntegerField(_("number of Party members"))
+    approved_by = models.CharField(_("approved by"), max_length=200)
+    approved_on = models.DateField(_("approved on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("temporary Party branch")
+        verbose_name_plural = _("temporary Party branches")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(members_count__gte=1), name="party_branch_has_members"
+            ),
+            models.CheckConstraint(condition=~Q(approved_by=""), name="party_branch_approved_by"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Temporary Party branch of %(trip)s") % {"trip": self.mission})

@@ -10,7 +10,8 @@ Every event is recorded on the mission itself (child rows named in ``data``), so
 mission's history tells the whole story. The functions live in ``common`` (lock,
 version, converters), ``drafting`` (basics, invitation, justifications), ``rows``
 (stops, days, members, budget), ``submission`` (submit, withdraw), ``decisions``
-(approve, return, reject, cancel), ``publicity`` (公示) and ``documents`` (the approval
+(approve, return, reject, cancel), ``publicity`` (公示), ``predeparture`` (the head's
+acknowledgment, education, the temporary Party branch) and ``documents`` (the approval
 form and notice); import them from here.
 """
 
@@ -33,6 +34,11 @@ from waishi.missions.services.drafting import (
     mission_update_basics,
     mission_update_invitation,
     mission_update_justifications,
+)
+from waishi.missions.services.predeparture import (
+    education_record,
+    leader_acknowledge,
+    party_branch_record,
 )
 from waishi.missions.services.publicity import (
     PUBLICITY_WORKING_DAYS,
@@ -66,7 +72,9 @@ __all__ = [
     "StaleVersion",
     "chain_facts",
     "completeness",
+    "education_record",
     "highest_rank",
+    "leader_acknowledge",
     "mission_cancel",
     "mission_create_draft",
     "mission_decide",
@@ -83,6 +91,7 @@ __all__ = [
     "mission_update_justifications",
     "mission_update_members",
     "mission_withdraw",
+    "party_branch_record",
     "publicity_exempt",
     "publicity_period",
     "publicity_publish",

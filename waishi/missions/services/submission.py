@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from waishi.missions import checking
+from waishi.missions import checking, readiness
 from waishi.missions.models import Member, Mission, State
 from waishi.missions.services.common import _lock, _text
 from waishi.missions.services.drafting import _clean_justifications
@@ -142,6 +142,11 @@ def mission_submit(
         refusal = MISSION.refusal(locked, action, actor)
         if refusal is not None:
             raise ValidationError(refusal, code="workflow")
+        # Other apps may hold a unit's new submissions (``readiness.SUBMIT_GUARDS``: an
+        # overdue passport, for one); the refusal rolls back with the transaction.
+        locked_out = readiness.submit_refusal(locked.unit)
+        if locked_out is not None:
+            raise ValidationError(locked_out, code="locked")
         given = dict(locked.justifications or {})
         given.update(_clean_justifications(justifications or {}))
         errors = completeness(locked)
