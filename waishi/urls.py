@@ -11,8 +11,10 @@ urlpatterns = [
     path("api/", include("waishi.api.urls")),
     path("policy/", include("waishi.policy.urls")),
     path("approvals/", include("waishi.approvals.urls")),
+    path("followups/", include("waishi.followups.urls")),
     path("plans/", include("waishi.plans.urls")),
     path("missions/", include("waishi.missions.urls")),
+    path("passports/", include("waishi.passports.urls")),
 ]
 
 handler400 = ui_views.bad_request

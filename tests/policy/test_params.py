@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from waishi.policy.params import DEFAULT_FILE, SCHEMA, default_policy, policy_from_data
+from waishi.policy.params import (
+    DEFAULT_FILE,
+    SCHEMA,
+    WORKFLOW_PARAMETERS,
+    default_policy,
+    policy_from_data,
+)
 from waishi.policy.rules import RULES
 from waishi.policy.types import InputError
 
@@ -16,7 +22,10 @@ def test_the_default_file_is_valid_and_cites_every_rule():
     assert policy.name and policy.version
     assert set(policy.parameters) == set(SCHEMA)
     assert all(policy.citations[code] for code in SCHEMA)
-    assert {code for code, _rule in RULES} | {"CATEGORY_MISMATCH"} == set(SCHEMA)
+    assert {code for code, _rule in RULES} | {"CATEGORY_MISMATCH"} | WORKFLOW_PARAMETERS == set(
+        SCHEMA
+    )
+    assert not WORKFLOW_PARAMETERS & {code for code, _rule in RULES}
 
 
 def test_defaults_are_the_catalogue_numbers():

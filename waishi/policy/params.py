@@ -129,7 +129,15 @@ SCHEMA: dict[str, dict[str, Spec]] = {
     "PARTY_BRANCH": {"applies_to": _APPLIES, "min_members": _int(1), "mandatory": _bool},
     "BUDGET_STANDARD": {"applies_to": _APPLIES},
     "BUDGET_MISSING": {"applies_to": _APPLIES},
+    # Read by the workflow (``waishi.passports``), never by ``check``: no ``applies_to``,
+    # and not in ``rules.RULES`` (see ``WORKFLOW_PARAMETERS``).
+    "PASSPORT_OFFICIAL": {"months_valid_after_return": _int(0)},
+    "PASSPORT_RETURN": {"days": _int(0), "lock_after_days": _int(1)},
 }
+
+# Parameters of rules enforced by the workflow after approval (policy-rules.md, "Before,
+# during and after"); ``check`` iterates ``rules.RULES`` and so never reads them.
+WORKFLOW_PARAMETERS = frozenset({"PASSPORT_OFFICIAL", "PASSPORT_RETURN"})
 
 
 def _validate(spec: Spec, value: Any, path: str, partial: bool = False) -> None:

@@ -47,6 +47,13 @@ DESCRIPTIONS = {
     "PARTY_BRANCH": gettext_lazy("A temporary Party branch for enough Party members"),
     "BUDGET_STANDARD": gettext_lazy("Budget within the lodging, meal and incidental standards"),
     "BUDGET_MISSING": gettext_lazy("A budget is given"),
+    "PASSPORT_OFFICIAL": gettext_lazy(
+        "An official passport valid for at least this many months after the return date"
+    ),
+    "PASSPORT_RETURN": gettext_lazy(
+        "Passports back in custody within this many days of the return; a unit with one "
+        "overdue longer than the lock period cannot submit new applications"
+    ),
 }
 
 

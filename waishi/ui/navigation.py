@@ -44,6 +44,13 @@ NAV: list[NavItem] = [
         "check2-square",
         frozenset({Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE}),
     ),
+    NavItem(
+        _("Official passports"),
+        "passports:list",
+        "passport",
+        roles.UNIT_ROLES | roles.CITY_ROLES,
+    ),
+    NavItem(_("Follow-ups"), "followups:list", "list-check", roles.UNIT_ROLES | roles.CITY_ROLES),
     NavItem(_("Annual plan"), "plans:plan-list", "calendar3", roles.UNIT_ROLES | roles.CITY_ROLES),
     NavItem(_("People"), "orgs:person-list", "people", roles.BUSINESS_ROLES),
     NavItem(_("Units"), "orgs:unit-list", "building", roles.BUSINESS_ROLES | {Role.SYS_ADMIN}),

@@ -1,0 +1,46 @@
+"""The "my work" cards of passports: what is out and overdue, what awaits a decision."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from waishi.lib.roles import CITY_ROLES, UNIT_ROLES, Role, has
+from waishi.lib.work import Card, register
+
+
+@register
+def _passports(user) -> list:
+    if not has(user, UNIT_ROLES | CITY_ROLES):
+        return []
+    from waishi.orgs import scoping
+    from waishi.passports.models import ApplicationState, PassportApplication
+    from waishi.passports.selectors import out_of_custody
+    from waishi.passports.services import MANAGES_PASSPORTS, unit_lock_reason
+
+    out = out_of_custody(user)
+    overdue = out.filter(due_back__lt=timezone.localdate()).count()
+    url = reverse("passports:list")
+    cards = [
+        Card(
+            _("Official passports overdue for return"),
+            overdue,
+            f"{url}?state=issued",
+            _("%(count)d out for trips") % {"count": out.count()},
+        )
+    ]
+    if has(user, MANAGES_PASSPORTS):
+        waiting = (
+            scoping.visible(user, PassportApplication)
+            .filter(state=ApplicationState.SUBMITTED)
+            .count()
+        )
+        cards.append(
+            Card(_("Passport applications to decide"), waiting, reverse("passports:applications"))
+        )
+    if user.role in (Role.UNIT_CLERK, Role.UNIT_LEADER) and user.unit_id:
+        reason = unit_lock_reason(user.unit_id)
+        if reason:
+            cards.append(Card(_("New trip applications locked"), "!", url, reason))
+    return cards
