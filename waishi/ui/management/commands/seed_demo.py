@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from waishi.missions.demo import seed_missions
 from waishi.orgs import demo
+from waishi.passports.demo import seed_passports
 from waishi.plans.demo import seed_plans
 
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         )
         seed_plans(self.stderr)
         created = seed_missions(self.stderr)
+        seed_passports(self.stderr)
         self.stderr.write(
             f"trip applications: {created} created ({time.monotonic() - started:.1f} s in all)"
         )

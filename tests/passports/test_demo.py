@@ -1,0 +1,28 @@
+"""The demo passports: one in custody for every member of the demo trips; twice adds none."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from waishi.missions.demo import seed_missions
+from waishi.missions.models import Member
+from waishi.orgs import demo
+from waishi.passports.demo import seed_passports
+from waishi.passports.models import Passport, PassportState
+from waishi.plans.demo import seed_plans
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_passports_is_idempotent():
+    demo.load()
+    seed_plans(io.StringIO())
+    seed_missions(io.StringIO())
+    members = set(Member.objects.values_list("person_id", flat=True))
+    assert seed_passports(io.StringIO()) == len(members) > 0
+    assert set(Passport.objects.values_list("holder_id", flat=True)) == members
+    assert set(Passport.objects.values_list("state", flat=True)) == {PassportState.IN_CUSTODY}
+    assert seed_passports() == 0
+    assert Passport.objects.count() == len(members)
