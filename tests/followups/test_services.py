@@ -86,7 +86,7 @@ def test_unit_leader_of_another_unit_cannot_complete(cast, make_outcome, foreign
 
     other_leader = UserFactory(role="unit_leader", unit=foreign_unit)
     outcome = make_outcome()
-    with pytest.raises(WorkflowError, match="another unit"):
+    with pytest.raises(WorkflowError, match="其他单位"):
         services.outcome_complete(actor=other_leader, outcome=outcome)
 
 

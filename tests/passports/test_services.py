@@ -80,14 +80,14 @@ def test_issue_for_an_approved_trip(fao, trip, passports):
 
 def test_not_approved_is_refused(cast, fao, people, passports):
     draft = build_mission(cast["unit_clerk"], people, title="未批准团组")
-    with pytest.raises(ValidationError, match="approved"):
+    with pytest.raises(ValidationError, match="已批准"):
         services.passport_issue(actor=fao, passport=passports[0], mission=draft)
     assert not PassportCustody.objects.exists()
 
 
 def test_education_incomplete_is_refused(cast, fao, people, passports):
     mission = approve(build_mission(cast["unit_clerk"], people, title="未教育团组"))
-    with pytest.raises(ValidationError, match="education"):
+    with pytest.raises(ValidationError, match="行前教育"):
         services.passport_issue(actor=fao, passport=passports[0], mission=mission)
     educate(cast["unit_clerk"], mission)
     services.passport_issue(actor=fao, passport=passports[0], mission=mission)
@@ -96,7 +96,7 @@ def test_education_incomplete_is_refused(cast, fao, people, passports):
 def test_validity_under_six_months_after_return_is_refused(fao, trip, people):
     needed = services.add_months(trip.return_date, 6)
     short = register(fao, people[0], expires_on=needed - dt.timedelta(days=1))
-    with pytest.raises(ValidationError, match="6 months"):
+    with pytest.raises(ValidationError, match="6个月"):
         services.passport_issue(actor=fao, passport=short, mission=trip)
     services.passport_mark(actor=fao, passport=short, state="cancelled", reason="有效期不足")
     enough = register(fao, people[0], expires_on=needed)
@@ -115,13 +115,13 @@ def test_the_months_are_a_policy_parameter(cast, fao, trip, people):
         effective_from=timezone.localdate(),
         reason="测试：延长有效期要求",
     )
-    with pytest.raises(ValidationError, match="9 months"):
+    with pytest.raises(ValidationError, match="9个月"):
         services.passport_issue(actor=fao, passport=passport, mission=trip)
 
 
 def test_holder_must_be_a_member(fao, trip, home_unit):
     stranger = register(fao, PersonFactory(unit=home_unit, name="路人甲"))
-    with pytest.raises(ValidationError, match="not a member"):
+    with pytest.raises(ValidationError, match="不是本团组成员"):
         services.passport_issue(actor=fao, passport=stranger, mission=trip)
 
 
@@ -129,7 +129,7 @@ def test_not_twice_and_not_by_a_clerk(cast, fao, trip, passports):
     with pytest.raises(PermissionDenied):
         services.passport_issue(actor=cast["unit_clerk"], passport=passports[0], mission=trip)
     services.passport_issue(actor=fao, passport=passports[0], mission=trip)
-    with pytest.raises(ValidationError, match="not in custody"):
+    with pytest.raises(ValidationError, match="不在库中"):
         services.passport_issue(actor=fao, passport=passports[0], mission=trip)
     assert PassportCustody.objects.count() == 1
 
