@@ -145,3 +145,17 @@ def test_expiry_warning_and_expiry(cast, fao, people):
         assert AuditEvent.objects.filter(
             action="passports.passport.expired", object_id=str(soon.pk)
         ).exists()
+
+
+def test_a_passport_out_is_on_the_units_obligations_page(cast, fao, trip, passports):
+    from waishi.followups import obligations
+
+    custody = services.passport_issue(actor=fao, passport=passports[0], mission=trip)
+    with _on(custody.due_back):
+        [item] = [o for o in obligations.for_unit(trip.unit) if str(o.kind) == "应交回的护照"]
+        assert item.due_date == custody.due_back and not item.overdue
+    with _on(custody.due_back + dt.timedelta(days=1)):
+        [item] = [o for o in obligations.for_unit(trip.unit) if str(o.kind) == "应交回的护照"]
+        assert item.overdue
+        services.passport_return(actor=fao, custody=custody)
+        assert not [o for o in obligations.for_unit(trip.unit) if str(o.kind) == "应交回的护照"]

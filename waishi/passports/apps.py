@@ -17,6 +17,10 @@ class PassportsConfig(AppConfig):
         register(PassportCustody, Scope(unit="passport__holder__unit_id", url_kwarg="custody_pk"))
         register(PassportApplication, Scope(unit="person__unit_id", url_kwarg="application_pk"))
         self._plug_into_missions()
+        from waishi.followups import obligations
+        from waishi.passports import selectors
+
+        obligations.register(selectors.obligations)  # passports out, on the unit's page
 
     def _plug_into_missions(self) -> None:
         """Passports sit above missions: they add a submit guard (the unit lock) and a

@@ -130,3 +130,33 @@ def application_list(user, *, state: str = "") -> QuerySet[PassportApplication]:
 
 def out_of_custody(user) -> QuerySet[PassportCustody]:
     return scoping.visible(user, PassportCustody).filter(returned_at__isnull=True)
+
+
+def obligations(unit) -> list:
+    """For the unit's obligations page (``followups.obligations``): every passport of the
+    unit out of custody, due back on its date, overdue once that date has passed."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from waishi.followups.obligations import Obligation
+    from waishi.passports.models import PassportCustody
+
+    today = timezone.localdate()
+    rows = (
+        PassportCustody.objects.filter(
+            passport__holder__unit_id=unit.pk, returned_at__isnull=True, lost=False
+        )
+        .select_related("passport__holder", "mission")
+        .order_by("due_back", "pk")
+    )
+    return [
+        Obligation(
+            kind=_("Passport to return"),
+            title=f"{row.passport.holder.name}（{row.mission}）",
+            due_date=row.due_back,
+            url=reverse("passports:detail", kwargs={"passport_pk": row.passport_id}),
+            overdue=row.due_back < today,
+        )
+        for row in rows
+    ]
