@@ -9,6 +9,7 @@ estimate.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 
 import chinese_calendar
@@ -52,3 +53,10 @@ def working_days_between(start: date, end: date) -> int:
         if is_workday(day):
             count += 1
     return count
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months (the 31st becomes the month's last day)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -57,13 +57,17 @@ class State(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # After approval (issue 5): departure and return confirmed, then closed once the
+    # report is accepted and every passport is back.
+    ABROAD = "abroad", _("Abroad")
+    BACK = "back", _("Back home")
+    CLOSED = "closed", _("Closed")
 
 
 # The states in which the clerk edits the application (the rest belongs to the workflow).
 EDITABLE_STATES = frozenset({State.DRAFT, State.RETURNED})
 # States of a trip that was approved and not called off: an earlier trip for FREQUENCY.
-# Later issues (abroad, back, reported ...) add their states here.
-TRAVELLED_STATES = frozenset({State.APPROVED})
+TRAVELLED_STATES = frozenset({State.APPROVED, State.ABROAD, State.BACK, State.CLOSED})
 
 
 def invitation_upload_to(instance, filename: str) -> str:
@@ -164,6 +168,13 @@ class Mission(models.Model):
         related_name="+",
     )
     cancel_reason = models.TextField(_("reason for the cancellation"), blank=True)
+
+    # During and after the trip: the actual dates as confirmed by the unit, and the number
+    # of the itinerary version in force (1 = as approved; each approved change adds one).
+    actual_departure = models.DateField(_("actual departure"), null=True, blank=True)
+    actual_return = models.DateField(_("actual return"), null=True, blank=True)
+    itinerary_version = models.PositiveIntegerField(_("itinerary version"), default=0)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -526,3 +537,284 @@ class PartyBranch(models.Model):
 
     def __str__(self) -> str:
         return str(_("Temporary Party branch of %(trip)s") % {"trip": self.mission})
+
+
+# -- during the trip (出访期间) ----------------------------------------------------------------
+
+
+class ItineraryVersion(models.Model):
+    """The itinerary in force, frozen: number 1 is the itinerary as approved, each approved
+    change request adds the next number. ``stops`` and ``members`` keep plain data (what a
+    reader needs to compare two versions), not references that later edits could move.
+
+    ``stops``: ``[{"country", "city", "arrive", "depart", "transit_airside"}]`` (ISO dates);
+    ``members``: ``[{"person_id", "name", "unit", "post", "task", "is_leader"}]``."""
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("trip"), on_delete=models.CASCADE, related_name="itineraries"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    departure_date = models.DateField(_("departure date"))
+    return_date = models.DateField(_("return date"))
+    stops = models.JSONField(_("stops"), default=list)
+    members = models.JSONField(_("members"), default=list)
+    change_request = models.OneToOneField(
+        "missions.ChangeRequest",
+        verbose_name=_("change request"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applied_version",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["mission", "number"]
+        verbose_name = _("itinerary version")
+        verbose_name_plural = _("itinerary versions")
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "number"], name="itinerary_version_once"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="itinerary_version_from_1"),
+            models.CheckConstraint(
+                condition=Q(return_date__gte=models.F("departure_date")),
+                name="itinerary_version_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(
+            _("Itinerary v%(number)s of %(trip)s") % {"number": self.number, "trip": self.mission}
+        )
+
+
+class ChangeKind(models.TextChoices):
+    """What a change request changes (policy-rules.md ``ITINERARY_CHANGE``)."""
+
+    ADDED_COUNTRY = "added_country", _("Added country")
+    DETOUR = "detour", _("Detour or changed route")
+    LONGER_STAY = "longer_stay", _("Longer stay")
+    MEMBER_CHANGE = "member_change", _("Member change")
+    OTHER = "other", _("Other change")
+
+
+class ChangeState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    RETURNED = "returned", _("Returned for changes")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ChangeRequest(models.Model):
+    """A change to an approved trip's itinerary or members (变更申请). It takes effect --
+    becomes the next ``ItineraryVersion`` -- only when its own approval chain approves it
+    (subject type ``missions.change``), after the policy check ran again on the trip as
+    it would be. ``proposed`` holds the whole itinerary as proposed, in the shape of
+    ``ItineraryVersion`` (``departure_date``, ``return_date``, ``stops``, ``members``);
+    ``kinds`` is what differs from the version it was based on (``base_number``)."""
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("trip"), on_delete=models.PROTECT, related_name="change_requests"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    base_number = models.PositiveIntegerField(_("based on itinerary version"))
+    kinds = models.JSONField(_("what changes"), default=list, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    proposed = models.JSONField(_("proposed itinerary"), default=dict)
+    state = models.CharField(
+        _("state"), max_length=20, choices=ChangeState.choices, default=ChangeState.DRAFT
+    )
+    state_changed_at = models.DateTimeField(_("state changed"), default=timezone.now)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    policy_version = models.CharField(_("policy version"), max_length=64, blank=True)
+    check_input = models.JSONField(_("checked input"), null=True, blank=True)
+    check_result = models.JSONField(_("check result"), null=True, blank=True)
+    justifications = models.JSONField(_("justifications"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["mission", "-number"]
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "number"], name="change_request_number"),
+            # One change in flight per trip: a second waits until the first is decided.
+            models.UniqueConstraint(
+                fields=["mission"],
+                condition=Q(state__in=["draft", "submitted", "in_review", "returned"]),
+                name="change_request_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(
+            _("Change request %(number)s of %(trip)s")
+            % {"number": self.number, "trip": self.mission}
+        )
+
+
+class IncidentKind(models.TextChoices):
+    LEFT_GROUP = "left_group", _("A member left the group")
+    MEDIA = "media", _("Media interview")
+    EMERGENCY = "emergency", _("Emergency")
+    LOST_PASSPORT = "lost_passport", _("Lost passport")
+    OTHER = "other", _("Other")
+
+
+class Incident(models.Model):
+    """Something that happened during the trip and must be on the record (出访期间重要情况):
+    when, where, what was reported, and what follows from it."""
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("trip"), on_delete=models.PROTECT, related_name="incidents"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=IncidentKind.choices)
+    occurred_at = models.DateTimeField(_("when"))
+    place = models.CharField(_("where"), max_length=200)
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member concerned"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    report = models.TextField(_("report"))
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    closed_at = models.DateTimeField(_("follow-up closed"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["mission", "-occurred_at", "-pk"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=IncidentKind.values), name="incident_kind_known"
+            ),
+            models.CheckConstraint(condition=~Q(report=""), name="incident_report_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+# -- after the trip (回国后) -------------------------------------------------------------------
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for changes")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+def report_upload_to(instance, filename: str) -> str:
+    ext = os.path.splitext(filename)[1].lower()[:8]
+    return f"missions/reports/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{ext}"
+
+
+class TripReport(models.Model):
+    """The trip report (出访报告) the unit owes the FAO after the return (``REPORT_DUE``):
+    structured fields, the signed document, the post-trip publicity inside the unit, and
+    the FAO's acceptance. Created when the return is confirmed, with its due date."""
+
+    mission = models.OneToOneField(
+        Mission, verbose_name=_("trip"), on_delete=models.CASCADE, related_name="report"
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=ReportState.choices, default=ReportState.DRAFT
+    )
+    state_changed_at = models.DateTimeField(_("state changed"), default=timezone.now)
+    due_date = models.DateField(_("due"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    tasks_done = models.TextField(_("tasks carried out"), blank=True)
+    meetings = models.TextField(_("meetings held"), blank=True)
+    agreements = models.TextField(_("agreements signed"), blank=True)
+    outcomes = models.TextField(_("outcomes"), blank=True)
+    costs = models.TextField(_("costs"), blank=True)
+    actual_cost_cny = models.DecimalField(
+        _("actual cost (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    problems = models.TextField(_("problems and suggestions"), blank=True)
+
+    # The signed report as filed (Word or PDF), served only through a scoped view.
+    document = models.FileField(
+        _("signed report"), upload_to=report_upload_to, blank=True, max_length=200
+    )
+    document_name = models.CharField(_("file name"), max_length=200, blank=True)
+    document_type = models.CharField(_("file type"), max_length=100, blank=True)
+    document_size = models.PositiveIntegerField(_("file size"), null=True, blank=True)
+
+    # Post-trip publicity inside the unit (出访后公示).
+    publicity_starts_on = models.DateField(_("post-trip publicity from"), null=True, blank=True)
+    publicity_ends_on = models.DateField(_("post-trip publicity until"), null=True, blank=True)
+
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    return_comment = models.TextField(_("reason for returning"), blank=True)
+    # The sweep's marks, so that each reminder and escalation is sent once.
+    reminded_on = models.DateField(_("reminded"), null=True, blank=True)
+    escalated_on = models.DateField(_("escalated"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("trip report")
+        verbose_name_plural = _("trip reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(publicity_ends_on__isnull=True)
+                | Q(publicity_ends_on__gte=models.F("publicity_starts_on")),
+                name="report_publicity_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="returned") | ~Q(return_comment=""),
+                name="report_returned_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Report of %(trip)s") % {"trip": self.mission})

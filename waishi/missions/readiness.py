@@ -5,6 +5,9 @@ their ``AppConfig.ready()``). ``mission_submit`` calls each with the mission's u
 refuses -- a ``ValidationError`` with the message, nothing changed -- when one returns a
 message (the passports app locks a unit's new submissions while a passport is overdue).
 
+``CLOSE_CHECKS`` (what a trip needs before it closes) and ``RETURN_HOOKS`` (told when the
+actual return is confirmed) work the same way.
+
 ``DEPARTURE_CHECKS``: callables ``check(mission) -> list[tuple[str, bool]]`` that add
 lines (label, done) to the pre-departure checklist (the passports app adds "passports
 issued"). A line not done blocks departure.
@@ -28,6 +31,12 @@ if TYPE_CHECKING:
 
 SUBMIT_GUARDS: list[Callable[..., str | None]] = []
 DEPARTURE_CHECKS: list[Callable[..., list[tuple[str, bool]]]] = []
+# ``check(mission) -> list[tuple[str, bool]]``: what must hold before a trip closes, after
+# this app's own line (the report accepted). The passports app adds "passports back".
+CLOSE_CHECKS: list[Callable[..., list[tuple[str, bool]]]] = []
+# ``hook(mission)``: called inside the transaction that confirms the return, after the
+# actual date is stored (the passports app moves the due dates of passports still out).
+RETURN_HOOKS: list[Callable[..., None]] = []
 
 
 def submit_refusal(unit) -> str | None:
@@ -149,3 +158,25 @@ def departure_checklist(mission: Mission) -> list[tuple[str, bool]]:
 def departure_blockers(mission: Mission) -> list[str]:
     """The labels of the checklist lines not done yet: what still blocks departure."""
     return [label for label, done in departure_checklist(mission) if not done]
+
+
+# -- closing ---------------------------------------------------------------------------------
+
+
+def report_accepted(mission: Mission) -> bool:
+    from waishi.missions.models import ReportState, TripReport
+
+    return TripReport.objects.filter(mission=mission, state=ReportState.ACCEPTED).exists()
+
+
+def close_checklist(mission: Mission) -> list[tuple[str, bool]]:
+    """What a trip needs before it closes (label, done): the report accepted, then every
+    line of ``CLOSE_CHECKS``."""
+    lines = [(_("Trip report accepted by the FAO"), report_accepted(mission))]
+    for check in list(CLOSE_CHECKS):
+        lines.extend((str(label), bool(done)) for label, done in check(mission))
+    return lines
+
+
+def close_blockers(mission: Mission) -> list[str]:
+    return [label for label, done in close_checklist(mission) if not done]

@@ -10,7 +10,10 @@ own checks (the actor holds the current step, no self-approval) belong.
 
 ``mission_decide`` (services/decisions.py) takes ``review``/``return``/``reject``/``approve``
 after the approvals service decided the step; ``mission_cancel`` takes ``cancel``.
-Later issues add states after ``approved`` (abroad, back, reported ...).
+After approval (``services/trip.py``): ``depart`` (the actual departure confirmed, nothing
+left on the pre-departure checklist) -> ``abroad``; ``come_back`` (the actual return
+confirmed; the trip report is opened with its due date) -> ``back``; ``close`` (the report
+accepted and every passport back, ``readiness.CLOSE_CHECKS``) -> ``closed``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ CLERKS = frozenset({Role.UNIT_CLERK})
 APPROVERS = frozenset({Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE})
 # An approved trip is called off by the FAO head, or by its unit's leader before departure.
 CANCELLERS = frozenset({Role.UNIT_LEADER, Role.FAO_HEAD})
+# Departure and return are confirmed by the unit, or by the FAO for it.
+TRAVEL_CONFIRMERS = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD})
+# The FAO closes a trip (it also closes by itself when its last condition is met).
+CLOSERS = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})
 
 
 def own_unit(mission, actor) -> str | None:
@@ -51,6 +58,28 @@ def _cancel_guard(mission, actor) -> str | None:
         if mission.departure_date is not None and timezone.localdate() >= mission.departure_date:
             return _("After departure only the FAO head can cancel the trip.")
     return refusal
+
+
+def _depart_guard(mission, actor) -> str | None:
+    """Nothing left on the pre-departure checklist (``readiness.departure_blockers``)."""
+    from waishi.missions.readiness import departure_blockers
+
+    refusal = own_unit(mission, actor)
+    if refusal is None:
+        blockers = departure_blockers(mission)
+        if blockers:
+            return _("Departure is blocked: %(what)s.") % {"what": "；".join(blockers)}
+    return refusal
+
+
+def _close_guard(mission, actor) -> str | None:
+    """The report accepted and every passport back (``readiness.close_blockers``)."""
+    from waishi.missions.readiness import close_blockers
+
+    blockers = close_blockers(mission)
+    if blockers:
+        return _("The trip cannot be closed yet: %(what)s.") % {"what": "；".join(blockers)}
+    return None
 
 
 MISSION = Workflow(
@@ -134,6 +163,25 @@ MISSION = Workflow(
             CANCELLERS,
             _cancel_guard,
             gettext_lazy("Cancel the trip"),
+        ),
+        Transition(
+            "approved",
+            "depart",
+            "abroad",
+            TRAVEL_CONFIRMERS,
+            _depart_guard,
+            gettext_lazy("Confirm departure"),
+        ),
+        Transition(
+            "abroad",
+            "come_back",
+            "back",
+            TRAVEL_CONFIRMERS,
+            own_unit,
+            gettext_lazy("Confirm return"),
+        ),
+        Transition(
+            "back", "close", "closed", CLOSERS, _close_guard, gettext_lazy("Close the trip")
         ),
     ],
     recorder=record,

@@ -23,8 +23,9 @@ class PassportsConfig(AppConfig):
         obligations.register(selectors.obligations)  # passports out, on the unit's page
 
     def _plug_into_missions(self) -> None:
-        """Passports sit above missions: they add a submit guard (the unit lock) and a
-        line of the pre-departure checklist to the registries missions reads."""
+        """Passports sit above missions: they add a submit guard (the unit lock), a line
+        of the pre-departure checklist, a line of the close checklist and a hook on the
+        return to the registries missions reads."""
         from waishi.missions import readiness
         from waishi.passports import selectors, services
 
@@ -32,3 +33,7 @@ class PassportsConfig(AppConfig):
             readiness.SUBMIT_GUARDS.append(services.unit_lock_reason)
         if selectors.departure_lines not in readiness.DEPARTURE_CHECKS:
             readiness.DEPARTURE_CHECKS.append(selectors.departure_lines)
+        if selectors.close_lines not in readiness.CLOSE_CHECKS:
+            readiness.CLOSE_CHECKS.append(selectors.close_lines)
+        if services.on_mission_return not in readiness.RETURN_HOOKS:
+            readiness.RETURN_HOOKS.append(services.on_mission_return)

@@ -114,6 +114,11 @@ def passports_back(mission) -> bool:
     return not PassportCustody.objects.filter(mission=mission, returned_at__isnull=True).exists()
 
 
+def close_lines(mission) -> list[tuple[str, bool]]:
+    """The line this app adds to what a trip needs before it closes (``missions.readiness``)."""
+    return [(_("Every passport issued for the trip is back in custody"), passports_back(mission))]
+
+
 def departure_lines(mission) -> list[tuple[str, bool]]:
     """The line this app adds to the pre-departure checklist (``missions.readiness``)."""
     return [(_("Every member's official passport has been issued"), passports_issued(mission))]

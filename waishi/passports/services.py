@@ -11,7 +11,6 @@ the passport's row lock; the partial unique index on open custody rows backs it 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from typing import Any
 
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from waishi.audit.services import diff, record, snapshot
 from waishi.lib.roles import Role, has
+from waishi.lib.workdays import add_months
 from waishi.notify.services import notify
 from waishi.orgs import scoping
 from waishi.orgs.models import Person, User
@@ -52,13 +52,6 @@ PASSPORT_FIELDS = ("holder", "kind", "issued_on", "expires_on", "state", "state_
 def _require(actor, allowed: frozenset[str]) -> None:
     if not has(actor, allowed):
         raise PermissionDenied(_("You are not allowed to do this."))
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus ``months`` calendar months (the 31st becomes the month's last day)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def parameters(on: dt.date | None = None) -> tuple[dict, dict]:
@@ -391,7 +384,24 @@ def passport_return(
                 "note": (note or "").strip()[:500],
             },
         )
+        if locked.mission_id is not None:
+            # The last passport back may be what the trip waited for to close.
+            from waishi.missions.services.trip import mission_close_if_ready
+
+            mission_close_if_ready(actor=actor, mission=locked.mission, ip=ip)
     return locked
+
+
+def on_mission_return(mission) -> None:
+    """``missions.readiness.RETURN_HOOKS``: the passports still out for ``mission`` are due
+    back ``PASSPORT_RETURN.days`` after the *actual* return (set at issue from the planned
+    one). Called inside the transaction that confirms the return."""
+    if mission.actual_return is None:
+        return
+    _, back = parameters(mission.actual_return)
+    PassportCustody.objects.filter(mission=mission, returned_at__isnull=True).update(
+        due_back=mission.actual_return + dt.timedelta(days=back["days"])
+    )
 
 
 def _overdue(custody: PassportCustody, today: dt.date) -> int:

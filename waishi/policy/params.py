@@ -34,6 +34,10 @@ def _fail(path: str, message: str) -> None:
     raise InputError(path, message)
 
 
+# How ``REPORT_DUE.amount`` counts: calendar months, calendar days or working days.
+REPORT_DUE_UNITS = ("months", "days", "working_days")
+
+
 def _int(minimum: int) -> Spec:
     def check(value: Any, path: str) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -133,11 +137,18 @@ SCHEMA: dict[str, dict[str, Spec]] = {
     # and not in ``rules.RULES`` (see ``WORKFLOW_PARAMETERS``).
     "PASSPORT_OFFICIAL": {"months_valid_after_return": _int(0)},
     "PASSPORT_RETURN": {"days": _int(0), "lock_after_days": _int(1)},
+    # Read by ``waishi.missions`` (trip report): due ``amount`` ``unit`` after the return,
+    # escalated to the unit leader ``escalate_after_days`` days after that.
+    "REPORT_DUE": {
+        "amount": _int(1),
+        "unit": _one_of(REPORT_DUE_UNITS),
+        "escalate_after_days": _int(0),
+    },
 }
 
 # Parameters of rules enforced by the workflow after approval (policy-rules.md, "Before,
 # during and after"); ``check`` iterates ``rules.RULES`` and so never reads them.
-WORKFLOW_PARAMETERS = frozenset({"PASSPORT_OFFICIAL", "PASSPORT_RETURN"})
+WORKFLOW_PARAMETERS = frozenset({"PASSPORT_OFFICIAL", "PASSPORT_RETURN", "REPORT_DUE"})
 
 
 def _validate(spec: Spec, value: Any, path: str, partial: bool = False) -> None:

@@ -54,6 +54,10 @@ DESCRIPTIONS = {
         "Passports back in custody within this many days of the return; a unit with one "
         "overdue longer than the lock period cannot submit new applications"
     ),
+    "REPORT_DUE": gettext_lazy(
+        "The trip report is due this long after the return (months, days or working days), "
+        "and escalates to the unit leader this many days after it is due"
+    ),
 }
 
 

@@ -11,8 +11,9 @@ mission's history tells the whole story. The functions live in ``common`` (lock,
 version, converters), ``drafting`` (basics, invitation, justifications), ``rows``
 (stops, days, members, budget), ``submission`` (submit, withdraw), ``decisions``
 (approve, return, reject, cancel), ``publicity`` (公示), ``predeparture`` (the head's
-acknowledgment, education, the temporary Party branch) and ``documents`` (the approval
-form and notice); import them from here.
+acknowledgment, education, the temporary Party branch), ``documents`` (the approval
+form and notice), ``trip`` (departure, return, close, incidents), ``changes`` (change
+requests, itinerary versions) and ``report`` (the trip report); import them from here.
 """
 
 from waishi.missions.services.common import LAST_STEP, StaleVersion
@@ -62,6 +63,14 @@ from waishi.missions.services.submission import (
     mission_submit,
     mission_withdraw,
 )
+from waishi.missions.services.trip import (
+    incident_record,
+    incident_update,
+    mission_close,
+    mission_close_if_ready,
+    mission_come_back,
+    mission_depart,
+)
 
 __all__ = [
     "BASICS_FIELDS",
@@ -74,10 +83,16 @@ __all__ = [
     "completeness",
     "education_record",
     "highest_rank",
+    "incident_record",
+    "incident_update",
     "leader_acknowledge",
     "mission_cancel",
+    "mission_close",
+    "mission_close_if_ready",
+    "mission_come_back",
     "mission_create_draft",
     "mission_decide",
+    "mission_depart",
     "mission_document",
     "mission_document_download",
     "mission_letter_download",
