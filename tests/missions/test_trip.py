@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 def test_departure_is_refused_while_the_checklist_is_not_done(cast, people):
     mission = approved(cast, people)
     with pytest.raises(WorkflowError) as refused:
-        services.mission_depart(actor=cast["unit_clerk"], mission=mission, on=mission.departure_date)
+        services.mission_depart(
+            actor=cast["unit_clerk"], mission=mission, on=mission.departure_date
+        )
     assert "团长" in str(refused.value) or "acknowledged" in str(refused.value)
     mission.refresh_from_db()
     assert mission.state == State.APPROVED and mission.actual_departure is None
