@@ -11,7 +11,10 @@ class MissionsConfig(AppConfig):
         from waishi.missions import audit_messages, home  # noqa: F401
         from waishi.missions.models import (
             BudgetLine,
+            ChangeRequest,
             Education,
+            Incident,
+            ItineraryVersion,
             LeaderAcknowledgment,
             Member,
             Mission,
@@ -19,6 +22,7 @@ class MissionsConfig(AppConfig):
             Publicity,
             ScheduleDay,
             Stop,
+            TripReport,
         )
         from waishi.orgs.scoping import Scope, register
 
@@ -29,7 +33,16 @@ class MissionsConfig(AppConfig):
         # ... but a member's pre-departure education is recorded at a URL naming the member.
         register(Member, Scope(unit="mission__unit_id", url_kwarg="member_pk"))
         register(Education, Scope(unit="member__mission__unit_id"))
+        # During and after the trip: changes and incidents have URLs of their own.
+        register(ChangeRequest, Scope(unit="mission__unit_id", url_kwarg="change_pk"))
+        register(ItineraryVersion, Scope(unit="mission__unit_id", url_kwarg="version_pk"))
+        register(Incident, Scope(unit="mission__unit_id", url_kwarg="incident_pk"))
+        register(TripReport, Scope(unit="mission__unit_id"))
         self._register_subject()
+        from waishi.missions import change_setup, report_setup
+
+        change_setup.ready()
+        report_setup.ready()
 
     def _register_subject(self) -> None:
         """Tell the approvals app how to name, link and exclude trip applications."""

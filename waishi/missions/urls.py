@@ -1,6 +1,6 @@
 from django.urls import path
 
-from waishi.missions import predeparture_views, steps, views
+from waishi.missions import change_urls, predeparture_views, report_urls, steps, trip_urls, views
 
 app_name = "missions"
 
@@ -57,6 +57,9 @@ urlpatterns = [
         predeparture_views.mission_party_branch,
         name="party-branch",
     ),
+    *trip_urls.urlpatterns,
+    *change_urls.urlpatterns,
+    *report_urls.urlpatterns,
     *[
         path(
             f"<int:mission_pk>/{step.slug}/",
