@@ -353,3 +353,39 @@ class PartyBranchForm(_Styled):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["secretary"].choices = [("", "—")] + [(m.pk, str(m.person)) for m in members]
+
+
+# -- during and after the trip ------------------------------------------------------------------
+
+
+class ActualDateForm(_Styled):
+    """The actual day of departure or return (confirmed once it happened)."""
+
+    day = forms.DateField(label=_("Actual date"), widget=DateInput())
+
+
+class IncidentForm(_Styled):
+    kind = forms.ChoiceField(label=_("What happened"), choices=[])
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    place = forms.CharField(label=_("Where"), max_length=200)
+    member = forms.ChoiceField(label=_("Member concerned"), choices=[], required=False)
+    report = forms.CharField(
+        label=_("Report"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    follow_up = forms.CharField(
+        label=_("Follow-up"),
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        from waishi.missions.models import IncidentKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "—"), *IncidentKind.choices]
+        self.fields["member"].choices = [("", "—")] + [(m.pk, m.person.name) for m in members]

@@ -33,5 +33,59 @@ def seed_passports(stdout: IO[str] | None = None) -> int:
         )
         created += 1
     if stdout is not None:
-        stdout.write(f"passports: {created} demo official passports registered")
+        stdout.write(f"passports: {created} demo official passports registered\n")
     return created
+
+
+def seed_travel(stdout: IO[str] | None = None) -> int:
+    """Take the demo trips that were approved and whose dates are past through what came
+    after (through the services, so into the audit chain): the head's acknowledgment and
+    every member's education three days before departure, passports issued, departure and
+    return on the approved dates, passports taken back. The trip report is then owed (and,
+    a month after the return, overdue: the unit's obligations page shows it). A trip
+    already past ``approved`` is left alone. Lives here because passports sit above
+    missions; the steps are the missions' and passports' own services."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from waishi.missions import services as trips
+    from waishi.missions.models import Mission, State
+    from waishi.orgs.models import User
+    from waishi.passports import services
+    from waishi.passports.models import Passport, PassportCustody
+
+    users = {u.username: u for u in User.objects.filter(username__in=["clerk", "reviewer"])}
+    if len(users) < 2:
+        return 0
+    clerk, reviewer = users["clerk"], users["reviewer"]
+    today = timezone.localdate()
+    done = 0
+    trips_past = Mission.objects.filter(
+        state=State.APPROVED, unit=clerk.unit, return_date__lt=today
+    ).order_by("pk")
+    for mission in trips_past:
+        before = mission.departure_date - timedelta(days=3)
+        trips.leader_acknowledge(actor=clerk, mission=mission, acknowledged_on=before)
+        members = list(mission.members.select_related("person").order_by("pk"))
+        for member in members:
+            trips.education_record(
+                actor=clerk,
+                mission=mission,
+                member=member,
+                given_on=before,
+                method="group",
+                given_by="市外办外事纪律教育（演示）",
+            )
+        passports = list(
+            Passport.objects.filter(holder_id__in=[m.person_id for m in members]).order_by("pk")
+        )
+        services.passports_issue(actor=reviewer, mission=mission, passports=passports)
+        mission = trips.mission_depart(actor=clerk, mission=mission, on=mission.departure_date)
+        mission = trips.mission_come_back(actor=clerk, mission=mission, on=mission.return_date)
+        for custody in PassportCustody.objects.filter(mission=mission, returned_at__isnull=True):
+            services.passport_return(actor=reviewer, custody=custody, note="演示：回国后交回")
+        done += 1
+    if stdout is not None:
+        stdout.write(f"passports: {done} demo trips taken through departure and return\n")
+    return done

@@ -150,33 +150,21 @@ def mission_close(*, actor, mission: Mission, ip: str = "") -> Mission:
 
 
 def mission_close_if_ready(*, actor, mission: Mission, ip: str = "") -> bool:
-    """Close the trip when it is back and nothing blocks it (called after the report is
-    accepted and after a passport comes back, in their transactions). ``actor`` is who
-    took that last step; an actor the workflow does not let close (a unit clerk returning
-    the last passport) closes it in the FAO's stead only when every condition holds --
-    the event records who and why."""
+    """Close the trip when it is back and nothing blocks it; called after the report is
+    accepted and after a passport comes back, in their transactions, by the FAO who took
+    that last step (the close event says it was automatic). False when it stays open."""
     from waishi.missions.workflow import MISSION
 
     with transaction.atomic():
         locked = Mission.objects.select_for_update().get(pk=mission.pk)
-        if locked.state != State.BACK or readiness.close_blockers(locked):
+        if locked.state != State.BACK or MISSION.refusal(locked, "close", actor) is not None:
             return False
-        if MISSION.refusal(locked, "close", actor) is None:
-            mission_close(actor=actor, mission=locked, ip=ip)
-            return True
-        locked.state = State.CLOSED
-        locked.state_changed_at = locked.closed_at = timezone.now()
-        locked.version += 1
-        locked.save(update_fields=["state", "state_changed_at", "closed_at", "version"])
-        record(
-            actor=actor,
-            action="missions.mission.close",
-            obj=locked,
-            ip=ip,
-            before={"state": State.BACK},
-            after={"state": State.CLOSED},
-            data={"automatic": True},
-        )
+
+        def effect(row: Mission, transition) -> None:
+            row.closed_at = timezone.now()
+            row.version += 1
+
+        MISSION.apply(locked, "close", actor=actor, ip=ip, effect=effect, data={"automatic": True})
     return True
 
 

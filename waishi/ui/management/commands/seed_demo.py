@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from waishi.missions.demo import seed_missions
 from waishi.orgs import demo
-from waishi.passports.demo import seed_passports
+from waishi.passports.demo import seed_passports, seed_travel
 from waishi.plans.demo import seed_plans
 
 
@@ -51,6 +51,7 @@ class Command(BaseCommand):
         seed_plans(self.stderr)
         created = seed_missions(self.stderr)
         seed_passports(self.stderr)
+        seed_travel(self.stderr)
         self.stderr.write(
             f"trip applications: {created} created ({time.monotonic() - started:.1f} s in all)"
         )
