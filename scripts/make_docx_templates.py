@@ -174,9 +174,95 @@ def publicity() -> None:
     document.save(OUT / "publicity.docx")
 
 
+def trip_report() -> None:
+    """出访报告: the trip, the dates approved and actual, members, itinerary, and the
+    structured fields the unit wrote (services/report_documents.py fills it)."""
+    document = _document()
+    _title(document, "因公临时出国（境）任务出访报告")
+    _line(document, "编号：{{ number }}", WD_ALIGN_PARAGRAPH.RIGHT)
+    _fields(
+        document,
+        [
+            ("团组名称", "{{ title }}"),
+            ("组团单位", "{{ unit }}"),
+            ("团长", "{{ leader }}"),
+            ("团组人数", "{{ size }}"),
+            ("出访国家（地区）", "{{ countries }}"),
+            ("批准出访日期", "{{ departure }} 至 {{ return_date }}（在外{{ days }}天）"),
+            (
+                "实际出访日期",
+                "{{ actual_departure }} 至 {{ actual_return }}（在外{{ actual_days }}天）",
+            ),
+            ("与批准行程的偏离", "{{ deviations }}"),
+            ("邀请单位", "{{ inviter }}"),
+            ("出访任务", "{{ tasks }}"),
+            ("报告应报送日期", "{{ due_date }}"),
+        ],
+    )
+    _line(document, "团组成员")
+    _table(document, *MEMBERS)
+    _line(document, "行程安排")
+    _table(document, *STOPS)
+    _fields(
+        document,
+        [
+            ("一、任务完成情况", "{{ tasks_done }}"),
+            ("二、会见会谈情况", "{{ meetings }}"),
+            ("三、签署协议情况", "{{ agreements }}"),
+            ("四、取得的成果", "{{ outcomes }}"),
+            ("五、经费使用情况", "{{ costs }}"),
+            ("实际费用", "{{ actual_cost }}"),
+            ("六、存在的问题及建议", "{{ problems }}"),
+            ("单位内公示", "{{ publicity_from }} 至 {{ publicity_to }}"),
+        ],
+    )
+    _line(document, "单位负责人（签字）：            （单位盖章）")
+    _line(document, "{{ unit }}", WD_ALIGN_PARAGRAPH.RIGHT)
+    _line(document, "报送日期：{{ submitted_on }}", WD_ALIGN_PARAGRAPH.RIGHT)
+    _line(document, "生成时间：{{ generated }}", WD_ALIGN_PARAGRAPH.RIGHT)
+    document.save(OUT / "trip_report.docx")
+
+
+def report_publicity() -> None:
+    """出访后公示: the post-trip notice the unit publishes inside the unit."""
+    document = _document()
+    _title(document, "因公临时出国（境）任务出访情况公示")
+    _line(
+        document,
+        "    根据因公临时出国管理有关规定，现将{{ unit }}“{{ title }}”出访情况在本单位内予以公示。"
+        "公示期为{{ publicity_from }}至{{ publicity_to }}（{{ period_days }}个工作日）。",
+    )
+    _fields(
+        document,
+        [
+            ("出访国家（地区）", "{{ countries }}"),
+            (
+                "实际出访日期",
+                "{{ actual_departure }} 至 {{ actual_return }}（在外{{ actual_days }}天）",
+            ),
+            ("出访任务", "{{ tasks }}"),
+            ("任务完成情况", "{{ tasks_done }}"),
+            ("取得的成果", "{{ outcomes }}"),
+            ("经费使用情况", "{{ costs }}"),
+            ("实际费用", "{{ actual_cost }}"),
+        ],
+    )
+    _line(document, "团组成员")
+    _table(document, *MEMBERS)
+    _line(
+        document,
+        "    公示期间如有异议，请向本单位或{{ office }}反映（电话：{{ phone }}）。",
+    )
+    _line(document, "{{ unit }}", WD_ALIGN_PARAGRAPH.RIGHT)
+    _line(document, "{{ publicity_from }}", WD_ALIGN_PARAGRAPH.RIGHT)
+    document.save(OUT / "report_publicity.docx")
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     approval_form()
     approval_notice()
     publicity()
+    trip_report()
+    report_publicity()
     print(f"written to {OUT}")

@@ -429,6 +429,19 @@ class MissionDetailOutput(MissionListOutput):
     budget_total_cny = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     justifications = serializers.DictField(child=serializers.CharField())
     approved_at = serializers.DateTimeField(allow_null=True)
+    actual_departure = serializers.DateField(
+        allow_null=True, help_text=_("The day the delegation actually left (once confirmed).")
+    )
+    actual_return = serializers.DateField(
+        allow_null=True, help_text=_("The day the delegation actually came back (once confirmed).")
+    )
+    itinerary_version = serializers.IntegerField(
+        help_text=_(
+            "The itinerary version in force: 1 as approved, each approved change adds one "
+            "(0: none yet)."
+        )
+    )
+    closed_at = serializers.DateTimeField(allow_null=True)
     stops = StopOutput(many=True, source="stop_rows")
     days = DayOutput(many=True, source="day_rows")
     members = MemberOutput(many=True, source="member_rows")

@@ -3,7 +3,15 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
-from waishi.api import mission_views, pages, policy_views, views
+from waishi.api import (
+    followup_views,
+    mission_views,
+    pages,
+    passport_views,
+    policy_views,
+    trip_views,
+    views,
+)
 
 app_name = "api"
 
@@ -65,6 +73,93 @@ urlpatterns = [
         "v1/missions/<int:mission_pk>/reject/",
         mission_views.MissionRejectView.as_view(),
         name="mission-reject",
+    ),
+    # The trip after approval (waishi.missions.services.trip). The approver's "return" of an
+    # application has missions/<id>/return/ already: the delegation's return is come-back.
+    path(
+        "v1/missions/<int:mission_pk>/readiness/",
+        trip_views.MissionReadinessView.as_view(),
+        name="mission-readiness",
+    ),
+    path(
+        "v1/missions/<int:mission_pk>/depart/",
+        trip_views.MissionDepartView.as_view(),
+        name="mission-depart",
+    ),
+    path(
+        "v1/missions/<int:mission_pk>/come-back/",
+        trip_views.MissionComeBackView.as_view(),
+        name="mission-come-back",
+    ),
+    path(
+        "v1/missions/<int:mission_pk>/close/",
+        trip_views.MissionCloseView.as_view(),
+        name="mission-close",
+    ),
+    path(
+        "v1/missions/<int:mission_pk>/incidents/",
+        trip_views.IncidentCollectionView.as_view(),
+        name="incident-list",
+    ),
+    path(
+        "v1/missions/<int:mission_pk>/incidents/<int:incident_pk>/",
+        trip_views.IncidentView.as_view(),
+        name="incident-detail",
+    ),
+    # Official passports (waishi.passports).
+    path("v1/passports/", passport_views.PassportListView.as_view(), name="passport-list"),
+    path(
+        "v1/passports/<int:passport_pk>/",
+        passport_views.PassportView.as_view(),
+        name="passport-detail",
+    ),
+    path(
+        "v1/passports/<int:passport_pk>/return/",
+        passport_views.PassportReturnView.as_view(),
+        name="passport-return",
+    ),
+    path(
+        "v1/passports/<int:passport_pk>/issue/",
+        passport_views.PassportIssueView.as_view(),
+        name="passport-issue",
+    ),
+    path(
+        "v1/passports/<int:passport_pk>/number/",
+        passport_views.PassportNumberView.as_view(),
+        name="passport-number",
+    ),
+    path("v1/custody/", passport_views.CustodyListView.as_view(), name="custody-list"),
+    # Outcomes followed to done (waishi.followups).
+    path("v1/followups/", followup_views.OutcomeCollectionView.as_view(), name="followup-list"),
+    path(
+        "v1/followups/<int:outcome_pk>/",
+        followup_views.OutcomeView.as_view(),
+        name="followup-detail",
+    ),
+    path(
+        "v1/followups/<int:outcome_pk>/progress/",
+        followup_views.OutcomeProgressView.as_view(),
+        name="followup-progress",
+    ),
+    path(
+        "v1/followups/<int:outcome_pk>/complete/",
+        followup_views.OutcomeCompleteView.as_view(),
+        name="followup-complete",
+    ),
+    path(
+        "v1/followups/<int:outcome_pk>/drop/",
+        followup_views.OutcomeDropView.as_view(),
+        name="followup-drop",
+    ),
+    path(
+        "v1/followups/<int:outcome_pk>/reassign/",
+        followup_views.OutcomeReassignView.as_view(),
+        name="followup-reassign",
+    ),
+    path(
+        "v1/followups/updates/<int:update_pk>/evidence/",
+        followup_views.EvidenceView.as_view(),
+        name="followup-evidence",
     ),
     # Any other v1 path ending in "/": the API's JSON 404. A path without the slash is
     # left to APPEND_SLASH, so /api/v1/me still finds /api/v1/me/.

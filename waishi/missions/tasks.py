@@ -1,0 +1,14 @@
+"""The daily trip-report job: reminders before and on the due date, escalation after it
+(``services.report.report_sweep``; safe to run twice)."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from waishi.missions.services.report import report_sweep
+
+
+@db_periodic_task(crontab(hour="7", minute="37"))
+def daily_report_sweep():
+    return report_sweep()
