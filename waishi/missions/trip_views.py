@@ -17,7 +17,14 @@ from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.workflow import WorkflowError
 from waishi.missions import forms, readiness, selectors
-from waishi.missions.models import TRAVELLED_STATES, Incident, Member, Mission, State
+from waishi.missions.models import (
+    TRAVELLED_STATES,
+    Incident,
+    Member,
+    Mission,
+    State,
+    TripReport,
+)
 from waishi.missions.services import trip
 from waishi.missions.views import VIEWERS
 from waishi.missions.workflow import MISSION
@@ -76,6 +83,7 @@ def mission_travel(request, mission_pk: int):
             "date_form": forms.ActualDateForm(initial={"day": timezone.localdate()}),
             "incidents": incidents,
             "can_record": trip.may_record_incident(user, mission),
+            "report": TripReport.objects.filter(mission=mission).first(),
         },
     )
 

@@ -27,7 +27,7 @@ from waishi.lib.forms import apply_errors
 from waishi.lib.pages import paginate
 from waishi.lib.roles import BUSINESS_ROLES, Role, has
 from waishi.missions import exports, forms, selectors, services, steps
-from waishi.missions.models import TRAVELLED_STATES, Mission, Publicity
+from waishi.missions.models import TRAVELLED_STATES, Mission, Publicity, TripReport
 from waishi.missions.services import decisions, documents
 from waishi.missions.services import publicity as publicity_services
 from waishi.missions.workflow import APPROVERS, CLERK_ACTIONS, MISSION, table
@@ -171,6 +171,7 @@ def mission_detail(request, mission_pk: int):
             "documents": _documents(mission),
             "return_notes": selectors.return_notes(mission),
             "can_prepare_departure": mission.state in TRAVELLED_STATES,
+            "has_report": TripReport.objects.filter(mission=mission).exists(),
         },
     )
 

@@ -39,6 +39,12 @@ NAV: list[NavItem] = [
         roles.BUSINESS_ROLES - {Role.DISTRICT_OFFICER},
     ),
     NavItem(
+        _("Trip reports"),
+        "missions:report-list",
+        "file-earmark-text",
+        roles.BUSINESS_ROLES - {Role.DISTRICT_OFFICER},
+    ),
+    NavItem(
         _("Approvals"),
         "approvals:queue",
         "check2-square",
