@@ -29,3 +29,10 @@ def test_approval_transitions_refuse_a_leader_of_another_unit(mission, clerk, ca
     with pytest.raises(WorkflowError):
         MISSION.apply(m, "submit", actor=clerk)  # not in the table from "submitted"
     assert MISSION.apply(m, "review", actor=cast["unit_leader"]).state == "in_review"
+
+
+def test_the_docs_show_the_change_request_table():
+    from waishi.missions.change_workflow import CHANGE
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "workflows.md"
+    assert CHANGE.mermaid() in docs.read_text(encoding="utf-8")

@@ -261,6 +261,10 @@ def mission_decide(
                 effect=stamp,
                 on_behalf_of=on_behalf_of,
             )
+            # The itinerary as approved becomes version 1 (changes are compared with it).
+            from waishi.missions.itinerary import record_first
+
+            record_first(locked, actor)
     return outcome
 
 
