@@ -17,7 +17,7 @@ from tests.missions.travel import approved
 from waishi.audit.selectors import verify_chain
 from waishi.followups.models import Outcome
 from waishi.followups.models import State as OutcomeState
-from waishi.missions.models import Mission, State
+from waishi.missions.models import ChangeRequest, ChangeState, Mission, State
 from waishi.passports import services as passport_services
 from waishi.passports.models import Kind, PassportCustody
 
@@ -47,9 +47,9 @@ def test_education_passports_departure_change_return_report_outcome(
         PersonFactory(unit=home_unit, name="司马远航", rank="county_division"),
         PersonFactory(unit=home_unit, name="司马晓晴", rank="section_below"),
     ]
-    # Approved three days ago for a trip that left three days ago and is due back today;
-    # the approval chain itself is the subject of test_trip_flow.py.
-    mission = approved(cast, people, departs_in=-3, days=4, title="赴日本东京经贸交流")
+    # Approved for a trip that left three days ago and was due back yesterday (a change
+    # request adds a day); the approval chain itself is the subject of test_trip_flow.py.
+    mission = approved(cast, people, departs_in=-3, days=3, title="赴日本东京经贸交流")
     fao = cast["fao_reviewer"]
     for person in people:
         passport_services.passport_register(
@@ -94,11 +94,39 @@ def test_education_passports_departure_change_return_report_outcome(
     assert _state(mission) == State.ABROAD
     _shot(clerk, "after-approval-abroad")
 
+    # -- abroad: the clerk asks for one more day; leader, reviewer and head approve ------
+    clerk.goto(f"{base}/missions/{mission.pk}/changes/new/")
+    clerk.fill("#id_return_date", today.isoformat())
+    clerk.fill("#id_stops-0-depart", today.isoformat())
+    clerk.fill("#id_reason", "对方临时增加一场合作洽谈，需延长停留一天")
+    clerk.click('[data-testid="submit"]')
+    clerk.wait_for_load_state()
+    _shot(clerk, "after-approval-change-submitted")
+    change = ChangeRequest.objects.get(mission=mission)
+    clerk.wait_for_url(f"{base}/missions/{mission.pk}/changes/{change.pk}/")
+    assert clerk.locator('[data-testid="kinds"]').inner_text()
+    leader = _page(browser, base, cast["unit_leader"])
+    head = _page(browser, base, cast["fao_head"])
+    for approver in (leader, reviewer, head):
+        approver.goto(f"{base}/missions/{mission.pk}/changes/{change.pk}/decide/")
+        approver.check('input[name="decision"][value="approve"]')
+        approver.click('[data-testid="continue"]')
+        approver.click('[data-testid="confirm"]')
+        approver.wait_for_url(f"{base}/missions/{mission.pk}/changes/{change.pk}/")
+    change.refresh_from_db()
+    assert change.state == ChangeState.APPROVED
+    assert Mission.objects.get(pk=mission.pk).return_date == today
+    clerk.goto(f"{base}/missions/{mission.pk}/changes/")
+    assert "2" in clerk.locator('[data-testid="version-in-force"]').inner_text()
+    _shot(clerk, "after-approval-change-approved")
+    clerk.goto(f"{base}/missions/{mission.pk}/travel/")
+
     # -- the clerk confirms the return; the FAO takes the passports back ----------------
     clerk.fill("#return-day", today.isoformat())
     clerk.click('[data-testid="come-back"]')
     clerk.locator('[data-testid="close-checklist"]').wait_for()
     assert _state(mission) == State.BACK
+    assert clerk.locator('[data-testid="deviations"]').count() == 0  # back as changed
     for custody in PassportCustody.objects.filter(mission=mission):
         reviewer.goto(f"{base}/passports/{custody.passport_id}/")
         reviewer.click('[data-testid="return"]')
@@ -143,7 +171,6 @@ def test_education_passports_departure_change_return_report_outcome(
     clerk.fill("#id_text", "已与东京商工会议所确定推介会日程")
     clerk.click('button[type="submit"]')
     clerk.wait_for_url(f"{base}/followups/{outcome.pk}/")
-    leader = _page(browser, base, cast["unit_leader"])
     leader.goto(f"{base}/followups/{outcome.pk}/")
     leader.click('form[action$="/complete/"] button')
     leader.wait_for_url(f"{base}/followups/{outcome.pk}/")

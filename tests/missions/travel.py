@@ -29,6 +29,8 @@ def approved(cast, people, *, departs_in: int = 0, days: int = 4, title: str = "
     mission.stops.update(arrive=start, depart=end)
     Mission.objects.filter(pk=mission.pk).update(
         state=State.APPROVED,
+        # Submitted in good time (LEAD_TIME), approved since.
+        submitted_at=timezone.now() + dt.timedelta(days=departs_in - 60),
         approved_at=timezone.now(),
         departure_date=start,
         return_date=end,

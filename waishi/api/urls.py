@@ -4,11 +4,13 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
 from waishi.api import (
+    change_urls,
     followup_views,
     mission_views,
     pages,
     passport_views,
     policy_views,
+    report_views,
     trip_views,
     views,
 )
@@ -106,6 +108,38 @@ urlpatterns = [
         trip_views.IncidentView.as_view(),
         name="incident-detail",
     ),
+    # The trip report (waishi.missions.services.report), reached through its trip.
+    path("v1/reports/", report_views.ReportListView.as_view(), name="report-list"),
+    path(
+        "v1/missions/<int:mission_pk>/report/",
+        report_views.ReportView.as_view(),
+        name="report-detail",
+    ),
+    path(
+        "v1/missions/<int:mission_pk>/report/document/",
+        report_views.ReportDocumentView.as_view(),
+        name="report-document",
+    ),
+    path(
+        "v1/missions/<int:mission_pk>/report/publish/",
+        report_views.ReportPublishView.as_view(),
+        name="report-publish",
+    ),
+    path(
+        "v1/missions/<int:mission_pk>/report/submit/",
+        report_views.ReportSubmitView.as_view(),
+        name="report-submit",
+    ),
+    path(
+        "v1/missions/<int:mission_pk>/report/accept/",
+        report_views.ReportAcceptView.as_view(),
+        name="report-accept",
+    ),
+    path(
+        "v1/missions/<int:mission_pk>/report/return/",
+        report_views.ReportReturnView.as_view(),
+        name="report-return",
+    ),
     # Official passports (waishi.passports).
     path("v1/passports/", passport_views.PassportListView.as_view(), name="passport-list"),
     path(
@@ -161,6 +195,7 @@ urlpatterns = [
         followup_views.EvidenceView.as_view(),
         name="followup-evidence",
     ),
+    *change_urls.urlpatterns,
     # Any other v1 path ending in "/": the API's JSON 404. A path without the slash is
     # left to APPEND_SLASH, so /api/v1/me still finds /api/v1/me/.
     re_path(r"^v1/(?:.*/)?$", views.NotFoundView.as_view(), name="not-found"),
