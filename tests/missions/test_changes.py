@@ -254,11 +254,19 @@ def test_one_open_change_at_a_time(cast, people):
     with pytest.raises(ValidationError) as refused:
         draft(cast, mission)
     assert refused.value.code == "open"
-    # The database says so too.
-    with pytest.raises(IntegrityError), transaction.atomic():
-        ChangeRequest.objects.create(
-            mission=mission, number=9, base_number=1, proposed={}, created_by=cast["unit_clerk"]
-        )
+    # The database says so too, where it has partial unique indexes (MariaDB has none:
+    # Django skips the constraint there, and the mission's row lock in the service holds).
+    from django.db import connection
+
+    if connection.vendor != "mysql":
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ChangeRequest.objects.create(
+                mission=mission,
+                number=9,
+                base_number=1,
+                proposed={},
+                created_by=cast["unit_clerk"],
+            )
     changes.change_withdraw(actor=cast["unit_clerk"], change=first)
     assert fresh(first).state == ChangeState.WITHDRAWN
     assert draft(cast, mission).number == 2

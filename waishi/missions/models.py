@@ -657,6 +657,8 @@ class ChangeRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["mission", "number"], name="change_request_number"),
             # One change in flight per trip: a second waits until the first is decided.
+            # MariaDB has no partial unique index (Django skips it there, models.W036): on
+            # MariaDB the mission's row lock in ``services.changes`` holds it alone.
             models.UniqueConstraint(
                 fields=["mission"],
                 condition=Q(state__in=["draft", "submitted", "in_review", "returned"]),
