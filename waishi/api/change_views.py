@@ -23,9 +23,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from waishi.api import change_serializers as cs
+from waishi.api.errors import valid
 from waishi.api.idempotency import idempotent
 from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, Conflict, _responses
-from waishi.api.trip_views import ReadWriteRoles, valid
+from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
 from waishi.missions import itinerary

@@ -72,3 +72,41 @@ def exception_handler(exc, context):
     else:
         response.data = body(_code(exc), str(exc.detail))
     return response
+
+
+# --- input checks shared by the views -------------------------------------------------------
+
+
+def flat(errors, prefix: str = "") -> dict[str, list]:
+    """Nested input errors as the one error shape has them: ``stops[0].country``."""
+    out: dict[str, list] = {}
+    if isinstance(errors, dict):
+        items = errors.items()
+    elif errors and all(isinstance(e, dict | list) for e in errors):
+        items = ((i, e) for i, e in enumerate(errors) if e)
+    else:
+        return {prefix or "non_field_errors": list(errors)}
+    for key, value in items:
+        key = str(key)
+        name = (
+            f"{prefix}[{key}]"
+            if prefix and key.isdigit()
+            else (f"{prefix}.{key}" if prefix else key)
+        )
+        out.update(flat(value, name))
+    return out
+
+
+def valid(serializer_class, data, *, partial: bool = False) -> dict:
+    """The input checked by its shape; errors by field (nested: ``rows[0].field``)."""
+    given = serializer_class(data=data, partial=partial)
+    if not given.is_valid():
+        raise exceptions.ValidationError(flat(given.errors))
+    return dict(given.validated_data)
+
+
+def renamed(exc: DjangoValidationError, names: dict[str, str]) -> DjangoValidationError:
+    """A service's refusal with its fields named as the API's input names them."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return DjangoValidationError({names.get(k, k): v for k, v in exc.error_dict.items()})

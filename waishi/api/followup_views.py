@@ -10,11 +10,7 @@ is when the service locks it."""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -27,15 +23,16 @@ from rest_framework.views import APIView
 
 from waishi.api import followup_serializers as fs
 from waishi.api import serializers as s
-from waishi.api.errors import body
-from waishi.api.idempotency import HEADER, idempotent
+from waishi.api.errors import valid
+from waishi.api.idempotency import fits_a_replay, idempotent
 from waishi.api.mission_views import IDEMPOTENCY_KEY, _responses
-from waishi.api.trip_views import ReadWriteRoles, valid
+from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
 from waishi.followups import selectors, services
 from waishi.followups.models import ACTIVE_STATES, Outcome, ProgressUpdate
 from waishi.followups.workflow import OUTCOME
+from waishi.lib import downloads
 from waishi.lib.roles import UNIT_ROLES, has
 from waishi.orgs import scoping
 from waishi.orgs.models import Person, Unit
@@ -202,26 +199,6 @@ class OutcomeView(_FollowupView, APIView):
         return _detail_response(request, outcome.pk)
 
 
-def _fits_a_replay(handler):
-    """An ``Idempotency-Key`` keeps the request's body to recognise a retry, and Django reads
-    at most ``DATA_UPLOAD_MAX_MEMORY_SIZE`` into memory: a larger upload with a key is
-    refused by name instead of failing."""
-
-    @wraps(handler)
-    def wrapper(self, request, *args, **kwargs):
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if request.META.get(HEADER, "").strip() and limit is not None and length > limit:
-            message = _(
-                "With an Idempotency-Key a request may carry at most %(mb)d MB; send a larger "
-                "file without the key."
-            ) % {"mb": limit // (1024 * 1024)}
-            return Response(body("invalid", message, {"evidence": [message]}), status=400)
-        return handler(self, request, *args, **kwargs)
-
-    return wrapper
-
-
 class OutcomeProgressView(_FollowupView, APIView):
     write_roles = services.RECORDS_PROGRESS
     write_message = gettext_lazy("Only the responsible unit's clerk and leader record progress.")
@@ -241,7 +218,7 @@ class OutcomeProgressView(_FollowupView, APIView):
         },
         responses=_responses(fs.OutcomeDetailOutput, *_WRITE_ERRORS, ok_status=201),
     )
-    @_fits_a_replay
+    @fits_a_replay("evidence")
     @idempotent
     def post(self, request, outcome_pk: int):
         outcome = _outcome(request, outcome_pk)
@@ -341,19 +318,11 @@ class EvidenceView(_FollowupView, APIView):
         update = scoping.get_for_user(
             request.user, ProgressUpdate.objects.select_related("outcome"), update_pk
         )
-        if not update.evidence:
-            raise Http404
-        try:
-            handle = update.evidence.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        services.evidence_download(actor=request.user, update=update, ip=client_ip(request))
-        response = FileResponse(
-            handle,
-            as_attachment=True,
+        return downloads.stored_file(
+            update.evidence,
             filename=update.evidence_name or "evidence",
-            content_type=update.evidence_type or "application/octet-stream",
+            content_type=update.evidence_type,
+            record=lambda: services.evidence_download(
+                actor=request.user, update=update, ip=client_ip(request)
+            ),
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response

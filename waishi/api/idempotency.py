@@ -80,3 +80,28 @@ def purge(now=None) -> int:
     cutoff = (now or timezone.now()) - timedelta(hours=KEEP_HOURS)
     deleted, _rows = IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+def fits_a_replay(field: str):
+    """For an upload endpoint, above ``@idempotent``: a key keeps the request's body to
+    recognise a retry, and Django reads at most ``DATA_UPLOAD_MAX_MEMORY_SIZE`` into
+    memory, so a larger upload with a key is refused by naming ``field`` (400) instead of
+    failing. Without a key the upload's own limit applies."""
+    from django.conf import settings
+
+    def decorate(handler):
+        @wraps(handler)
+        def wrapper(self, request, *args, **kwargs):
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if request.META.get(HEADER, "").strip() and limit is not None and length > limit:
+                message = _(
+                    "With an Idempotency-Key a request may carry at most %(mb)d MB; send a "
+                    "larger file without the key."
+                ) % {"mb": limit // (1024 * 1024)}
+                return Response(body("invalid", message, {field: [message]}), status=400)
+            return handler(self, request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

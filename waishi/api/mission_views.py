@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 
 from waishi.api import mission_serializers as ms
 from waishi.api import serializers as s
+from waishi.api.errors import valid
 from waishi.api.idempotency import idempotent
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
@@ -94,35 +95,8 @@ def _one_write():
 # --- reads ----------------------------------------------------------------------------------
 
 
-def _flat(errors, prefix: str = "") -> dict[str, list]:
-    """Nested input errors as the one error shape has them: ``stops[0].country``."""
-    out: dict[str, list] = {}
-    if isinstance(errors, dict):
-        items = errors.items()
-    elif errors and all(isinstance(e, dict | list) for e in errors):
-        items = ((i, e) for i, e in enumerate(errors) if e)
-    else:
-        return {prefix or "non_field_errors": list(errors)}
-    for key, value in items:
-        key = str(key)
-        name = (
-            f"{prefix}[{key}]"
-            if prefix and key.isdigit()
-            else (f"{prefix}.{key}" if prefix else key)
-        )
-        out.update(_flat(value, name))
-    return out
-
-
-def _valid(serializer_class, data) -> dict:
-    given = serializer_class(data=data)
-    if not given.is_valid():
-        raise exceptions.ValidationError(_flat(given.errors))
-    return dict(given.validated_data)
-
-
 def _query(serializer_class, request) -> dict:
-    return _valid(serializer_class, request.query_params)
+    return valid(serializer_class, request.query_params)
 
 
 def _detail(user, pk) -> Mission:
@@ -322,7 +296,7 @@ class MissionCollectionView(JsonOnly, generics.GenericAPIView):
         responses=_responses(ms.MissionDetailOutput, 400, 403, ok_status=201),
     )
     def post(self, request):
-        data = _valid(ms.MissionCreateInput, request.data)
+        data = valid(ms.MissionCreateInput, request.data)
         for number, stop in enumerate(data.get("stops", []), start=1):
             stop["order"] = number  # budget lines may name stops by their number
         ip = client_ip(request)
@@ -366,7 +340,7 @@ class MissionView(JsonOnly, APIView):
     )
     def patch(self, request, mission_pk: int):
         mission = _visible(request, mission_pk)
-        data = _valid(ms.MissionUpdateInput, request.data)
+        data = valid(ms.MissionUpdateInput, request.data)
         ip = client_ip(request)
         with _one_write():
             # The version is checked (under the row lock) by the first service called.
@@ -399,7 +373,7 @@ class MissionLetterView(JsonOnly, APIView):
     )
     def post(self, request, mission_pk: int):
         mission = _visible(request, mission_pk)
-        data = _valid(ms.LetterInput, request.data)
+        data = valid(ms.LetterInput, request.data)
         with _one_write():
             services.mission_update_invitation(
                 actor=request.user,
@@ -438,7 +412,7 @@ class MissionSubmitView(JsonOnly, APIView):
     @idempotent
     def post(self, request, mission_pk: int):
         mission = _visible(request, mission_pk)
-        data = _valid(ms.SubmitInput, request.data)
+        data = valid(ms.SubmitInput, request.data)
         ip = client_ip(request)
         version = data.get("version")
         with _one_write():
@@ -471,7 +445,7 @@ class _DecisionView(JsonOnly, APIView):
 
     def decide(self, request, mission_pk: int) -> Response:
         mission = _visible(request, mission_pk)
-        data = _valid(self.input_class, request.data)
+        data = valid(self.input_class, request.data)
         outcome = services.mission_decide(
             actor=request.user,
             mission=mission,

@@ -29,9 +29,10 @@ from rest_framework.views import APIView
 
 from waishi.api import passport_serializers as ps
 from waishi.api import serializers as s
+from waishi.api.errors import valid
 from waishi.api.idempotency import idempotent
 from waishi.api.mission_views import IDEMPOTENCY_KEY, _responses
-from waishi.api.trip_views import ReadWriteRoles, valid
+from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
 from waishi.lib import roles

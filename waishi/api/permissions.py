@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from waishi.lib import roles
 
@@ -16,3 +16,17 @@ class BusinessRole(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return roles.has(request.user, roles.BUSINESS_ROLES)
+
+
+class ReadWriteRoles(BasePermission):
+    """Reading: ``view.read_roles``; writing: ``view.write_roles`` (with the view's
+    ``read_message`` / ``write_message`` as the refusal)."""
+
+    code = "permission_denied"
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            self.message = str(view.read_message)
+            return roles.has(request.user, view.read_roles)
+        self.message = str(view.write_message)
+        return roles.has(request.user, view.write_roles)

@@ -11,12 +11,6 @@ nothing is saved."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from functools import wraps
-
-from django.conf import settings
-from django.db import transaction
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -29,18 +23,18 @@ from rest_framework.views import APIView
 
 from waishi.api import report_serializers as rs
 from waishi.api import serializers as s
-from waishi.api.errors import body
-from waishi.api.idempotency import HEADER, idempotent
-from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, Conflict, _responses
-from waishi.api.trip_views import ReadWriteRoles, valid
+from waishi.api.errors import valid
+from waishi.api.idempotency import fits_a_replay, idempotent
+from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, _one_write, _responses
+from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
+from waishi.lib import downloads
 from waishi.lib.roles import has
 from waishi.missions import report_selectors
 from waishi.missions.models import Mission, TripReport
 from waishi.missions.report_workflow import EDITABLE_STATES, REPORT, REVIEWERS, SUBMITTERS, WRITERS
 from waishi.missions.services import report as services
-from waishi.missions.services.common import StaleVersion
 from waishi.orgs import scoping
 
 _WRITE_ERRORS = (400, 403, 404, 409, 422)
@@ -153,33 +147,6 @@ class ReportListView(_ReportView, generics.GenericAPIView):
 # --- writes ---------------------------------------------------------------------------------
 
 
-@contextmanager
-def _at_version(report: TripReport, version: int | None):
-    """One transaction; when the caller sent the version read, it is compared under the
-    rows' locks -- the trip's, then the report's, the order every trip service keeps (the
-    services lock them again, in the same transaction). A stale version is 409."""
-    try:
-        with transaction.atomic():
-            if version is not None:
-                Mission.objects.select_for_update().only("pk").get(pk=report.mission_id)
-                now = (
-                    TripReport.objects.select_for_update()
-                    .values_list("version", flat=True)
-                    .get(pk=report.pk)
-                )
-                if now != version:
-                    raise Conflict(
-                        _(
-                            "This report was changed since you read it (version %(now)d, not "
-                            "%(read)d). Nothing was saved: read it again, then retry."
-                        )
-                        % {"now": now, "read": version}
-                    )
-            yield
-    except StaleVersion as exc:
-        raise Conflict(exc.messages[0]) from None
-
-
 class ReportView(_ReportView, APIView):
     @extend_schema(
         operation_id="missions_report_retrieve",
@@ -210,31 +177,11 @@ class ReportView(_ReportView, APIView):
         report = _report(request, mission_pk)
         data = valid(rs.ReportUpdateInput, request.data)
         version = data.pop("version")
-        with _at_version(report, version):
+        with _one_write():
             services.report_update(
                 actor=request.user, report=report, version=version, ip=client_ip(request), **data
             )
         return Response(_detail(request, mission_pk))
-
-
-def _fits_a_replay(handler):
-    """An ``Idempotency-Key`` keeps the request's body to recognise a retry, and Django reads
-    at most ``DATA_UPLOAD_MAX_MEMORY_SIZE`` into memory: a larger upload with a key is
-    refused by name instead of failing (as ``followup_views`` does for evidence)."""
-
-    @wraps(handler)
-    def wrapper(self, request, *args, **kwargs):
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if request.META.get(HEADER, "").strip() and limit is not None and length > limit:
-            message = _(
-                "With an Idempotency-Key a request may carry at most %(mb)d MB; send a larger "
-                "file without the key."
-            ) % {"mb": limit // (1024 * 1024)}
-            return Response(body("invalid", message, {"document": [message]}), status=400)
-        return handler(self, request, *args, **kwargs)
-
-    return wrapper
 
 
 class ReportDocumentView(_ReportView, APIView):
@@ -254,22 +201,14 @@ class ReportDocumentView(_ReportView, APIView):
     )
     def get(self, request, mission_pk: int):
         report = _report(request, mission_pk)
-        if not report.document:
-            raise Http404
-        try:
-            handle = report.document.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        services.report_document_download(actor=request.user, report=report, ip=client_ip(request))
-        response = FileResponse(
-            handle,
-            as_attachment=True,
+        return downloads.stored_file(
+            report.document,
             filename=report.document_name or "report",
-            content_type=report.document_type or "application/octet-stream",
+            content_type=report.document_type,
+            record=lambda: services.report_document_download(
+                actor=request.user, report=report, ip=client_ip(request)
+            ),
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
     @extend_schema(
         operation_id="missions_report_document_upload",
@@ -281,13 +220,13 @@ class ReportDocumentView(_ReportView, APIView):
         request={"multipart/form-data": rs.ReportDocumentInput},
         responses=_responses(rs.ReportOutput, *_WRITE_ERRORS, 415),
     )
-    @_fits_a_replay
+    @fits_a_replay("document")
     @idempotent
     def post(self, request, mission_pk: int):
         report = _report(request, mission_pk)
         data = valid(rs.ReportDocumentInput, request.data)
         version = data.get("version")
-        with _at_version(report, version):
+        with _one_write():
             services.report_upload_document(
                 actor=request.user,
                 report=report,
@@ -318,7 +257,7 @@ class ReportPublishView(_ReportView, APIView):
         report = _report(request, mission_pk)
         data = valid(rs.ReportPublishInput, request.data)
         version = data.get("version")
-        with _at_version(report, version):
+        with _one_write():
             services.report_publish(
                 actor=request.user,
                 report=report,
@@ -348,7 +287,7 @@ class ReportSubmitView(_ReportView, APIView):
         report = _report(request, mission_pk)
         data = valid(rs.ReportSubmitInput, request.data)
         version = data.get("version")
-        with _at_version(report, version):
+        with _one_write():
             services.report_submit(
                 actor=request.user, report=report, version=version, ip=client_ip(request)
             )
@@ -373,9 +312,13 @@ class ReportAcceptView(_ReportView, APIView):
     def post(self, request, mission_pk: int):
         report = _report(request, mission_pk)
         data = valid(rs.ReportAcceptInput, request.data)
-        with _at_version(report, data.get("version")):
+        with _one_write():
             services.report_accept(
-                actor=request.user, report=report, comment=data["comment"], ip=client_ip(request)
+                actor=request.user,
+                report=report,
+                comment=data["comment"],
+                version=data.get("version"),
+                ip=client_ip(request),
             )
         return Response(_detail(request, mission_pk))
 
@@ -397,8 +340,12 @@ class ReportReturnView(_ReportView, APIView):
     def post(self, request, mission_pk: int):
         report = _report(request, mission_pk)
         data = valid(rs.ReportReturnInput, request.data)
-        with _at_version(report, data.get("version")):
+        with _one_write():
             services.report_return(
-                actor=request.user, report=report, comment=data["comment"], ip=client_ip(request)
+                actor=request.user,
+                report=report,
+                comment=data["comment"],
+                version=data.get("version"),
+                ip=client_ip(request),
             )
         return Response(_detail(request, mission_pk))

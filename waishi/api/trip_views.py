@@ -9,62 +9,26 @@ an optional ``version`` (the trip's, as read: another change since is 409) and a
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from waishi.api import trip_serializers as ts
+from waishi.api.errors import renamed, valid
 from waishi.api.idempotency import idempotent
-from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, Conflict, _flat, _responses
+from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, _one_write, _responses
+from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
-from waishi.lib import roles
 from waishi.missions import readiness
 from waishi.missions.models import Incident, Mission, State, TripReport
 from waishi.missions.services import trip
 from waishi.missions.workflow import CLOSERS, MISSION
 from waishi.orgs import scoping
-
-# --- shared by the API's later modules (passports, follow-ups) ------------------------------
-
-
-class ReadWriteRoles(BasePermission):
-    """Reading: ``view.read_roles``; writing: ``view.write_roles``. Which rows a role sees
-    is scoping's job (in the view), not this."""
-
-    code = "permission_denied"
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in SAFE_METHODS:
-            self.message = str(view.read_message)
-            return roles.has(request.user, view.read_roles)
-        self.message = str(view.write_message)
-        return roles.has(request.user, view.write_roles)
-
-
-def valid(serializer_class, data, *, partial: bool = False) -> dict:
-    """The input checked by its shape; errors by field (nested: ``rows[0].field``)."""
-    given = serializer_class(data=data, partial=partial)
-    if not given.is_valid():
-        raise exceptions.ValidationError(_flat(given.errors))
-    return dict(given.validated_data)
-
-
-def renamed(exc: ValidationError, names: dict[str, str]) -> ValidationError:
-    """A service's refusal with its fields named as the API's input names them."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    return ValidationError({names.get(k, k): v for k, v in exc.error_dict.items()})
-
 
 # --- trips ----------------------------------------------------------------------------------
 
@@ -80,24 +44,6 @@ class _TripView(JsonOnly, APIView):
 
 def _mission(request, pk) -> Mission:
     return scoping.get_for_user(request.user, Mission.objects.select_related("unit"), pk)
-
-
-@contextmanager
-def _at_version(mission: Mission, version: int | None):
-    """One transaction; when the caller sent the version read, it is compared under the
-    trip's row lock first (the services lock the same row again, in the same transaction)."""
-    with transaction.atomic():
-        if version is not None:
-            locked = Mission.objects.select_for_update().get(pk=mission.pk)
-            if locked.version != version:
-                raise Conflict(
-                    _(
-                        "This trip was changed since you read it (version %(now)d, not "
-                        "%(read)d). Nothing was saved: read it again, then retry."
-                    )
-                    % {"now": locked.version, "read": version}
-                )
-        yield
 
 
 def _action(mission: Mission, user, action: str) -> dict:
@@ -173,9 +119,13 @@ class _ConfirmView(_TripView):
         mission = _mission(request, mission_pk)
         data = valid(ts.ActualDateInput, request.data)
         try:
-            with _at_version(mission, data.get("version")):
+            with _one_write():
                 self.service(
-                    actor=request.user, mission=mission, on=data["date"], ip=client_ip(request)
+                    actor=request.user,
+                    mission=mission,
+                    on=data["date"],
+                    version=data.get("version"),
+                    ip=client_ip(request),
                 )
         except ValidationError as exc:
             raise renamed(exc, {self.field: "date"}) from None
@@ -239,8 +189,13 @@ class MissionCloseView(_TripView):
     def post(self, request, mission_pk: int):
         mission = _mission(request, mission_pk)
         data = valid(ts.CloseInput, request.data)
-        with _at_version(mission, data.get("version")):
-            trip.mission_close(actor=request.user, mission=mission, ip=client_ip(request))
+        with _one_write():
+            trip.mission_close(
+                actor=request.user,
+                mission=mission,
+                version=data.get("version"),
+                ip=client_ip(request),
+            )
         return Response(_state(mission))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +14,7 @@ from waishi.audit.services import client_ip
 from waishi.followups import forms, obligations, selectors, services, sources
 from waishi.followups.models import ACTIVE_STATES, Outcome, ProgressUpdate
 from waishi.followups.workflow import OUTCOME
+from waishi.lib import downloads
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import paginate
@@ -301,22 +301,14 @@ def evidence_download(request, update_pk: int):
     update = scoping.get_for_user(
         request.user, ProgressUpdate.objects.select_related("outcome"), update_pk
     )
-    if not update.evidence:
-        raise Http404
-    try:
-        handle = update.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    services.evidence_download(actor=request.user, update=update, ip=client_ip(request))
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return downloads.stored_file(
+        update.evidence,
         filename=update.evidence_name or "evidence",
-        content_type=update.evidence_type or "application/octet-stream",
+        content_type=update.evidence_type,
+        record=lambda: services.evidence_download(
+            actor=request.user, update=update, ip=client_ip(request)
+        ),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @role_required(READERS)

@@ -42,3 +42,25 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def flash_refusal(request, exc: Exception) -> None:
+    """A service's refusal as error messages on the next page: each message of a
+    ValidationError, else the PermissionDenied's (or a general) message."""
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    if isinstance(exc, ValidationError):
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.error(request, str(exc) or _("You are not allowed to do this."))
+
+
+def flash_form_errors(request, form: forms.Form) -> None:
+    """Every error of a form that has no page of its own, as error messages."""
+    from django.contrib import messages
+
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)

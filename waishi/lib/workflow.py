@@ -105,13 +105,18 @@ class Workflow:
             return t.guard(obj, actor)
         return None
 
-    def allowed(self, obj, actor) -> list[Transition]:
-        """The transitions ``actor`` may take on ``obj`` now (buttons to show)."""
+    def allowed(self, obj, actor, actions: Iterable[str] | None = None) -> list[Transition]:
+        """The transitions ``actor`` may take on ``obj`` now (buttons to show); only among
+        ``actions`` when given, so that a page never runs the guards of the transitions it
+        has no button for (a guard may be costly: departure re-reads the checklist)."""
         state = self.state_of(obj)
+        wanted = None if actions is None else set(actions)
         return [
             t
             for (source, action), t in self._table.items()
-            if source == state and self.refusal(obj, action, actor) is None
+            if source == state
+            and (wanted is None or action in wanted)
+            and self.refusal(obj, action, actor) is None
         ]
 
     def edges(self) -> Iterable[Transition]:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
-from waishi.lib.forms import apply_errors
+from waishi.lib.forms import apply_errors, flash_refusal
 from waishi.lib.roles import has
 from waishi.missions import change_forms, itinerary, selectors
 from waishi.missions.change_workflow import APPROVERS, CHANGE, IN_CHAIN, OPEN_STATES, table
@@ -56,14 +56,6 @@ def _changes_page(mission_pk: int):
 
 def _detail_page(change: ChangeRequest):
     return redirect("missions:change-detail", mission_pk=change.mission_id, change_pk=change.pk)
-
-
-def _flash(request, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc) or _("You are not allowed to do this."))
 
 
 def _countries(version: dict) -> list[str]:
@@ -308,7 +300,7 @@ def _save_and_maybe_submit(request, mission, change, ctx, proposal, reason, just
     try:
         changes.change_submit(actor=request.user, change=change, version=change.version, ip=ip)
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
         return redirect("missions:change-edit", mission_pk=mission.pk, change_pk=change.pk)
     messages.success(request, _("The change request has been submitted for approval."))
     return _detail_page(change)
@@ -451,7 +443,7 @@ def change_withdraw(request, mission_pk: int, change_pk: int):
     except PermissionDenied:
         raise
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
         return _detail_page(change)
     messages.success(request, _("The change request has been withdrawn."))
     return _changes_page(mission.pk)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
-from waishi.lib.forms import apply_errors
+from waishi.lib.forms import apply_errors, flash_form_errors, flash_refusal
 from waishi.missions import forms, readiness, selectors
 from waishi.missions.models import (
     TRAVELLED_STATES,
@@ -36,14 +36,6 @@ def _mission(request, mission_pk) -> Mission:
 
 def _page(mission_pk: int):
     return redirect("missions:predeparture", mission_pk=mission_pk)
-
-
-def _flash(request, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc) or _("You are not allowed to do this."))
 
 
 def _members(mission: Mission) -> list[Member]:
@@ -128,9 +120,7 @@ def mission_leader_acknowledge(request, mission_pk: int):
     mission = _mission(request, mission_pk)
     form = forms.LeaderAcknowledgmentForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        flash_form_errors(request, form)
         return _page(mission.pk)
     try:
         predeparture.leader_acknowledge(
@@ -141,7 +131,7 @@ def mission_leader_acknowledge(request, mission_pk: int):
             ip=client_ip(request),
         )
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("The acknowledgment of the head of delegation is recorded."))
     return _page(mission.pk)
@@ -208,9 +198,7 @@ def mission_party_branch(request, mission_pk: int):
     mission = _mission(request, mission_pk)
     form = forms.PartyBranchForm(request.POST, members=_party_members(_members(mission)))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        flash_form_errors(request, form)
         return _page(mission.pk)
     data = form.cleaned_data
     try:
@@ -224,7 +212,7 @@ def mission_party_branch(request, mission_pk: int):
             ip=client_ip(request),
         )
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("The temporary Party branch is recorded."))
     return _page(mission.pk)

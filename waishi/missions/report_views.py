@@ -10,18 +10,18 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
+from waishi.lib import downloads
 from waishi.lib.decorators import role_required
-from waishi.lib.forms import apply_errors
+from waishi.lib.forms import apply_errors, flash_form_errors, flash_refusal
 from waishi.lib.pages import paginate
 from waishi.lib.roles import Role, has
 from waishi.missions import report_forms as forms
@@ -42,7 +42,6 @@ from waishi.missions.views import VIEWERS
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BADGES = {
     ReportState.DRAFT: "secondary",
     ReportState.SUBMITTED: "primary",
@@ -69,20 +68,6 @@ def _report(request, mission_pk) -> TripReport:
 
 def _page(mission_pk: int):
     return redirect("missions:report", mission_pk=mission_pk)
-
-
-def _flash(request, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc) or _("You are not allowed to do this."))
-
-
-def _form_errors(request, form) -> None:
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, message)
 
 
 def _initial(report: TripReport) -> dict:
@@ -224,7 +209,7 @@ def report_upload(request, mission_pk: int):
     report = _report(request, mission_pk)
     form = forms.DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _page(report.mission_id)
     try:
         services.report_upload_document(
@@ -235,7 +220,7 @@ def report_upload(request, mission_pk: int):
             ip=client_ip(request),
         )
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("The signed report is filed."))
     return _page(report.mission_id)
@@ -246,22 +231,14 @@ def report_document(request, mission_pk: int):
     """The signed report as filed, to those who may see the trip; every download is
     recorded. Served as an attachment with its checked type, never inline."""
     report = _report(request, mission_pk)
-    if not report.document:
-        raise Http404
-    try:
-        handle = report.document.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    services.report_document_download(actor=request.user, report=report, ip=client_ip(request))
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return downloads.stored_file(
+        report.document,
         filename=report.document_name or "report",
-        content_type=report.document_type or "application/octet-stream",
+        content_type=report.document_type,
+        record=lambda: services.report_document_download(
+            actor=request.user, report=report, ip=client_ip(request)
+        ),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_POST
@@ -270,7 +247,7 @@ def report_publish(request, mission_pk: int):
     report = _report(request, mission_pk)
     form = forms.PublishForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _page(report.mission_id)
     try:
         published = services.report_publish(
@@ -281,7 +258,7 @@ def report_publish(request, mission_pk: int):
             ip=client_ip(request),
         )
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(
             request,
@@ -306,7 +283,7 @@ def report_submit(request, mission_pk: int):
             ip=client_ip(request),
         )
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("The report is submitted to the FAO."))
     return _page(report.mission_id)
@@ -318,7 +295,7 @@ def report_decide(request, mission_pk: int):
     report = _report(request, mission_pk)
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _page(report.mission_id)
     decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
     try:
@@ -331,7 +308,7 @@ def report_decide(request, mission_pk: int):
                 actor=request.user, report=report, comment=comment, ip=client_ip(request)
             )
     except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
         return _page(report.mission_id)
     if decision == "accept":
         mission = Mission.objects.get(pk=report.mission_id)
@@ -359,11 +336,7 @@ def _docx(request, mission_pk: int, kind: str):
     report_documents.report_docx_download(
         actor=request.user, report=report, kind=kind, ip=client_ip(request)
     )
-    response = HttpResponse(data, content_type=DOCX)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.document(data, filename=name)
 
 
 @role_required(VIEWERS)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
-from waishi.lib.forms import apply_errors
+from waishi.lib.forms import apply_errors, flash_form_errors, flash_refusal
 from waishi.lib.workflow import WorkflowError
 from waishi.missions import forms, readiness, selectors
 from waishi.missions.models import (
@@ -39,14 +39,6 @@ def _page(mission_pk: int):
     return redirect("missions:travel", mission_pk=mission_pk)
 
 
-def _flash(request, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc) or _("You are not allowed to do this."))
-
-
 def _members(mission: Mission) -> list[Member]:
     return list(Member.objects.filter(mission=mission).select_related("person").order_by("order"))
 
@@ -60,6 +52,8 @@ def mission_travel(request, mission_pk: int):
     user = request.user
     checklist = readiness.departure_checklist(mission) if mission.state == State.APPROVED else []
     close_lines = readiness.close_checklist(mission) if mission.state == State.BACK else []
+    blockers = [label for label, done in checklist if not done]
+    close_blockers = [label for label, done in close_lines if not done]
     incidents = (
         Incident.objects.filter(mission=mission)
         .select_related("member__person", "recorded_by")
@@ -72,14 +66,17 @@ def mission_travel(request, mission_pk: int):
             "mission": mission,
             "deviations": trip.deviations(mission),
             "checklist": checklist,
-            "blockers": [label for label, done in checklist if not done],
+            "blockers": blockers,
             "close_lines": close_lines,
-            "close_blockers": [label for label, done in close_lines if not done],
-            "can_depart": MISSION.refusal(mission, "depart", user) is None,
-            "may_confirm": trip.may_confirm(user, mission),
+            "close_blockers": close_blockers,
+            # The guards read their checklists again: asked only when nothing blocks.
+            "can_depart": mission.state == State.APPROVED
+            and not blockers
+            and MISSION.refusal(mission, "depart", user) is None,
             "can_return": MISSION.refusal(mission, "come_back", user) is None,
-            "can_close": MISSION.refusal(mission, "close", user) is None,
-            "may_close_role": user.role in {"fao_reviewer", "fao_head"},
+            "can_close": mission.state == State.BACK
+            and not close_blockers
+            and MISSION.refusal(mission, "close", user) is None,
             "date_form": forms.ActualDateForm(initial={"day": timezone.localdate()}),
             "incidents": incidents,
             "can_record": trip.may_record_incident(user, mission),
@@ -92,16 +89,14 @@ def _confirm(request, mission_pk: int, service, done_message: str):
     mission = _mission(request, mission_pk)
     form = forms.ActualDateForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        flash_form_errors(request, form)
         return _page(mission.pk)
     try:
         service(
             actor=request.user, mission=mission, on=form.cleaned_data["day"], ip=client_ip(request)
         )
     except (ValidationError, PermissionDenied, WorkflowError) as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, done_message)
     return _page(mission.pk)
@@ -131,7 +126,7 @@ def mission_close(request, mission_pk: int):
     try:
         trip.mission_close(actor=request.user, mission=mission, ip=client_ip(request))
     except (ValidationError, PermissionDenied, WorkflowError) as exc:
-        _flash(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("The trip is closed."))
     return _page(mission.pk)

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
+from waishi.lib import downloads
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import paginate
@@ -100,7 +100,6 @@ def mission_export(request):
 # --- the record -----------------------------------------------------------------------------
 
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 OUTCOMES = {
     "next": gettext_lazy("Approved; the application goes to the next approver."),
     "approved": gettext_lazy("Approved; the approval of the trip is complete."),
@@ -145,7 +144,7 @@ def _documents(mission: Mission) -> list[dict]:
 def mission_detail(request, mission_pk: int):
     mission = _mission(request, mission_pk)
     check, names = steps.check_of(mission)
-    actions = [t for t in MISSION.allowed(mission, request.user) if t.action in CLERK_ACTIONS]
+    actions = MISSION.allowed(mission, request.user, actions=CLERK_ACTIONS)
     return render(
         request,
         "missions/mission_detail.html",
@@ -181,22 +180,14 @@ def mission_letter(request, mission_pk: int):
     """The invitation letter, to those who may see the application; every download is
     recorded. Served as an attachment with its checked type, never inline HTML."""
     mission = _mission(request, mission_pk)
-    if not mission.invitation_letter:
-        raise Http404
-    try:
-        handle = mission.invitation_letter.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    services.mission_letter_download(actor=request.user, mission=mission, ip=client_ip(request))
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return downloads.stored_file(
+        mission.invitation_letter,
         filename=mission.invitation_letter_name or "invitation",
-        content_type=mission.invitation_letter_type or "application/octet-stream",
+        content_type=mission.invitation_letter_type,
+        record=lambda: services.mission_letter_download(
+            actor=request.user, mission=mission, ip=client_ip(request)
+        ),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_POST
@@ -555,11 +546,7 @@ def _document(request, mission_pk: int, kind: str):
     services.mission_document_download(
         actor=request.user, mission=mission, kind=kind, ip=client_ip(request)
     )
-    response = HttpResponse(data, content_type=DOCX)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.document(data, filename=name)
 
 
 @role_required(VIEWERS)

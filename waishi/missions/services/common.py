@@ -25,6 +25,20 @@ class StaleVersion(ValidationError):
 # -- helpers ---------------------------------------------------------------------------------
 
 
+def check_version(row, version: Any, message: str) -> None:
+    """Refuse with ``StaleVersion(message)`` when a ``version`` was given and the locked
+    ``row`` is at another one now (nothing given: nothing to compare). The message may
+    name ``%(now)d`` (the row's version) and ``%(read)d`` (the one given)."""
+    if version in (None, ""):
+        return
+    try:
+        read = int(version)
+    except (TypeError, ValueError):
+        read = -1
+    if read != row.version:
+        raise StaleVersion(message % {"now": row.version, "read": read}, code="stale")
+
+
 def _require_drafter(actor, unit_id: int | None) -> None:
     """Only a clerk of the application's own unit drafts and edits it."""
     if not has(actor, DRAFTS) or actor.unit_id is None or actor.unit_id != unit_id:

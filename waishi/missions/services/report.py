@@ -48,7 +48,7 @@ from waishi.missions.report_workflow import (
     SUBMITTERS,
     WRITERS,
 )
-from waishi.missions.services.common import StaleVersion, _decimal, _text
+from waishi.missions.services.common import _decimal, _text, check_version
 
 # The structured fields the clerk writes; the first four must be filled in to submit.
 FIELDS = (
@@ -167,21 +167,15 @@ def _lock(
 
 
 def _check_version(locked: TripReport, version: Any) -> None:
-    if version in (None, ""):
-        return
-    try:
-        stale = int(version) != locked.version
-    except (TypeError, ValueError):
-        stale = True
-    if stale:
-        raise StaleVersion(
-            _(
-                "This report was changed in another window or by someone else since you opened "
-                "it. Nothing was saved: reload the page to see the current version, then make "
-                "your change again."
-            ),
-            code="stale",
-        )
+    check_version(
+        locked,
+        version,
+        _(
+            "This report was changed in another window or by someone else since you opened "
+            "it. Nothing was saved: reload the page to see the current version, then make "
+            "your change again."
+        ),
+    )
 
 
 def _iso(value: date | None) -> str | None:
@@ -418,13 +412,14 @@ def report_submit(*, actor, report: TripReport, version: Any = None, ip: str = "
 
 
 def _decide(
-    *, actor, report: TripReport, action: str, comment: str, ip: str
+    *, actor, report: TripReport, action: str, comment: str, version: Any, ip: str
 ) -> tuple[Mission, TripReport]:
     if not has(actor, REVIEWERS):
         raise PermissionDenied(_("Only the FAO accepts or returns trip reports."))
     mission = Mission.objects.select_for_update().get(pk=report.mission_id)
     locked = TripReport.objects.select_for_update().get(pk=report.pk)
     locked.mission = mission
+    _check_version(locked, version)
 
     def effect(row: TripReport, transition) -> None:
         row.decided_at = timezone.now()
@@ -445,21 +440,26 @@ def _decide(
     return mission, decided
 
 
-def report_accept(*, actor, report: TripReport, comment: str = "", ip: str = "") -> TripReport:
-    """The FAO accepts the submitted report; the trip closes in the same transaction when
-    every other condition (passports back) holds (``mission_close_if_ready``)."""
+def report_accept(
+    *, actor, report: TripReport, comment: str = "", version: Any = None, ip: str = ""
+) -> TripReport:
+    """The FAO accepts the submitted report (as read: a stale ``version`` is refused); the
+    trip closes in the same transaction when every other condition (passports back) holds
+    (``mission_close_if_ready``)."""
     from waishi.missions.services.trip import mission_close_if_ready
 
     comment = _text(comment)[:2000]
     with transaction.atomic():
         mission, accepted = _decide(
-            actor=actor, report=report, action="accept", comment=comment, ip=ip
+            actor=actor, report=report, action="accept", comment=comment, version=version, ip=ip
         )
         mission_close_if_ready(actor=actor, mission=mission, ip=ip)
     return accepted
 
 
-def report_return(*, actor, report: TripReport, comment: str, ip: str = "") -> TripReport:
+def report_return(
+    *, actor, report: TripReport, comment: str, version: Any = None, ip: str = ""
+) -> TripReport:
     """The FAO returns the submitted report to the unit, saying what to change."""
     comment = _text(comment)[:2000]
     if has(actor, REVIEWERS) and not comment:
@@ -468,7 +468,7 @@ def report_return(*, actor, report: TripReport, comment: str, ip: str = "") -> T
         )
     with transaction.atomic():
         _mission, returned = _decide(
-            actor=actor, report=report, action="return", comment=comment, ip=ip
+            actor=actor, report=report, action="return", comment=comment, version=version, ip=ip
         )
     return returned
 

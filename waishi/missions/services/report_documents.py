@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from waishi.audit.services import record
 from waishi.lib import documents
 from waishi.lib.workdays import working_days_between
+from waishi.missions import itinerary
 from waishi.missions.models import ItineraryVersion, Mission, TripReport
 from waishi.missions.services.documents import (
     TEMPLATES,
@@ -33,34 +34,22 @@ KINDS = ("trip_report", "report_publicity")
 FILE_NAMES = {"trip_report": "出访报告", "report_publicity": "出访情况公示"}
 
 
-def _version_in_force(mission: Mission) -> ItineraryVersion | None:
-    if not mission.itinerary_version:
-        return None
-    return ItineraryVersion.objects.filter(
-        mission=mission, number=mission.itinerary_version
-    ).first()
-
-
 def _stops(mission: Mission, version: ItineraryVersion | None) -> list[dict]:
-    if version is not None:
-        rows = [
-            (s.get("country", ""), s.get("city", ""), s.get("arrive"), s.get("depart"))
-            for s in version.stops
-        ]
-    else:
-        rows = [
-            (s.country, s.city, _date(s.arrive), _date(s.depart))
-            for s in mission.stops.order_by("order", "pk")
-        ]
+    """The stops of the version in force, else of the trip's rows (as a version keeps them)."""
+    stops = (
+        version.stops
+        if version is not None
+        else [itinerary.stop_dict(s) for s in mission.stops.order_by("order", "pk")]
+    )
     return [
         {
             "no": no,
-            "country": _countries_one(country or ""),
-            "city": city or "",
-            "arrive": arrive or "",
-            "depart": depart or "",
+            "country": _countries_one(s.get("country") or ""),
+            "city": s.get("city") or "",
+            "arrive": s.get("arrive") or "",
+            "depart": s.get("depart") or "",
         }
-        for no, (country, city, arrive, depart) in enumerate(rows, start=1)
+        for no, s in enumerate(stops, start=1)
     ]
 
 
@@ -122,7 +111,7 @@ def _values(report: TripReport) -> dict:
 
 
 def _trip_report(report: TripReport) -> bytes:
-    version = _version_in_force(report.mission)
+    version = itinerary.in_force(report.mission)
     return documents.render(
         TEMPLATES / "trip_report.docx",
         _values(report),
@@ -143,7 +132,7 @@ def _report_publicity(report: TripReport) -> bytes:
             "phone": getattr(settings, "WAISHI_FAO_PHONE", ""),
         }
     )
-    version = _version_in_force(report.mission)
+    version = itinerary.in_force(report.mission)
     return documents.render(
         TEMPLATES / "report_publicity.docx",
         values,

@@ -28,6 +28,7 @@ from waishi.audit.services import record, snapshot
 from waishi.lib.roles import Role, has
 from waishi.missions import readiness
 from waishi.missions.models import Incident, IncidentKind, Member, Mission, State, TripReport
+from waishi.missions.services.common import check_version
 
 # Who confirms departure and return (the trip's own unit, or the FAO for it).
 CONFIRMERS = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD})
@@ -72,9 +73,24 @@ def may_confirm(actor, mission: Mission) -> bool:
     return _may_act_for(actor, mission, CONFIRMERS)
 
 
-def mission_depart(*, actor, mission: Mission, on: Any, ip: str = "") -> Mission:
+def _stale(row: Mission, version: Any) -> None:
+    """Under the workflow's lock: the trip as the caller read it, when they say which."""
+    check_version(
+        row,
+        version,
+        _(
+            "This trip was changed since you read it (version %(now)d, not %(read)d). "
+            "Nothing was saved: read it again, then retry."
+        ),
+    )
+
+
+def mission_depart(
+    *, actor, mission: Mission, on: Any, version: Any = None, ip: str = ""
+) -> Mission:
     """Confirm the departure on ``on`` (the actual date). Refused while anything on the
-    pre-departure checklist is not done (the workflow's guard names what)."""
+    pre-departure checklist is not done (the workflow's guard names what), and for a
+    stale ``version`` when one is given."""
     from waishi.missions.workflow import MISSION
 
     if not may_confirm(actor, mission):
@@ -82,6 +98,7 @@ def mission_depart(*, actor, mission: Mission, on: Any, ip: str = "") -> Mission
     day = _actual_date(on, "actual_departure", _("Enter the day the delegation left."))
 
     def effect(row: Mission, transition) -> None:
+        _stale(row, version)
         row.actual_departure = day
         row.version += 1
 
@@ -95,7 +112,9 @@ def mission_depart(*, actor, mission: Mission, on: Any, ip: str = "") -> Mission
     )
 
 
-def mission_come_back(*, actor, mission: Mission, on: Any, ip: str = "") -> Mission:
+def mission_come_back(
+    *, actor, mission: Mission, on: Any, version: Any = None, ip: str = ""
+) -> Mission:
     """Confirm the return on ``on``: the trip is back, its report is opened with the due
     date of the policy in force that day, and ``readiness.RETURN_HOOKS`` are told."""
     from waishi.missions.services.report import report_due_date
@@ -115,6 +134,7 @@ def mission_come_back(*, actor, mission: Mission, on: Any, ip: str = "") -> Miss
     due = report_due_date(day)
 
     def effect(row: Mission, transition) -> None:
+        _stale(row, version)
         row.actual_return = day
         row.version += 1
 
@@ -137,12 +157,13 @@ def mission_come_back(*, actor, mission: Mission, on: Any, ip: str = "") -> Miss
     return back
 
 
-def mission_close(*, actor, mission: Mission, ip: str = "") -> Mission:
+def mission_close(*, actor, mission: Mission, version: Any = None, ip: str = "") -> Mission:
     """Close the trip: only when its report is accepted and every passport is back
     (``readiness.close_blockers``; the workflow's guard names what is missing)."""
     from waishi.missions.workflow import MISSION
 
     def effect(row: Mission, transition) -> None:
+        _stale(row, version)
         row.closed_at = timezone.now()
         row.version += 1
 
