@@ -83,6 +83,7 @@ ROLE_HOME = {
     Role.FAO_HEAD: "fao",
     Role.COMMITTEE: None,
     Role.DISTRICT_OFFICER: None,
+    Role.CITY_COMMAND: None,
     Role.AUDITOR: None,
     Role.SYS_ADMIN: None,
     Role.SECURITY_ADMIN: None,

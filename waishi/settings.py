@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "waishi.plans",
     "waishi.missions",
     "waishi.passports",
+    "waishi.arrivals",
     "waishi.notify",
     "waishi.api",
     "waishi.ui",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("plans/", include("waishi.plans.urls")),
     path("missions/", include("waishi.missions.urls")),
     path("passports/", include("waishi.passports.urls")),
+    path("arrivals/", include("waishi.arrivals.urls")),
+    path("declare/", include("waishi.arrivals.public_urls")),
 ]
 
 handler400 = ui_views.bad_request

@@ -61,7 +61,7 @@ def test_seeding_twice_changes_nothing(seeded):
 def test_progress_on_stderr(seeded):
     assert "districts 8 (8 new)" in seeded
     assert "people 300/300" in seeded
-    assert "accounts 11 (11 new)" in seeded
+    assert "accounts 12 (12 new)" in seeded
 
 
 def test_refuses_outside_demo_mode(db, settings):

@@ -32,13 +32,12 @@ from waishi.api.idempotency import idempotent
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
 from waishi.lib import roles
-from waishi.lib.roles import Role
 from waishi.missions import selectors, services, steps
 from waishi.missions.models import BudgetLine, Member, Mission, ScheduleDay, Stop
 from waishi.missions.workflow import APPROVERS, CLERKS
 from waishi.orgs import scoping
 
-VIEWERS = roles.BUSINESS_ROLES - {Role.DISTRICT_OFFICER}  # as the pages (missions.views)
+VIEWERS = roles.UNIT_ROLES | roles.CITY_ROLES  # as the pages (missions.views)
 BASICS = (*services.BASICS_FIELDS, "plan_entry")
 
 IDEMPOTENCY_KEY = OpenApiParameter(

@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     FAO_HEAD = "fao_head", _("FAO head")
     COMMITTEE = "committee", _("Committee approver")
     DISTRICT_OFFICER = "district_officer", _("District officer")
+    CITY_COMMAND = "city_command", _("City command officer")
     AUDITOR = "auditor", _("Auditor (discipline inspection)")
     SYS_ADMIN = "sys_admin", _("System administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
@@ -31,6 +32,10 @@ UNIT_ROLES = frozenset({R.UNIT_CLERK, R.UNIT_LEADER})
 # Roles that see every unit's business records (the auditor read-only).
 CITY_ROLES = frozenset({R.FAO_REVIEWER, R.FAO_HEAD, R.COMMITTEE, R.AUDITOR})
 DISTRICT_ROLES = frozenset({R.DISTRICT_OFFICER})
+# The epidemic-prevention commands (涉外疫情防控): the city command sees every arrival, a
+# district officer its own district's. Health data are theirs alone (security.md P2).
+ARRIVALS_ROLES = frozenset({R.CITY_COMMAND, R.DISTRICT_OFFICER})
+# Roles of the outbound and organisation work; the city command is apart (arrivals only).
 BUSINESS_ROLES = UNIT_ROLES | CITY_ROLES | DISTRICT_ROLES
 # 三权分立: the three administrators read no business record.
 ADMIN_ROLES = frozenset({R.SYS_ADMIN, R.SECURITY_ADMIN, R.AUDIT_ADMIN})

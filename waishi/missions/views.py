@@ -25,7 +25,7 @@ from waishi.lib import downloads
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import paginate
-from waishi.lib.roles import BUSINESS_ROLES, Role, has
+from waishi.lib.roles import CITY_ROLES, UNIT_ROLES, Role, has
 from waishi.missions import exports, forms, selectors, services, steps
 from waishi.missions.models import TRAVELLED_STATES, Mission, Publicity, TripReport
 from waishi.missions.services import decisions, documents
@@ -34,7 +34,7 @@ from waishi.missions.workflow import APPROVERS, CLERK_ACTIONS, MISSION, table
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
 
-VIEWERS = BUSINESS_ROLES - {Role.DISTRICT_OFFICER}
+VIEWERS = UNIT_ROLES | CITY_ROLES
 CLERKS = frozenset({Role.UNIT_CLERK})
 
 

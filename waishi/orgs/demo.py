@@ -351,6 +351,7 @@ ACCOUNTS: list[DemoAccount] = [
     DemoAccount("head", Role.FAO_HEAD, "HB-FAO", person_post="主任"),
     DemoAccount("committee", Role.COMMITTEE, "HB-CPC", person_post="市委常委、秘书长"),
     DemoAccount("district", Role.DISTRICT_OFFICER, "HB-D02", "379902", person_post="科长"),
+    DemoAccount("command", Role.CITY_COMMAND, full_name="市疫情防控指挥部值班员"),
     DemoAccount("auditor", Role.AUDITOR, "HB-DISC", person_post="处长"),
     DemoAccount("sysadmin", Role.SYS_ADMIN, full_name="系统管理员"),
     DemoAccount("secadmin", Role.SECURITY_ADMIN, full_name="安全管理员"),

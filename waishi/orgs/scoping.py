@@ -28,14 +28,17 @@ from waishi.lib.roles import CITY_ROLES, DISTRICT_ROLES, UNIT_ROLES, Role
 @dataclass(frozen=True)
 class Scope:
     unit: str | None = None  # path to the unit's id, e.g. "unit_id" or "mission__unit_id"
-    district: str | None = None  # path to the district's id, for district officers
+    # Path to the district's id, for district officers; several paths (a hand-over is
+    # seen by both districts) mean any of them.
+    district: str | tuple[str, ...] | None = None
     reference: bool = False  # organisation reference data, visible to all signed-in users
     # The URL keyword that carries this model's primary key (e.g. "person_pk"); the
     # access-matrix test maps every URL argument to a model through it.
     url_kwarg: str | None = None
     # Roles beyond the defaults that see every row (e.g. account managers for users).
     see_all: frozenset[str] = frozenset()
-    # Replace the defaults entirely: only these roles see every row, others nothing.
+    # Replace the defaults entirely: only these roles see every row, district officers
+    # their district's rows where ``district`` is given, others nothing.
     only: frozenset[str] | None = None
     # Path to the id of the account that owns a row (e.g. "user_id" for API tokens): the
     # owner sees their own rows whatever the other rules say.
@@ -74,16 +77,26 @@ def _by_role(user, scope: Scope) -> Q | None:
     nothing = Q(pk__in=[])
     role = user.role
     if scope.only is not None:
-        return None if role in scope.only else nothing
+        if role in scope.only:
+            return None
+        return _own_district(user, scope) or nothing
     if role in scope.see_all or scope.reference:
         return None
     if role in CITY_ROLES:
         return None
     if role in UNIT_ROLES and scope.unit and user.unit_id:
         return Q(**{scope.unit: user.unit_id})
-    if role in DISTRICT_ROLES and scope.district and user.district_id:
-        return Q(**{scope.district: user.district_id})
-    return nothing
+    return _own_district(user, scope) or nothing
+
+
+def _own_district(user, scope: Scope) -> Q | None:
+    if user.role not in DISTRICT_ROLES or not scope.district or not user.district_id:
+        return None
+    paths = (scope.district,) if isinstance(scope.district, str) else scope.district
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{path: user.district_id})
+    return condition
 
 
 def visible(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:

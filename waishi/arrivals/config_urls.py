@@ -1,0 +1,3 @@
+"""config_urls"""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""import_urls"""
+
+urlpatterns: list = []

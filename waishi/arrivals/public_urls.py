@@ -1,0 +1,5 @@
+"""public_urls"""
+
+app_name = "declare"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""work_urls"""
+
+urlpatterns: list = []
