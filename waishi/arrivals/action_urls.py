@@ -1,0 +1,3 @@
+"""action_urls"""
+
+urlpatterns: list = []

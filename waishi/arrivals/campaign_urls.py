@@ -1,0 +1,3 @@
+"""campaign_urls"""
+
+urlpatterns: list = []
