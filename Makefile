@@ -43,9 +43,10 @@ test-pg: $(STAMP) compile-messages
 test-mariadb: $(STAMP) compile-messages
 	WAISHI_DATABASE_URL=mysql://root@127.0.0.1:3306/waishi $(BIN)/pytest -m "not e2e" -q
 
-# Benchmarks (figures go to docs/performance.md by hand, with the machine they ran on).
+# Benchmarks: the policy figures go to docs/performance.md by hand, the import bench writes its own section.
 bench: $(STAMP) compile-messages
 	$(BIN)/python bench/policy_bench.py
+	$(BIN)/python bench/arrivals_import_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

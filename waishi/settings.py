@@ -339,6 +339,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("WAISHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024, 1024)
 # Imports run inside the request: 5,000 rows take about 15 s here (gunicorn times out at 60).
 IMPORT_MAX_ROWS = env_int("WAISHI_IMPORT_MAX_ROWS", 5000, 1)
+# Arrival lists import in bulk: 100,000 rows take about 33 s here (docs/performance.md), so
+# the page takes up to 50,000; larger lists go through `waishi import_arrivals`.
+ARRIVALS_IMPORT_MAX_ROWS = env_int("WAISHI_ARRIVALS_IMPORT_MAX_ROWS", 50_000, 1)
+ARRIVALS_IMPORT_MAX_BYTES = env_int("WAISHI_ARRIVALS_IMPORT_MAX_BYTES", 20 * 1024 * 1024, 1024)
+# The public declaration form (waishi.arrivals.ratelimit): posts per address, "count/seconds",
+# and the largest body it takes.
+DECLARE_RATE = os.environ.get("WAISHI_DECLARE_RATE", "10/600")
+DECLARE_LOOKUP_RATE = os.environ.get("WAISHI_DECLARE_LOOKUP_RATE", "10/600")
+DECLARE_MAX_BYTES = env_int("WAISHI_DECLARE_MAX_BYTES", 20 * 1024, 1024)
 
 # --- email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

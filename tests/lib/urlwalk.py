@@ -17,6 +17,8 @@ from django.utils.regex_helper import normalize
 # ``waishi.orgs.scoping`` (``Scope.url_kwarg``).
 NON_MODEL_KWARGS = {
     "format": "json",  # DRF's format suffixes: /api/x.json
+    # A public declaration link's token names no record anyone is scoped to.
+    "token": "no-such-link",
 }
 
 

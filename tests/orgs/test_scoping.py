@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zlib
+
 import pytest
 from django.db import models
 from django.http import Http404
@@ -190,3 +193,54 @@ def test_disabled_user_has_no_permission(cast):
     head.is_active = False
     assert not head.has_perm("orgs.unmask_person")
     assert not head.has_perm("orgs.add_unit")
+
+
+def test_the_city_command_sees_no_unit_records(cast, people):
+    # The city command's records are arrivals; people and trips are not its business.
+    assert _people(cast["city_command"]) == set()
+
+
+def _arrival_in(district, name: str):
+    from waishi.arrivals import services
+    from waishi.arrivals.models import SourceKind
+
+    registered = services.arrival_register(
+        data={"name": name, "origin_country": "FR", "arrival_date": dt.date(2026, 12, 1)},
+        passport=f"E{zlib.crc32(name.encode()) % 10**8:08d}",
+        district=district,
+        kind=SourceKind.PORT,
+    )
+    return registered.arrival
+
+
+def test_only_with_a_district_path_shows_district_officers_their_own_rows(cast, district):
+    """``Scope.only`` keeps the district rule: arrivals are the city command's (all) and
+    each district officer's (their own), nobody else's."""
+    from waishi.arrivals.models import Arrival
+
+    own = _arrival_in(district, "本区入境")
+    other = _arrival_in(DistrictFactory(), "外区入境")
+    seen = {name: set(scoping.visible(user, Arrival)) for name, user in cast.items()}
+    assert seen["district_officer"] == {own}
+    assert seen["city_command"] == {own, other}
+    assert seen["auditor"] == {own, other}
+    for name in ("unit_clerk", "unit_leader", "fao_reviewer", "fao_head", "committee"):
+        assert seen[name] == set(), name
+
+
+def test_several_district_paths_mean_any_of_them(cast, district):
+    """A hand-over is seen by the district asking and the district asked."""
+    from waishi.arrivals import services
+    from waishi.arrivals.models import Handover
+
+    arrival = _arrival_in(district, "移交对象")
+    elsewhere = DistrictFactory()
+    handover = services.handover_request(
+        actor=cast["district_officer"], arrival=arrival, to_district=elsewhere, reason="住址在外区"
+    )
+    officer_there = cast["district_officer"]
+    assert set(scoping.visible(officer_there, Handover)) == {handover}
+    officer_there.district = elsewhere
+    assert set(scoping.visible(officer_there, Handover)) == {handover}
+    officer_there.district = DistrictFactory()
+    assert set(scoping.visible(officer_there, Handover)) == set()

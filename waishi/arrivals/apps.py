@@ -8,7 +8,14 @@ class ArrivalsConfig(AppConfig):
     verbose_name = _("Arrivals from abroad")
 
     def ready(self) -> None:
-        from waishi.arrivals import audit_messages  # noqa: F401
+        from waishi.arrivals import (  # noqa: F401
+            audit_messages,
+            audit_messages_config,
+            audit_messages_import,
+            audit_messages_public,
+            audit_messages_work,
+            home,
+        )
         from waishi.arrivals.models import (
             Arrival,
             ArrivalSource,

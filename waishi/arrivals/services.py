@@ -220,11 +220,11 @@ def _handover_state(handover: Handover) -> dict:
 def handover_request(*, actor, arrival: Arrival, to_district: District, reason: str) -> Handover:
     """The owning district asks ``to_district`` to take the arrival over."""
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the other district should take it over.")})
     with transaction.atomic():
         arrival = _lock(arrival)
         _own_district(actor, arrival)
+        if not reason:
+            raise ValidationError({"reason": _("Say why the other district should take it over.")})
         if arrival.state == ArrivalState.CLOSED:
             raise ValidationError(_("A closed arrival is not handed over."))
         if to_district.pk == arrival.district_id:
@@ -249,7 +249,7 @@ def handover_request(*, actor, arrival: Arrival, to_district: District, reason: 
         )
     url = reverse("arrivals:handover-detail", args=[handover.pk])
     notify(
-        User.objects.filter(role=Role.DISTRICT_OFFICER, district=to_district, is_active=True),
+        _district_officers(to_district.pk),
         kind="arrivals.handover",
         title=lambda: (
             _("%(district)s asks your district to take over an arrival")
@@ -264,13 +264,13 @@ def handover_request(*, actor, arrival: Arrival, to_district: District, reason: 
 
 def _decide(*, actor, handover: Handover, accept: bool, reason: str) -> Handover:
     reason = (reason or "").strip()
-    if not accept and not reason:
-        raise ValidationError({"reason": _("Say why your district does not take it over.")})
     with transaction.atomic():
         arrival = _lock(handover.arrival)
         handover = Handover.objects.select_for_update().get(pk=handover.pk)
         if not has(actor, DISTRICT) or actor.district_id != handover.to_district_id:
             raise PermissionDenied(_("Only the district asked may answer this hand-over."))
+        if not accept and not reason:
+            raise ValidationError({"reason": _("Say why your district does not take it over.")})
         if handover.state != Handover.State.PENDING:
             raise ValidationError(_("This hand-over has already been answered."))
         if accept and arrival.district_id != handover.from_district_id:
@@ -284,7 +284,9 @@ def _decide(*, actor, handover: Handover, accept: bool, reason: str) -> Handover
         if accept:
             # One update moves the arrival: it is never without a district.
             Arrival.objects.filter(pk=arrival.pk).update(
-                district=handover.to_district, version=arrival.version + 1
+                district=handover.to_district,
+                version=arrival.version + 1,
+                updated_at=timezone.now(),
             )
         record(
             action="arrivals.handover.accept" if accept else "arrivals.handover.refuse",
@@ -295,9 +297,7 @@ def _decide(*, actor, handover: Handover, accept: bool, reason: str) -> Handover
             data={"reason": reason, "handover": handover.pk},
         )
     notify(
-        User.objects.filter(
-            role=Role.DISTRICT_OFFICER, district_id=handover.from_district_id, is_active=True
-        ),
+        _district_officers(handover.from_district_id),
         kind="arrivals.handover",
         title=lambda: (
             (
@@ -308,7 +308,9 @@ def _decide(*, actor, handover: Handover, accept: bool, reason: str) -> Handover
             % {"district": handover.to_district.name, "arrival": arrival}
         ),
         body=lambda: reason,
-        url=reverse("arrivals:arrival-detail", args=[arrival.pk]),
+        # After an accept the asking district no longer sees the arrival: the hand-over
+        # page is what it can open.
+        url=reverse("arrivals:handover-detail", args=[handover.pk]),
     )
     return handover
 
@@ -339,7 +341,20 @@ def handover_withdraw(*, actor, handover: Handover) -> Handover:
             obj=arrival,
             data={"handover": handover.pk, "to": handover.to_district.name},
         )
+    notify(
+        _district_officers(handover.to_district_id),
+        kind="arrivals.handover",
+        title=lambda: (
+            _("%(district)s withdrew its hand-over request")
+            % {"district": handover.from_district.name}
+        ),
+        url=reverse("arrivals:handover-detail", args=[handover.pk]),
+    )
     return handover
+
+
+def _district_officers(district_id: int):
+    return User.objects.filter(role=Role.DISTRICT_OFFICER, district_id=district_id, is_active=True)
 
 
 def arrival_reassign(*, actor, arrival: Arrival, district: District, reason: str) -> Arrival:
@@ -354,19 +369,46 @@ def arrival_reassign(*, actor, arrival: Arrival, district: District, reason: str
         if arrival.district_id == district.pk:
             raise ValidationError({"district": _("The arrival is already in this district.")})
         before = arrival.district.name
-        Handover.objects.filter(arrival=arrival, state=Handover.State.PENDING).update(
-            state=Handover.State.WITHDRAWN, decided_by=actor, decided_at=timezone.now()
+        pending = Handover.objects.filter(arrival=arrival, state=Handover.State.PENDING)
+        withdrawn = list(pending.values_list("pk", "to_district_id"))
+        pending.update(state=Handover.State.WITHDRAWN, decided_by=actor, decided_at=timezone.now())
+        Arrival.objects.filter(pk=arrival.pk).update(
+            district=district, version=arrival.version + 1, updated_at=timezone.now()
         )
-        Arrival.objects.filter(pk=arrival.pk).update(district=district, version=arrival.version + 1)
         record(
             action="arrivals.arrival.reassign",
             actor=actor,
             obj=arrival,
             before={"district": before},
             after={"district": district.name},
-            data={"reason": reason},
+            data={"reason": reason, "handovers_withdrawn": [pk for pk, _to in withdrawn]},
         )
     arrival.refresh_from_db()
+
+    def title():
+        return _("The city command moved the arrival %(arrival)s to %(district)s") % {
+            "arrival": arrival,
+            "district": district.name,
+        }
+
+    notify(
+        _district_officers(district.pk),
+        kind="arrivals.reassign",
+        title=title,
+        body=lambda: reason,
+        url=reverse("arrivals:arrival-detail", args=[arrival.pk]),
+    )
+    # The districts whose request was withdrawn no longer see the arrival: they get the
+    # hand-over page.
+    for pk, to in withdrawn:
+        if to != district.pk:
+            notify(
+                _district_officers(to),
+                kind="arrivals.reassign",
+                title=title,
+                body=lambda: reason,
+                url=reverse("arrivals:handover-detail", args=[pk]),
+            )
     return arrival
 
 
@@ -402,8 +444,24 @@ def step_confirm(
             raise ValidationError(
                 _("Confirm “%(step)s” first: the steps are done in order.") % {"step": earlier}
             )
-        if step.kind == StepKind.TEST and outcome not in TestOutcome.values:
-            raise ValidationError({"outcome": _("Give the result of the test.")})
+        previous = (
+            Step.objects.filter(arrival=arrival, sequence__lt=step.sequence)
+            .order_by("-sequence")
+            .values_list("done_at", flat=True)
+            .first()
+        )
+        if previous is not None and done_at < previous:
+            raise ValidationError(
+                {"done_at": _("A step cannot be done before the step before it.")}
+            )
+        if step.kind == StepKind.TEST:
+            # The step is confirmed when the result is in: nothing records a result later.
+            if outcome not in (TestOutcome.NEGATIVE, TestOutcome.POSITIVE):
+                raise ValidationError({"outcome": _("Give the result of the test.")})
+            if sampled_on and sampled_on > timezone.localdate(done_at):
+                raise ValidationError(
+                    {"sampled_on": _("The sample cannot be taken after the confirmation.")}
+                )
         step.done_at = done_at
         step.done_by = actor
         step.note = (note or "").strip()
@@ -455,6 +513,7 @@ def sweep(now: dt.datetime | None = None) -> int:
     if not late:
         return 0
     command = list(User.objects.filter(role=Role.CITY_COMMAND, is_active=True))
+    escalated = 0
     for step in late:
         with transaction.atomic():
             updated = Step.objects.filter(pk=step.pk, escalated_at__isnull=True).update(
@@ -462,6 +521,7 @@ def sweep(now: dt.datetime | None = None) -> int:
             )
             if not updated:
                 continue  # another worker escalated it
+            escalated += 1
             arrival = step.arrival
             hours = int((now - step.due_at).total_seconds() // 3600)
             record(
@@ -480,4 +540,4 @@ def sweep(now: dt.datetime | None = None) -> int:
                 url=reverse("arrivals:arrival-detail", args=[arrival.pk]),
                 dedupe_key=f"arrivals.step.escalate.{step.pk}",
             )
-    return len(late)
+    return escalated

@@ -58,6 +58,42 @@ NAV: list[NavItem] = [
     ),
     NavItem(_("Follow-ups"), "followups:list", "list-check", roles.UNIT_ROLES | roles.CITY_ROLES),
     NavItem(_("Annual plan"), "plans:plan-list", "calendar3", roles.UNIT_ROLES | roles.CITY_ROLES),
+    NavItem(
+        _("Arrivals from abroad"),
+        "arrivals:board",
+        "person-walking",
+        roles.ARRIVALS_ROLES | {Role.AUDITOR},
+    ),
+    NavItem(
+        _("Hand-overs"),
+        "arrivals:handover-list",
+        "arrow-left-right",
+        roles.ARRIVALS_ROLES | {Role.AUDITOR},
+    ),
+    NavItem(
+        _("Arrival lists"),
+        "arrivals:import-list",
+        "file-earmark-arrow-up",
+        frozenset({Role.CITY_COMMAND, Role.AUDITOR}),
+    ),
+    NavItem(
+        _("Declaration links"),
+        "arrivals:campaign-list",
+        "qr-code",
+        frozenset({Role.CITY_COMMAND, Role.AUDITOR}),
+    ),
+    NavItem(
+        _("Foreign residents"),
+        "arrivals:resident-list",
+        "person-vcard",
+        roles.ARRIVALS_ROLES | {Role.AUDITOR, Role.FAO_REVIEWER, Role.FAO_HEAD},
+    ),
+    NavItem(
+        _("Management plans"),
+        "arrivals:plan-list",
+        "clipboard2-pulse",
+        roles.ARRIVALS_ROLES | {Role.AUDITOR},
+    ),
     NavItem(_("People"), "orgs:person-list", "people", roles.BUSINESS_ROLES),
     NavItem(_("Units"), "orgs:unit-list", "building", roles.BUSINESS_ROLES | {Role.SYS_ADMIN}),
     NavItem(

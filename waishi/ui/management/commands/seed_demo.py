@@ -13,6 +13,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from waishi.arrivals.demo import seed as seed_arrivals
 from waishi.missions.demo import seed_missions
 from waishi.orgs import demo
 from waishi.passports.demo import seed_passports, seed_travel
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         created = seed_missions(self.stderr)
         seed_passports(self.stderr)
         seed_travel(self.stderr)
+        seed_arrivals(self.stderr)
         self.stderr.write(
             f"trip applications: {created} created ({time.monotonic() - started:.1f} s in all)"
         )
