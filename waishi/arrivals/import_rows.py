@@ -46,7 +46,7 @@ from waishi.arrivals.models import (
     validate_passport,
 )
 from waishi.lib import crypto, xlsx
-from waishi.lib.xlsx import MAX_COLUMNS, MAX_SHOWN_VALUE, FileProblem, is_empty
+from waishi.lib.xlsx import MAX_COLUMNS, FileProblem, is_empty, map_columns
 from waishi.lib.xlsx import text as cell_text
 from waishi.orgs.models import District
 from waishi.policy import reference
@@ -252,28 +252,9 @@ def country_code(text: str) -> str | None:
 
 def columns_of(header: tuple[Any, ...]) -> dict[int, tuple[str, str]]:
     """Position -> (field, header as written), or FileProblem naming every bad header."""
-    found: dict[int, tuple[str, str]] = {}
-    seen: set[str] = set()
-    problems: list[str] = []
-    for position, cell in enumerate(header):
-        if is_empty(cell):
-            continue
-        text = str(cell).strip()
-        name = HEADER_LOOKUP.get(_header_key(text))
-        if name is None:
-            problems.append(_("Unknown column “%(header)s”.") % {"header": text[:MAX_SHOWN_VALUE]})
-        elif name in seen:
-            problems.append(_("The column “%(header)s” appears twice.") % {"header": text})
-        else:
-            seen.add(name)
-            found[position] = (name, text)
-    for column in COLUMNS:
-        if column.required and column.field not in seen:
-            problems.append(_("The column “%(header)s” is missing.") % {"header": column.header})
-    if problems:
-        allowed = "、".join(c.header for c in COLUMNS)
-        problems.append(_("The columns are: %(columns)s.") % {"columns": allowed})
-        raise FileProblem(" ".join(problems))
+    found, _ignored = map_columns(
+        header, lookup=lambda written: HEADER_LOOKUP.get(_header_key(written)), columns=COLUMNS
+    )
     return found
 
 

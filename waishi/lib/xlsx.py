@@ -17,8 +17,9 @@ import datetime as dt
 import io
 import warnings
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -79,6 +80,53 @@ def text(value: Any) -> str:
 def shown(value: str) -> str:
     """A value quoted in an error report, cut when long."""
     return value if len(value) <= MAX_SHOWN_VALUE else value[:MAX_SHOWN_VALUE] + "…"
+
+
+class Column(Protocol):
+    field: str
+    header: str
+    required: bool
+
+
+def map_columns(
+    header: tuple[Any, ...],
+    *,
+    lookup: Callable[[str], str | None],
+    columns: Sequence[Column],
+    ignored: Callable[[str], bool] = lambda text: False,
+) -> tuple[dict[int, tuple[str, str]], set[int]]:
+    """The header row -> {position: (field, header as written)} and the positions of the
+    columns to ignore; or a FileProblem naming every unknown, repeated and missing column
+    and listing the columns an import takes. ``lookup`` turns a header as written into a
+    field name (None when unknown); ``ignored`` says which unknown headers to pass over."""
+    found: dict[int, tuple[str, str]] = {}
+    skipped: set[int] = set()
+    seen: set[str] = set()
+    problems: list[str] = []
+    for position, cell in enumerate(header):
+        if is_empty(cell):
+            continue
+        written = str(cell).strip()
+        name = lookup(written)
+        if name is None and ignored(written):
+            skipped.add(position)
+        elif name is None:
+            problems.append(
+                _("Unknown column “%(header)s”.") % {"header": written[:MAX_SHOWN_VALUE]}
+            )
+        elif name in seen:
+            problems.append(_("The column “%(header)s” appears twice.") % {"header": written})
+        else:
+            seen.add(name)
+            found[position] = (name, written)
+    for column in columns:
+        if column.required and column.field not in seen:
+            problems.append(_("The column “%(header)s” is missing.") % {"header": column.header})
+    if problems:
+        allowed = "、".join(c.header for c in columns)
+        problems.append(_("The columns are: %(columns)s.") % {"columns": allowed})
+        raise FileProblem(" ".join(problems))
+    return found, skipped
 
 
 def check_container(upload: Any, *, max_bytes: int) -> bytes:

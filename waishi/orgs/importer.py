@@ -157,28 +157,9 @@ class ImportReport:
 
 def _columns(header: tuple[Any, ...]) -> dict[int, tuple[str, str]]:
     """Position -> (field, header as written), or FileProblem naming the bad headers."""
-    found: dict[int, tuple[str, str]] = {}
-    seen: dict[str, str] = {}
-    problems: list[str] = []
-    for position, cell in enumerate(header):
-        if is_empty(cell):
-            continue
-        text = str(cell).strip()
-        name = HEADER_LOOKUP.get(_header_key(text))
-        if name is None:
-            problems.append(_("Unknown column “%(header)s”.") % {"header": text[:MAX_SHOWN_VALUE]})
-        elif name in seen:
-            problems.append(_("The column “%(header)s” appears twice.") % {"header": text})
-        else:
-            seen[name] = text
-            found[position] = (name, text)
-    for column in COLUMNS:
-        if column.required and column.field not in seen:
-            problems.append(_("The column “%(header)s” is missing.") % {"header": column.header})
-    if problems:
-        allowed = "、".join(c.header for c in COLUMNS)
-        problems.append(_("The columns are: %(columns)s.") % {"columns": allowed})
-        raise FileProblem(" ".join(problems))
+    found, _ignored = xlsx.map_columns(
+        header, lookup=lambda written: HEADER_LOOKUP.get(_header_key(written)), columns=COLUMNS
+    )
     return found
 
 

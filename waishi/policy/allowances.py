@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 
 from waishi.lib import xlsx
 from waishi.lib.crypto import sm3
-from waishi.lib.xlsx import MAX_COLUMNS, MAX_SHOWN_VALUE, FileProblem, is_empty
+from waishi.lib.xlsx import MAX_COLUMNS, FileProblem, is_empty
 from waishi.lib.xlsx import text as cell_text
 from waishi.orgs.importer import RowError
 from waishi.policy import reference
@@ -213,36 +213,18 @@ def max_bytes() -> int:
 def _columns(header: tuple[Any, ...]) -> tuple[dict[int, tuple[str, str]], set[int]]:
     """Position -> (field, header as written), and the positions of ignored columns; or
     FileProblem naming every bad header."""
-    found: dict[int, tuple[str, str]] = {}
-    ignored: set[int] = set()
-    seen: set[str] = set()
-    problems: list[str] = []
-    for position, cell in enumerate(header):
-        if is_empty(cell):
-            continue
-        text = str(cell).strip()
-        key = _header_key(text)
-        name = HEADER_LOOKUP.get(key)
-        if name is None:
-            # "住宿费标准（每人每天）": the words before a closing bracket.
-            name = HEADER_LOOKUP.get(re.sub(r"\([^()]*\)$", "", key))
-        if name is None and key in IGNORED_HEADERS:
-            ignored.add(position)
-        elif name is None:
-            problems.append(_("Unknown column “%(header)s”.") % {"header": text[:MAX_SHOWN_VALUE]})
-        elif name in seen:
-            problems.append(_("The column “%(header)s” appears twice.") % {"header": text})
-        else:
-            seen.add(name)
-            found[position] = (name, text)
-    for column in COLUMNS:
-        if column.required and column.field not in seen:
-            problems.append(_("The column “%(header)s” is missing.") % {"header": column.header})
-    if problems:
-        allowed = "、".join(c.header for c in COLUMNS)
-        problems.append(_("The columns are: %(columns)s.") % {"columns": allowed})
-        raise FileProblem(" ".join(problems))
-    return found, ignored
+
+    def lookup(written: str) -> str | None:
+        key = _header_key(written)
+        # "住宿费标准（每人每天）": the words before a closing bracket.
+        return HEADER_LOOKUP.get(key) or HEADER_LOOKUP.get(re.sub(r"\([^()]*\)$", "", key))
+
+    return xlsx.map_columns(
+        header,
+        lookup=lookup,
+        columns=COLUMNS,
+        ignored=lambda written: _header_key(written) in IGNORED_HEADERS,
+    )
 
 
 # --- checking the rows ---------------------------------------------------------------------
