@@ -8,8 +8,10 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from waishi.followups.services import overdue_sweep
+from waishi.notify.periodic import once_per
 
 
 @db_periodic_task(crontab(hour="8", minute="45"))
+@once_per(days=1)
 def followup_sweep():
     return overdue_sweep()

@@ -7,8 +7,10 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from waishi.missions.services.report import report_sweep
+from waishi.notify.periodic import once_per
 
 
 @db_periodic_task(crontab(hour="7", minute="37"))
+@once_per(days=1)
 def daily_report_sweep():
     return report_sweep()

@@ -41,3 +41,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PeriodicRun(models.Model):
+    """One run of a periodic job in one period. Every huey consumer schedules the periodic
+    jobs; the unique (task, period) row is what lets only one of them run it
+    (``waishi.notify.periodic.once_per``)."""
+
+    task = models.CharField(_("job"), max_length=100)
+    period_start = models.DateTimeField(_("period"))
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "task"]
+        verbose_name = _("periodic job run")
+        verbose_name_plural = _("periodic job runs")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "period_start"], name="periodic_run_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.period_start:%Y-%m-%d %H:%M}"

@@ -18,6 +18,8 @@ from huey.contrib.djhuey import db_periodic_task
 from waishi.audit.selectors import chain_length, verify_chain
 from waishi.audit.services import record
 from waishi.lib.roles import Role
+from waishi.notify.models import PeriodicRun
+from waishi.notify.periodic import once_per
 from waishi.notify.services import notify
 from waishi.orgs.models import User
 
@@ -97,15 +99,21 @@ def password_expiry_notices(today: dt.date | None = None) -> int:
 
 
 @db_periodic_task(crontab(hour="2", minute="17"))
+@once_per(days=1)
 def nightly_audit_verification():
     verify_audit_chain()
 
 
 @db_periodic_task(crontab(hour="8", minute="5"))
+@once_per(days=1)
 def daily_password_expiry_notices():
     password_expiry_notices()
 
 
 @db_periodic_task(crontab(hour="3", minute="41"))
+@once_per(days=1)
 def clear_expired_sessions():
     Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    # The ledger of periodic runs is needed for the current period only; a quarter of a
+    # year is kept to show what ran.
+    PeriodicRun.objects.filter(period_start__lt=timezone.now() - dt.timedelta(days=90)).delete()
