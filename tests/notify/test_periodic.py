@@ -100,7 +100,7 @@ def test_every_periodic_job_of_the_project_runs_once_per_period(db):
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL: consumers racing for real"
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_racing_consumers_run_the_job_once():
     job, calls = _counter()
     barrier = threading.Barrier(6)
