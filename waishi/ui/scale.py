@@ -1,0 +1,508 @@
+"""``waishi seed-scale``: an invented province at scale, written through bulk paths.
+
+Everything is deterministic (one seeded ``random.Random``), invented (names are built
+from a small list of syllables; no real people), and inserted with one prepared
+statement per table and chunk (``executemany``), never one ``save()`` a row. Primary
+keys are handed out here (from the table's current maximum) so that the foreign keys
+of the next table are known without reading back; PostgreSQL sequences are reset at
+the end. The audit rows form a valid chain continuing the current head.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import sys
+import time
+from collections.abc import Callable, Iterable
+
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.db.models import Max
+from stdnum.cn import ric
+
+from waishi.approvals.models import ApprovalStep
+from waishi.arrivals import models as am
+from waishi.arrivals.plans import current_plans
+from waishi.audit.chain import row_hash
+from waishi.audit.models import GENESIS, AuditEvent, AuditHead
+from waishi.lib import crypto
+from waishi.lib.roles import Role
+from waishi.missions.models import Member, Mission, State, Stop
+from waishi.orgs.models import District, Person, Rank, Unit, UnitKind, User
+
+FULL = {
+    "districts": 100,
+    "units": 2000,
+    "people": 100_000,
+    "missions": 1_000_000,
+    "audit": 2_000_000,
+    "arrivals": 500_000,
+}
+CHUNK = 5000
+START = dt.datetime(2016, 1, 1, tzinfo=dt.UTC)
+SPAN = dt.timedelta(days=3650)
+
+SURNAMES = [("王", "wang"), ("李", "li"), ("张", "zhang"), ("刘", "liu"), ("陈", "chen"),
+            ("杨", "yang"), ("赵", "zhao"), ("黄", "huang"), ("周", "zhou"),
+            ("吴", "wu")]  # fmt: skip
+GIVEN = [("晓", "xiao"), ("明", "ming"), ("华", "hua"), ("丽", "li"), ("强", "qiang"),
+         ("敏", "min"), ("静", "jing"), ("伟", "wei"), ("芳", "fang"), ("磊", "lei"),
+         ("洋", "yang"), ("婷", "ting")]  # fmt: skip
+TRAVELLED = (State.APPROVED, State.ABROAD, State.BACK, State.CLOSED)
+COUNTRIES = ["DE", "FR", "JP", "KR", "SG", "GB", "US", "AU", "IT", "ES", "NL", "TH"]
+# How often each state occurs (every state occurs at least once).
+STATE_WEIGHTS = {
+    State.CLOSED: 50, State.BACK: 5, State.ABROAD: 2, State.APPROVED: 5,
+    State.REJECTED: 5, State.CANCELLED: 4, State.WITHDRAWN: 4, State.RETURNED: 3,
+    State.IN_REVIEW: 4, State.SUBMITTED: 4, State.DRAFT: 14,
+}  # fmt: skip
+AUDIT_ACTIONS = [
+    "missions.mission.create", "missions.mission.update", "missions.mission.submit",
+    "missions.mission.approve", "missions.mission.return", "missions.mission.reject",
+    "missions.mission.cancel",
+]  # fmt: skip
+
+
+def sizes(scale: float) -> dict[str, int]:
+    return {k: max(1, round(v * scale)) for k, v in FULL.items()}
+
+
+class Progress:
+    def __init__(self, out=None):
+        self.out = out or sys.stderr
+        self.figures: dict[str, tuple[int, float]] = {}
+
+    def add(self, table: str, rows: int, seconds: float) -> None:
+        n, s = self.figures.get(table, (0, 0.0))
+        self.figures[table] = (n + rows, s + seconds)
+
+    def report(self, table: str) -> None:
+        n, s = self.figures.get(table, (0, 0.0))
+        self.out.write(f"{table}: {n:,} rows in {s:.1f} s ({n / s if s else 0:,.0f} rows/s)\n")
+        self.out.flush()
+
+
+class Table:
+    """INSERT with explicit columns, many rows per statement call (executemany).
+
+    ``given`` are the columns the caller fills (values already in the driver's form);
+    every other concrete column gets its model default, prepared once."""
+
+    def __init__(self, model: type[models.Model], given: list[str]):
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        self.given = given
+        rest = [
+            name
+            for name, field in fields.items()
+            if name not in given and not (field.primary_key and isinstance(field, models.AutoField))
+        ]
+        self.defaults = tuple(
+            fields[n].get_db_prep_save(fields[n].get_default(), connection) for n in rest
+        )
+        qn = connection.ops.quote_name
+        columns = [fields[n].column for n in given + rest]
+        # Names from the model, values as parameters.
+        table, names = qn(model._meta.db_table), ", ".join(map(qn, columns))
+        marks = ", ".join(["%s"] * len(columns))
+        self.sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+        self.model = model
+
+    def insert(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        d = self.defaults
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, [r + d for r in rows])
+
+
+def _ts(value: dt.datetime | None):
+    return None if value is None else connection.ops.adapt_datetimefield_value(value)
+
+
+def _date(value: dt.date | None):
+    return None if value is None else connection.ops.adapt_datefield_value(value)
+
+
+def _json(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _next_id(model: type[models.Model]) -> int:
+    return (model._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
+
+
+def has_business_data() -> bool:
+    return any(m._default_manager.exists() for m in (Unit, Person, Mission, am.Arrival))
+
+
+def _name(rng: random.Random) -> tuple[str, str, str]:
+    parts = [rng.choice(SURNAMES), rng.choice(GIVEN), rng.choice(GIVEN)]
+    return (
+        "".join(p[0] for p in parts),
+        " ".join(p[1] for p in parts),
+        "".join(p[1][0] for p in parts).upper(),
+    )
+
+
+class Seeder:
+    def __init__(self, scale: float = 1.0, *, seed: int = 20161, out=None):
+        self.n = sizes(scale)
+        self.rng = random.Random(seed)  # noqa: S311 -- invented data, reproducible
+        self.progress = Progress(out)
+        self.now = dt.datetime.now(dt.UTC)
+
+    def timed(self, table: str, fn: Callable[[], int]) -> None:
+        started = time.perf_counter()
+        rows = fn()
+        self.progress.add(table, rows, time.perf_counter() - started)
+
+    # -- organisation -------------------------------------------------------------
+    def orgs(self) -> None:
+        n, rng = self.n, self.rng
+        started = time.perf_counter()
+        first_d = _next_id(District)
+        districts = [
+            District(
+                id=first_d + i,
+                code=f"{990000 - first_d - i:06d}",
+                name=f"虚构省第{first_d + i}区",
+                sort_order=1000 + i,
+            )
+            for i in range(n["districts"])
+        ]
+        District.objects.bulk_create(districts, batch_size=500)
+        self.progress.add("orgs_district", len(districts), time.perf_counter() - started)
+        self.progress.report("orgs_district")
+
+        started = time.perf_counter()
+        first_u = _next_id(Unit)
+        kinds = [UnitKind.BUREAU, UnitKind.SOE, UnitKind.UNIVERSITY, UnitKind.INSTITUTION]
+        self.fao = Unit.objects.create(
+            id=first_u,
+            code=f"SC-FAO-{first_u}",
+            name=f"虚构省外事办公室{first_u}",
+            kind=UnitKind.FAO,
+        )
+        units = [
+            Unit(
+                id=first_u + 1 + i,
+                code=f"SC{first_u + 1 + i:06d}",
+                name=f"虚构省第{first_u + 1 + i}单位",
+                short_name=f"单位{first_u + 1 + i}",
+                kind=kinds[i % len(kinds)],
+                district=districts[i % len(districts)],
+            )
+            for i in range(n["units"])
+        ]
+        Unit.objects.bulk_create(units, batch_size=500)
+        self.units = [u.id for u in units]
+        self.unit_district = {u.id: u.district_id for u in units}
+        self.progress.add("orgs_unit", len(units) + 1, time.perf_counter() - started)
+        self.progress.report("orgs_unit")
+
+        # Accounts: one clerk and one leader a unit, one FAO reviewer. No usable password.
+        started = time.perf_counter()
+        first_a = _next_id(User)
+        accounts = [
+            User(
+                id=first_a,
+                username=f"scale_fao_{first_a}",
+                role=Role.FAO_REVIEWER,
+                unit=self.fao,
+                password="!",  # noqa: S106 -- unusable: nobody logs in as these
+                full_name="外办审核员",
+            )
+        ]
+        for i, uid in enumerate(self.units):
+            for k, role in enumerate((Role.UNIT_CLERK, Role.UNIT_LEADER)):
+                accounts.append(
+                    User(
+                        id=first_a + 1 + 2 * i + k,
+                        username=f"scale_{role}_{uid}",
+                        role=role,
+                        unit_id=uid,
+                        password="!",  # noqa: S106 -- unusable: nobody logs in as these
+                        full_name=_name(rng)[0],
+                    )
+                )
+        User.objects.bulk_create(accounts, batch_size=1000)
+        self.fao_user = first_a
+        self.clerk = {uid: first_a + 1 + 2 * i for i, uid in enumerate(self.units)}
+        self.leader = {uid: first_a + 2 + 2 * i for i, uid in enumerate(self.units)}
+        self.progress.add("orgs_user", len(accounts), time.perf_counter() - started)
+        self.progress.report("orgs_user")
+
+        # People: contiguous blocks per unit, so members are picked without a lookup.
+        started = time.perf_counter()
+        self.per_unit = max(1, n["people"] // len(self.units))
+        self.first_person = _next_id(Person)
+        table = Table(
+            Person,
+            ["id", "name", "name_pinyin", "name_initials", "id_number_enc", "id_number_index",
+             "unit_id", "post", "rank", "is_party_member", "created_at", "updated_at"],
+        )  # fmt: skip
+        ranks = [Rank.SECTION_BELOW] * 6 + [Rank.COUNTY_DIVISION] * 3 + [Rank.BUREAU, Rank.NONE]
+        created = _ts(START)
+        rows, count = [], 0
+        for uid in self.units:
+            for k in range(self.per_unit):
+                pid = self.first_person + count
+                name, pinyin, initials = _name(rng)
+                born = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(14000))
+                body = f"9{pid // 1000 % 100000:05d}{born:%Y%m%d}{pid % 1000:03d}"
+                number = body + ric.calc_check_digit(body)
+                rows.append(
+                    (pid, name, pinyin, initials,
+                     crypto.encrypt(number, associated=Person.ID_AAD),
+                     Person.index_id_number(number), uid, "科员", ranks[k % len(ranks)],
+                     k % 3 == 0, created, created)
+                )  # fmt: skip
+                count += 1
+                if len(rows) >= CHUNK:
+                    table.insert(rows)
+                    rows = []
+        table.insert(rows)
+        self.progress.add("orgs_person", count, time.perf_counter() - started)
+        self.progress.report("orgs_person")
+
+    # -- missions, members, stops, approval steps ---------------------------------
+    def missions(self) -> None:
+        n, rng = self.n, self.rng
+        states = list(STATE_WEIGHTS)
+        weights = list(STATE_WEIGHTS.values())
+        t_mission = Table(
+            Mission,
+            ["id", "unit_id", "title", "purpose", "category", "departure_date", "return_date",
+             "invitation_source", "inviter", "funding_source", "budget_total_cny", "state",
+             "state_changed_at", "step", "created_by_id", "created_at", "updated_at",
+             "submitted_at", "approved_at", "actual_departure", "actual_return", "closed_at",
+             "cancel_reason"],
+        )  # fmt: skip
+        t_member = Table(Member, ["mission_id", "person_id", "order", "is_leader", "role"])
+        t_stop = Table(Stop, ["mission_id", "order", "country", "city", "arrive", "depart"])
+        t_step = Table(
+            ApprovalStep,
+            ["subject_type", "subject_id", "unit_id", "round", "sequence", "rule_snapshot",
+             "approver_role", "state", "created_at", "started_at", "due_on", "decided_at",
+             "decided_by_id", "comment"],
+        )  # fmt: skip
+        first = _next_id(Mission)
+        self.first_mission = first
+        total = n["missions"]
+        per_second = SPAN.total_seconds() / total
+        counts = {"missions_mission": 0, "missions_member": 0, "missions_stop": 0,
+                  "approvals_approvalstep": 0}  # fmt: skip
+        times = dict.fromkeys(counts, 0.0)
+        empty = json.dumps({})
+        for base in range(0, total, CHUNK):
+            g0 = time.perf_counter()
+            missions, members, stops, steps = [], [], [], []
+            for j in range(base, min(total, base + CHUNK)):
+                mid = first + j
+                state = states[j] if j < len(states) else rng.choices(states, weights)[0]
+                uid = self.units[j % len(self.units)]
+                created = START + dt.timedelta(seconds=j * per_second)
+                depart = (created + dt.timedelta(days=rng.randint(30, 90))).date()
+                days = rng.randint(3, 12)
+                back = depart + dt.timedelta(days=days - 1)
+                submitted = created + dt.timedelta(days=3) if state != State.DRAFT else None
+                decided = created + dt.timedelta(days=8)
+                approved = decided if state in TRAVELLED else None
+                country = rng.choice(COUNTRIES)
+                missions.append(
+                    (mid, uid, f"赴{country}考察交流团组{mid}", "虚构的交流目的", "general",
+                     _date(depart), _date(back), "foreign_counterpart", "虚构邀请单位",
+                     "单位经费", f"{rng.randint(20, 300) * 1000}.00", state,
+                     _ts(decided if submitted else created), 6 if submitted else rng.randint(1, 5),
+                     self.clerk[uid], _ts(created), _ts(decided), _ts(submitted), _ts(approved),
+                     _date(depart) if state in (State.ABROAD, State.BACK, State.CLOSED) else None,
+                     _date(back) if state in (State.BACK, State.CLOSED) else None,
+                     _ts(decided + dt.timedelta(days=days + 60)) if state == State.CLOSED else None,
+                     "虚构的取消原因" if state == State.CANCELLED else "")
+                )  # fmt: skip
+                k = j % len(self.units)
+                block = self.first_person + k * self.per_unit
+                size = min(self.per_unit, rng.randint(1, 4))
+                for o, p in enumerate(rng.sample(range(self.per_unit), size)):
+                    members.append((mid, block + p, o, o == 0, "团长" if o == 0 else "团员"))
+                for o in range(rng.randint(1, 3)):
+                    stops.append((mid, o, country if o == 0 else rng.choice(COUNTRIES), "虚构市",
+                                  _date(depart + dt.timedelta(days=o)), _date(back)))  # fmt: skip
+                steps.extend(self._steps(mid, uid, state, submitted, decided, empty))
+            g1 = time.perf_counter()
+            share = (g1 - g0) / 4
+            for table, rows, key in (
+                (t_mission, missions, "missions_mission"),
+                (t_member, members, "missions_member"),
+                (t_stop, stops, "missions_stop"),
+                (t_step, steps, "approvals_approvalstep"),
+            ):
+                t = time.perf_counter()
+                table.insert(rows)
+                counts[key] += len(rows)
+                times[key] += time.perf_counter() - t + share
+        for key in counts:
+            self.progress.add(key, counts[key], times[key])
+            self.progress.report(key)
+
+    def _steps(self, mid, uid, state, submitted, decided, empty) -> Iterable[tuple]:
+        if submitted is None:
+            return []
+        leader, fao = self.leader[uid], self.fao_user
+        s1 = s2 = None
+        if state == State.SUBMITTED:
+            s1, s2 = ("pending", None), ("waiting", None)
+        elif state == State.IN_REVIEW:
+            s1, s2 = ("approved", leader), ("pending", None)
+        elif state == State.RETURNED:
+            s1, s2 = ("returned", leader), ("cancelled", None)
+        elif state == State.REJECTED:
+            s1, s2 = ("approved", leader), ("rejected", fao)
+        elif state in (State.CANCELLED, State.WITHDRAWN):
+            s1, s2 = ("cancelled", None), ("cancelled", None)
+        else:
+            s1, s2 = ("approved", leader), ("approved", fao)
+        out = []
+        for seq, ((st, who), role) in enumerate(
+            ((s1, Role.UNIT_LEADER), (s2, Role.FAO_REVIEWER)), start=1
+        ):
+            started = submitted if st != "waiting" and st != "cancelled" else None
+            is_decided = st in ("approved", "returned", "rejected")
+            out.append(
+                ("missions.mission", mid, uid, 1, seq, empty, role, st, _ts(submitted),
+                 _ts(started), _date((submitted + dt.timedelta(days=5)).date()),
+                 _ts(decided) if is_decided else None, who if is_decided else None,
+                 "同意" if st == "approved" else "")
+            )  # fmt: skip
+        return out
+
+    # -- audit chain ----------------------------------------------------------------
+    def audit(self) -> None:
+        n, rng = self.n, self.rng
+        started = time.perf_counter()
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)
+        seq, prev = head.seq, head.hash
+        table = Table(
+            AuditEvent,
+            ["seq", "at", "actor_id", "actor_name", "on_behalf_of_id", "on_behalf_of_name",
+             "ip", "request_id", "action", "object_type", "object_id", "object_repr",
+             "before", "after", "data", "prev_hash", "hash"],
+        )  # fmt: skip
+        total = n["audit"]
+        step = SPAN / total
+        missions = self.n["missions"]
+        rows = []
+        for i in range(total):
+            seq += 1
+            mid = self.first_mission + (i // 2) % missions
+            uid = self.units[(mid - self.first_mission) % len(self.units)]
+            action = AUDIT_ACTIONS[0] if i % 2 == 0 else rng.choice(AUDIT_ACTIONS[1:])
+            at = START + step * i
+            at = at.replace(microsecond=at.microsecond)
+            row = {
+                "seq": seq,
+                "at": at,
+                "actor_id": self.clerk[uid],
+                "actor_name": f"scale_unit_clerk_{uid}",
+                "on_behalf_of_id": None,
+                "on_behalf_of_name": "",
+                "ip": "10.0.0.1",
+                "request_id": "",
+                "action": action,
+                "object_type": "missions.mission",
+                "object_id": str(mid),
+                "object_repr": f"团组{mid}",
+                "before": None,
+                "after": None,
+                "data": {"seeded": True},
+                "prev_hash": prev,
+            }
+            prev = row["hash"] = row_hash(row)
+            rows.append(
+                (seq, _ts(at), row["actor_id"], row["actor_name"], None, "", "10.0.0.1", "",
+                 action, "missions.mission", row["object_id"], row["object_repr"], None, None,
+                 '{"seeded": true}', row["prev_hash"], prev)
+            )  # fmt: skip
+            if len(rows) >= CHUNK:
+                table.insert(rows)
+                rows = []
+        table.insert(rows)
+        AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+        self.progress.add("audit_auditevent", total, time.perf_counter() - started)
+        self.progress.report("audit_auditevent")
+
+    # -- arrivals -------------------------------------------------------------------
+    def arrivals(self) -> None:
+        n, rng = self.n, self.rng
+        started = time.perf_counter()
+        plan = current_plans().get("7+3") or next(iter(current_plans().values()))
+        districts = sorted(set(self.unit_district.values()))
+        table = Table(
+            am.Arrival,
+            ["category", "name", "nationality", "passport_enc", "passport_index",
+             "passport_masked", "origin_country", "origin_city", "route", "departs_on",
+             "arrival_date", "port", "address", "district_id", "purpose", "plan_id", "state",
+             "declared_at", "created_at", "updated_at", "closed_at"],
+        )  # fmt: skip
+        total = n["arrivals"]
+        first = _next_id(am.Arrival)
+        per = SPAN / total
+        today = self.now.date()
+        rows = []
+        for i in range(total):
+            number = f"E{first + i:08d}"
+            when = START + per * i
+            day = when.date()
+            state = (
+                am.ArrivalState.CLOSED
+                if day < today - dt.timedelta(days=30)
+                else rng.choice(list(am.ArrivalState))
+            )
+            rows.append(
+                ("returnee", _name(rng)[0], "CN",
+                 crypto.encrypt(number, associated=am.PASSPORT_AAD), am.passport_index(number),
+                 am.mask_passport(number), rng.choice(COUNTRIES), "虚构市", f"XX{i % 9000:04d}",
+                 _date(day - dt.timedelta(days=1)), _date(day), "虚构口岸", "虚构路1号",
+                 districts[i % len(districts)], "home", plan.pk, state, _ts(when), _ts(when),
+                 _ts(when), _ts(when + dt.timedelta(days=14)) if state == "closed" else None)
+            )  # fmt: skip
+            if len(rows) >= CHUNK:
+                table.insert(rows)
+                rows = []
+        table.insert(rows)
+        self.progress.add("arrivals_arrival", total, time.perf_counter() - started)
+        self.progress.report("arrivals_arrival")
+
+    def run(self) -> dict[str, tuple[int, float]]:
+        started = time.perf_counter()
+        with transaction.atomic():
+            self.orgs()
+            self.missions()
+            self.audit()
+            self.arrivals()
+            sql = connection.ops.sequence_reset_sql(
+                no_style(),
+                [
+                    District,
+                    Unit,
+                    User,
+                    Person,
+                    Mission,
+                    Member,
+                    Stop,
+                    ApprovalStep,
+                    am.Arrival,
+                ],
+            )
+            if sql:
+                with connection.cursor() as cursor:
+                    for statement in sql:
+                        cursor.execute(statement)
+        total = sum(n for n, _ in self.progress.figures.values())
+        seconds = time.perf_counter() - started
+        self.progress.out.write(f"total: {total:,} rows in {seconds:.1f} s\n")
+        return self.progress.figures
