@@ -206,3 +206,22 @@ def test_budget_lookup_without_a_row():
     assert budget_standard("DE", "München") is None
     assert budget_standard("KR", "东京") is not None  # a city of another country: KR other
     assert budget_standard("KR", "东京").city is None
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("de", "DE"),
+        ("德国", "DE"),
+        ("Germany", "DE"),
+        ("  ＧＥＲＭＡＮＹ ", "DE"),  # full-width, as pasted from a Chinese document
+        ("阿联酋", "AE"),  # the short form of everyday usage
+        ("阿拉伯联合酋长国", "AE"),
+        ("香港", "HK"),
+        ("乌托邦", None),
+        ("XX", None),
+        ("", None),
+    ],
+)
+def test_country_code_reads_codes_names_and_short_forms(text, code):
+    assert reference.country_code(text) == code

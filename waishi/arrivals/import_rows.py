@@ -88,22 +88,6 @@ PURPOSE_WORDS: dict[str, str] = {
     "其它": Purpose.OTHER,
     **{value: value for value in Purpose.values},
 }
-# Short forms of everyday usage where they differ from the CLDR names of
-# reference.COUNTRIES (as policy.allowances accepts them; that module is not imported
-# here: through orgs it loads pypinyin's dictionary, 60 MB the import does not need).
-COUNTRY_WORDS = {
-    "阿联酋": "AE",
-    "沙特": "SA",
-    "波黑": "BA",
-    "中非": "CF",
-    "多米尼加": "DO",
-    "马其顿": "MK",
-    "埃斯瓦蒂尼": "SZ",
-    "香港": "HK",
-    "澳门": "MO",
-    "台湾": "TW",
-    "梵蒂冈城国": "VA",
-}
 # A Chinese citizen's nationality: China, including Hong Kong, Macao and Taiwan.
 CHINESE = frozenset({"CN", "HK", "MO", "TW"})
 # The template's invented sample row is refused if it is left in the file.
@@ -227,27 +211,6 @@ HEADER_LOOKUP: dict[str, str] = {
 }
 CATEGORY_LOOKUP = {_normal(k): v for k, v in CATEGORY_WORDS.items()}
 PURPOSE_LOOKUP = {_normal(k): v for k, v in PURPOSE_WORDS.items()}
-
-
-def _country_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for code, found in reference.COUNTRIES.items():
-        index.setdefault(_normal(found.name_zh), code)
-        index.setdefault(_normal(found.name_en), code)
-    for word, code in COUNTRY_WORDS.items():
-        index.setdefault(_normal(word), code)
-    return index
-
-
-COUNTRY_BY_NAME = _country_index()
-
-
-def country_code(text: str) -> str | None:
-    """The ISO code for a country or region written as its code or its name, or None."""
-    text = text.strip()
-    if len(text) == 2 and text.isascii() and text.upper() in reference.COUNTRIES:
-        return text.upper()
-    return COUNTRY_BY_NAME.get(_normal(text))
 
 
 def columns_of(header: tuple[Any, ...]) -> dict[int, tuple[str, str]]:
@@ -539,7 +502,7 @@ class Checker:
     def _countries(self, text: dict[str, str], data: dict[str, Any], fail) -> None:
         for name in ("nationality", "origin_country"):
             if text.get(name):
-                code = country_code(text[name])
+                code = reference.country_code(text[name])
                 if code is None:
                     fail(name, UNKNOWN_COUNTRY)
                 else:

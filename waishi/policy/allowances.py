@@ -78,21 +78,6 @@ CURRENCY_WORDS = {
     "卢布": "RUB",
     "人民币": "CNY",
 }
-# Short forms that 附表2 and everyday usage write for some countries and regions, where
-# they differ from the names in reference.COUNTRIES (CLDR).
-COUNTRY_WORDS = {
-    "阿联酋": "AE",
-    "沙特": "SA",
-    "波黑": "BA",
-    "中非": "CF",
-    "多米尼加": "DO",
-    "马其顿": "MK",
-    "埃斯瓦蒂尼": "SZ",
-    "香港": "HK",
-    "澳门": "MO",
-    "台湾": "TW",
-    "梵蒂冈城国": "VA",
-}
 AMOUNT_FIELDS = ("lodging", "meals", "incidentals")
 
 
@@ -158,19 +143,6 @@ HEADER_LOOKUP: dict[str, str] = {
 }
 
 
-def _country_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for code, found in reference.COUNTRIES.items():
-        index.setdefault(_normal(found.name_zh), code)
-        index.setdefault(_normal(found.name_en), code)
-    for word, code in COUNTRY_WORDS.items():
-        index.setdefault(_normal(word), code)
-    return index
-
-
-COUNTRY_BY_NAME = _country_index()
-
-
 @dataclass
 class AllowanceReport:
     filename: str = ""
@@ -228,14 +200,6 @@ def _columns(header: tuple[Any, ...]) -> tuple[dict[int, tuple[str, str]], set[i
 
 
 # --- checking the rows ---------------------------------------------------------------------
-
-
-def country_code(text: str) -> str | None:
-    """The ISO code for what a file writes in 国家（地区）, or None."""
-    text = text.strip()
-    if len(text) == 2 and text.isascii() and text.upper() in reference.COUNTRIES:
-        return text.upper()
-    return COUNTRY_BY_NAME.get(_normal(text))
 
 
 def _cities(text: str) -> list[str] | None:
@@ -336,7 +300,7 @@ class _Checker:
         if not country:
             self.error(number, "country", "", _("Give the country or region."))
         else:
-            out["country"] = country_code(country)
+            out["country"] = reference.country_code(country)
             if out["country"] is None:
                 self.error(
                     number,

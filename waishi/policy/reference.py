@@ -67,6 +67,50 @@ def country(code: str) -> Country | None:
     return found
 
 
+# Short forms that 附表2, arrival lists and everyday usage write for some countries and
+# regions, where they differ from the CLDR names above.
+COUNTRY_WORDS = {
+    "阿联酋": "AE",
+    "沙特": "SA",
+    "波黑": "BA",
+    "中非": "CF",
+    "多米尼加": "DO",
+    "马其顿": "MK",
+    "埃斯瓦蒂尼": "SZ",
+    "香港": "HK",
+    "澳门": "MO",
+    "台湾": "TW",
+    "梵蒂冈城国": "VA",
+}
+
+
+def _name_key(text: str) -> str:
+    """NFKC (full-width letters and brackets), no spaces, case-folded."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def _country_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for code, found in COUNTRIES.items():
+        index.setdefault(_name_key(found.name_zh), code)
+        index.setdefault(_name_key(found.name_en), code)
+    for word, code in COUNTRY_WORDS.items():
+        index.setdefault(_name_key(word), code)
+    return index
+
+
+COUNTRY_BY_NAME = _country_index()
+
+
+def country_code(text: str) -> str | None:
+    """The ISO code for a country or region written as its code or its name (Chinese,
+    English or a usual short form), or None."""
+    text = text.strip()
+    if len(text) == 2 and text.isascii() and text.upper() in COUNTRIES:
+        return text.upper()
+    return COUNTRY_BY_NAME.get(_name_key(text))
+
+
 # Schengen area as of 1 January 2025 (Bulgaria and Romania fully in since that day):
 # 25 EU states + Iceland, Liechtenstein, Norway, Switzerland. Not members: Cyprus and
 # Ireland (EU), nor the microstates with open borders (Andorra, Monaco, San Marino,
