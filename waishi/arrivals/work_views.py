@@ -115,9 +115,9 @@ def board(request):
         return redirect("arrivals:queue")
     now = timezone.now()
     search = _search_form(request)
-    rows = selectors.arrival_list(request.user, search.filters(), now=now)
+    rows = selectors.board_rows(request.user, search.filters(), now=now)
     context = {"search": search, "export_query": request.GET.urlencode(), "now": now}
-    context.update(paginate(request, rows))
+    context.update(paginate(request, rows, estimate=True))
     _mark_late(context["page_obj"].object_list, now)
     if _is_htmx(request):
         return render(request, "arrivals/_work_arrival_rows.html", context)

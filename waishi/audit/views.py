@@ -22,6 +22,8 @@ class LogFilter(forms.Form):
     actor = forms.CharField(label=gettext_lazy("Actor"), required=False)
     action = forms.CharField(label=gettext_lazy("Action code"), required=False)
     object_type = forms.CharField(label=gettext_lazy("Object type"), required=False)
+    # With the type, one object's history (read through the index on type, id and seq).
+    object_id = forms.CharField(label=gettext_lazy("Object id"), required=False, max_length=64)
     date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
 
@@ -43,11 +45,13 @@ def log(request):
             events = events.filter(action__startswith=data["action"])
         if data["object_type"]:
             events = events.filter(object_type=data["object_type"])
+        if data["object_id"]:
+            events = events.filter(object_id=data["object_id"])
         if data["date_from"]:
             events = events.filter(at__date__gte=data["date_from"])
         if data["date_to"]:
             events = events.filter(at__date__lte=data["date_to"])
-    page = paginate(request, events, per_page=50)
+    page = paginate(request, events, per_page=50, estimate=True)
     page["entries"] = readable(page["page_obj"].object_list, viewer=request.user)
     return render(request, "audit/log.html", {"form": form, "total": chain_length(), **page})
 

@@ -183,6 +183,9 @@ class Mission(models.Model):
         indexes = [
             models.Index(fields=["unit", "state"], name="mission_unit_state_idx"),
             models.Index(fields=["departure_date"], name="mission_departure_idx"),
+            # The lists' order (-created_at, -pk), read backwards: for everyone and per unit.
+            models.Index(fields=["created_at", "id"], name="mission_created_idx"),
+            models.Index(fields=["unit", "created_at", "id"], name="mission_unit_created_idx"),
         ]
         # No constraint on the order of the dates: a draft keeps what was typed, and
         # ITINERARY_INCONSISTENT (an error) stops a wrong order at submission.

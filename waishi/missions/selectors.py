@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from waishi.missions import checking
 from waishi.missions.models import Member, Mission, Stop
@@ -54,8 +55,18 @@ def mission_list(user, filters: Filters = Filters()) -> QuerySet[Mission]:
         missions = missions.filter(
             Q(title__icontains=q) | Q(pk__in=Member.objects.filter(people).values("mission_id"))
         )
+    # The members counted by a subquery per row shown, not a GROUP BY over every
+    # visible trip: the page's LIMIT then reads 25 rows, and the paginator's count
+    # (which drops the annotation) is a plain COUNT.
+    members = (
+        Member.objects.filter(mission=OuterRef("pk"))
+        .order_by()
+        .values("mission")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
-        missions.annotate(member_count=Count("members", distinct=True))
+        missions.annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0))
         .prefetch_related(
             Prefetch("stops", queryset=Stop.objects.order_by("order", "pk")),
             Prefetch(

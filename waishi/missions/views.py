@@ -83,7 +83,7 @@ def mission_list(request):
         "search": search,
         "can_create": has(request.user, CLERKS),
         "export_query": request.GET.urlencode(),
-        **paginate(request, missions),
+        **paginate(request, missions, estimate=True),
     }
     if _is_htmx(request):
         return render(request, "missions/_mission_rows.html", context)

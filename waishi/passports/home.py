@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,15 +20,17 @@ def _passports(user) -> list:
     from waishi.passports.selectors import out_of_custody
     from waishi.passports.services import MANAGES_PASSPORTS, unit_lock_reason
 
-    out = out_of_custody(user)
-    overdue = out.filter(due_back__lt=timezone.localdate()).count()
+    # Both figures in one query.
+    counts = out_of_custody(user).aggregate(
+        out=Count("pk"), overdue=Count("pk", filter=Q(due_back__lt=timezone.localdate()))
+    )
     url = reverse("passports:list")
     cards = [
         Card(
             _("Official passports overdue for return"),
-            overdue,
+            counts["overdue"],
             f"{url}?state=issued",
-            _("%(count)d out for trips") % {"count": out.count()},
+            _("%(count)d out for trips") % {"count": counts["out"]},
         )
     ]
     if has(user, MANAGES_PASSPORTS):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -46,6 +47,9 @@ def _error_text(exc: ValidationError) -> str:
 
 
 # --- plans ------------------------------------------------------------------------------------
+
+
+QUOTA_UNITS = 50  # units a page of the quota table
 
 
 @role_required(READERS)
@@ -120,7 +124,10 @@ def plan_detail(request, plan_pk: int):
             "plan": plan,
             "sees_all": sees_all,
             "search": search,
-            "summary": selectors.quota_summary(plan, user=user),
+            # The quotas of 2,000 units are 4,000 rows: shown a page of units at a time.
+            "summary": Paginator(selectors.quota_summary(plan, user=user), QUOTA_UNITS).get_page(
+                request.GET.get("quota_page")
+            ),
             "transitions": PLAN.allowed(plan, user),
             "can_add_entry": roles.has(user, CLERKS) and plan.state != PlanState.CONSOLIDATED,
             "can_set_quota": roles.has(user, FAO),

@@ -1,0 +1,22 @@
+"""The audit log filtered to one object: its history alone."""
+
+from __future__ import annotations
+
+from waishi.audit.services import record
+
+
+def test_one_objects_history(as_user):
+    for pk in (7, 70, 700):
+        record(
+            action="missions.mission.update",
+            actor_name="clerk",
+            object_type="missions.mission",
+            object_id=pk,
+            object_repr=f"团组标记{pk}号",
+        )
+    client = as_user("auditor")
+    body = client.get("/audit/?object_type=missions.mission&object_id=70").content.decode()
+    assert "团组标记70号" in body
+    assert "团组标记7号" not in body and "团组标记700号" not in body
+    every = client.get("/audit/?object_type=missions.mission").content.decode()
+    assert all(f"团组标记{pk}号" in every for pk in (7, 70, 700))
