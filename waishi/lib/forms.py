@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 
 def apply_errors(
@@ -21,9 +23,62 @@ def apply_errors(
         form.add_error(default_field, exc.messages)
 
 
+def _attrs(attrs: dict) -> str:
+    # As django/forms/widgets/attrs.html: False left out, True as a bare name.
+    return mark_safe(  # every part escaped by format_html
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
+
+
+class _PythonRenderedSelect:
+    """A ``<select>`` written in Python, the same HTML as Django's templates: those
+    render every ``<option>`` through two template includes, which for the 250 countries
+    of a filter took more CPU than the rest of the trip list (docs/performance.md, load)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        out = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                out.append(format_html('\n  <optgroup label="{}">', group_name))
+            for option in options:
+                out.append(
+                    format_html(
+                        # select_option.html ends with a newline, kept in the page.
+                        '\n  <option value="{}"{}>{}</option>\n',
+                        str(option["value"]),
+                        _attrs(option["attrs"]),
+                        option["label"],
+                    )
+                )
+            if group_name:
+                out.append("\n  </optgroup>")
+        out.append("\n</select>")
+        return mark_safe("".join(out))  # every part escaped by format_html
+
+
+class FastSelect(_PythonRenderedSelect, forms.Select):
+    pass
+
+
+class FastSelectMultiple(_PythonRenderedSelect, forms.SelectMultiple):
+    pass
+
+
+_FAST = {forms.Select: FastSelect, forms.SelectMultiple: FastSelectMultiple}
+
+
 def style_fields(form: forms.Form) -> None:
-    """Bootstrap's classes on every widget that has none yet."""
+    """Bootstrap's classes on every widget that has none yet; plain selects rendered in
+    Python (``FastSelect``)."""
     for field in form.fields.values():
+        if type(field.widget) in _FAST:
+            # The form's own deep copy of the widget: only this form is affected.
+            field.widget.__class__ = _FAST[type(field.widget)]
         if isinstance(field.widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
             css = "form-check-input"
         elif isinstance(field.widget, forms.Select):
