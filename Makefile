@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export WAISHI_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-random test-pg test-mariadb e2e lint format messages check-messages deploy-check bench clean venv
+.PHONY: demo test test-random test-pg test-mariadb test-deploy e2e lint format messages check-messages deploy-check bench load clean venv
 
 venv: $(STAMP)
 
@@ -28,25 +28,37 @@ demo: $(STAMP) compile-messages
 	WAISHI_MODE=demo $(BIN)/waishi serve --port $(PORT)
 
 test: $(STAMP) compile-messages
-	$(BIN)/pytest -m "not e2e" -q
+	$(BIN)/pytest -m "not e2e and not deploy" -q
 
 # The same suite in a random order (the seed is printed): tests must not lean on each other.
 test-random: $(STAMP) compile-messages
-	$(BIN)/pytest -m "not e2e" -q -p randomly -o addopts="--strict-markers"
+	$(BIN)/pytest -m "not e2e and not deploy" -q -p randomly -o addopts="--strict-markers"
 
 e2e: $(STAMP) compile-messages
 	$(BIN)/pytest -m e2e -q
 
 test-pg: $(STAMP) compile-messages
-	WAISHI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/waishi $(BIN)/pytest -m "not e2e" -q
+	WAISHI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/waishi $(BIN)/pytest -m "not e2e and not deploy" -q
 
 test-mariadb: $(STAMP) compile-messages
-	WAISHI_DATABASE_URL=mysql://root@127.0.0.1:3306/waishi $(BIN)/pytest -m "not e2e" -q
+	WAISHI_DATABASE_URL=mysql://root@127.0.0.1:3306/waishi $(BIN)/pytest -m "not e2e and not deploy" -q
+
+# Two app instances and two huey consumers on loopback sharing PostgreSQL and Redis
+# (127.0.0.1:5432 and :6379): sessions, data and cache shared, a periodic job run once,
+# approvals through killed workers and ended connections (docs/deploy.md).
+test-deploy: $(STAMP) compile-messages
+	$(BIN)/pytest -m deploy -q -s tests/deploy
 
 # Benchmarks: the policy figures go to docs/performance.md by hand, the import bench writes its own section.
 bench: $(STAMP) compile-messages
 	$(BIN)/python bench/policy_bench.py
 	$(BIN)/python bench/arrivals_import_bench.py
+	$(BIN)/python bench/pages_bench.py
+
+# Load test: two app instances and 200 simulated users on PostgreSQL (waishi_load) and Redis
+# (db 10), locust for 2 minutes; writes its own section of docs/performance.md.
+load: $(STAMP) compile-messages
+	$(BIN)/python bench/load_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ kept in ``var/secrets.json`` (mode 0600), so a fresh checkout runs without setup
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -126,6 +127,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "waishi.lib.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "waishi.lib.middleware.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -141,6 +143,18 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Addresses (or networks, CIDR) of the reverse proxies in front of the app servers, e.g.
+# nginx: a request from one of them is taken to come from the client named in its
+# X-Forwarded-For (docs/deploy.md). Empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("WAISHI_TRUSTED_PROXIES", [])
+for _net in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_net, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"WAISHI_TRUSTED_PROXIES: {_net!r} is not an address or a network"
+        ) from exc
 
 ROOT_URLCONF = "waishi.urls"
 WSGI_APPLICATION = "waishi.wsgi.application"
@@ -165,6 +179,10 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("WAISHI_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'waishi.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# A kept connection is checked (a cheap ping) before its first use in each request: after a
+# database restart, failover or a killed backend a worker reconnects instead of failing
+# one request per kept connection (docs/deploy.md).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 _engine = DATABASES["default"]["ENGINE"]
 if _engine.endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -225,6 +243,9 @@ else:
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
     }
+# The crontabs of the periodic jobs are Beijing time (TIME_ZONE; Django sets the process's
+# TZ to it): huey schedules in local time, not its default UTC.
+HUEY["utc"] = False
 HUEY["consumer"] = {"workers": env_int("WAISHI_WORKERS", 2, 1), "worker_type": "thread"}
 
 # --- authentication -------------------------------------------------------------------------
@@ -281,7 +302,12 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 STEP_UP_MINUTES = env_int("WAISHI_STEP_UP_MINUTES", 5, 1)
 
 # --- sessions (security.md S1) --------------------------------------------------------------
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With Redis, sessions live in the cache (Redis) alone, like the cache itself: no app server
+# keeps state and no request writes a session row to the database; Redis expires them
+# (docs/deploy.md says why "cache" rather than "cached_db"). Without Redis, the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
 SESSION_IDLE_MINUTES = env_int("WAISHI_SESSION_IDLE_MINUTES", 30, 1)
 SESSION_ABSOLUTE_HOURS = env_int("WAISHI_SESSION_ABSOLUTE_HOURS", 12, 1)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
@@ -300,6 +326,8 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("WAISHI_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A load balancer's or `waishi serve`'s health check asks over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("WAISHI_HSTS_SECONDS", 31536000, 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("WAISHI_HSTS_PRELOAD", True)
@@ -324,7 +352,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files (invitation letters, arrival lists awaiting confirmation): on several app
+# servers this folder must be shared storage (docs/deploy.md).
+MEDIA_ROOT = Path(os.environ.get("WAISHI_MEDIA_DIR") or VAR_DIR / "media").resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -126,3 +126,20 @@ def test_racing_consumers_run_the_job_once():
     assert sorted(results, key=repr) == [1, None, None, None, None, None]
     assert len(calls) == 1
     assert PeriodicRun.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("beijing_time", "due"),
+    [(dt.datetime(2026, 11, 26, 8, 5), True), (dt.datetime(2026, 11, 26, 16, 5), False)],
+)
+def test_crontab_hours_are_beijing_time(beijing_time, due):
+    """The password-expiry notices are set for 08:05: that is 08:05 in Beijing, not 08:05 UTC
+    (16:05 in Beijing), huey's default."""
+    from huey.contrib.djhuey import HUEY
+
+    from waishi.notify.tasks import daily_password_expiry_notices
+
+    assert HUEY.utc is False
+    with time_machine.travel(beijing_time.replace(tzinfo=BEIJING), tick=False):
+        scheduled = {type(task) for task in HUEY.read_periodic(HUEY._get_timestamp())}
+    assert (daily_password_expiry_notices.task_class in scheduled) is due

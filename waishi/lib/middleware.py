@@ -1,8 +1,10 @@
-"""Request ids for logs and error pages, and the Content-Security-Policy header."""
+"""Request ids for logs and error pages, the Content-Security-Policy header, and the
+client's address behind trusted proxies."""
 
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import logging
 import uuid
 
@@ -49,3 +51,42 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith("/api/docs"):
             response.setdefault("Content-Security-Policy", settings.CSP)
         return response
+
+
+class TrustedProxyMiddleware:
+    """Behind nginx, ``REMOTE_ADDR`` is nginx's address for everybody. When it is one of
+    ``TRUSTED_PROXIES``, the client's address is read from ``X-Forwarded-For``, walking
+    from the right (the entry the nearest proxy appended) past every trusted proxy; the
+    first address that is not a trusted proxy is the client. Entries further left were
+    written by the client and are never believed. The address found replaces
+    ``REMOTE_ADDR``, so the audit rows, the lockout and the rate limits all see it; the
+    proxy's own address is kept in ``waishi.proxy_addr``. Nothing changes when the setting
+    is empty (the default) or the request did not come through a trusted proxy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = [ipaddress.ip_network(net, strict=False) for net in settings.TRUSTED_PROXIES]
+
+    def _is_trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address.strip())
+        except ValueError:
+            return False
+        return any(ip in net for net in self.trusted)
+
+    def __call__(self, request):
+        remote = request.META.get("REMOTE_ADDR", "")
+        if self.trusted and self._is_trusted(remote):
+            hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+            client = remote
+            for hop in reversed([h for h in hops if h]):
+                try:
+                    ipaddress.ip_address(hop)
+                except ValueError:
+                    break  # garbage: stop at the last address a trusted proxy vouched for
+                client = hop
+                if not self._is_trusted(hop):
+                    break
+            request.META["waishi.proxy_addr"] = remote
+            request.META["REMOTE_ADDR"] = client
+        return self.get_response(request)
