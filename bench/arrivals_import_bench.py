@@ -33,8 +33,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchdocs import DOCS, write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs" / "performance.md"
 SECTION = "## Arrivals: importing a 100,000-row list"
 EXCEL_NAME = "arrivals-shared-strings.xlsx"
 HEADER = [
@@ -377,13 +378,7 @@ table, dimensions stored).
 
 
 def write_docs(text: str) -> None:
-    current = DOCS.read_text(encoding="utf-8")
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        current = pattern.sub(lambda _m: text + "\n", current)
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    DOCS.write_text(current.rstrip("\n") + "\n", encoding="utf-8")
+    write_section(SECTION, text)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Count
 
 from waishi.approvals.models import ApprovalStep
 from waishi.arrivals.models import Arrival
@@ -99,3 +100,49 @@ def test_never_in_production(db, settings):
     settings.MODE = "production"
     with pytest.raises(CommandError, match="production"):
         seed()
+
+
+def test_passports_follow_ups_plan_and_arrival_steps(seeded):
+    from django.utils import timezone
+
+    from waishi.arrivals.models import Step
+    from waishi.followups.models import Outcome
+    from waishi.followups.models import State as OutcomeState
+    from waishi.passports.models import Passport, PassportCustody
+    from waishi.plans.models import PlanEntry, PlanYear, Quota
+    from waishi.ui.scale import OUTCOME_EVERY, PASSPORT_EVERY, PLAN_ENTRIES
+
+    n = sizes(SCALE)
+    # A passport for every fifth person; numbers decrypt and match their index.
+    assert Passport.objects.count() == n["people"] // PASSPORT_EVERY
+    passport = Passport.objects.order_by("pk").first()
+    assert Passport.index_number(passport.reveal_number()) == passport.number_index
+    # One hand-out for the latest approved trip of a holder; the open ones are "issued".
+    custody = PassportCustody.objects.select_related("passport", "mission")
+    assert custody.exists()
+    for row in custody:
+        assert row.mission.state in {"approved", "abroad", "back", "closed"}
+        assert row.mission.members.filter(person_id=row.passport.holder_id).exists()
+        assert (row.returned_at is None) == (row.passport.state == "issued")
+    # A follow-up for every tenth closed trip, owned by its unit and a member.
+    outcomes = Outcome.objects.all()
+    assert outcomes.exists()
+    closed = set(Mission.objects.filter(state=State.CLOSED).values_list("pk", flat=True))
+    for outcome in outcomes:
+        assert outcome.source_id in closed
+        assert (outcome.source_id - Mission.objects.order_by("pk")[0].pk) % OUTCOME_EVERY == 0
+        mission = Mission.objects.get(pk=outcome.source_id)
+        assert outcome.responsible_unit_id == mission.unit_id
+        assert mission.members.filter(person=outcome.responsible_person_id).exists()
+        assert (outcome.state == OutcomeState.DROPPED) == bool(outcome.drop_reason)
+    # This year's plan: entries and both quotas of every unit.
+    plan = PlanYear.objects.get(year=timezone.now().year)
+    assert PlanEntry.objects.filter(plan=plan).count() == PLAN_ENTRIES * n["units"]
+    assert Quota.objects.filter(plan=plan).count() == 2 * n["units"]
+    # The arrivals of the last 90 days have their plan's steps; done ones have a doer.
+    steps = Step.objects.all()
+    assert steps.exists()
+    assert not steps.filter(done_at__isnull=False, done_by__isnull=True).exists()
+    per_arrival = set(steps.values("arrival").annotate(n=Count("pk")).values_list("n", flat=True))
+    assert len(per_arrival) == 1  # every one the whole plan
+    assert Arrival.objects.filter(state__in=["expected", "managed"]).exists()

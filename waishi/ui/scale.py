@@ -24,13 +24,16 @@ from stdnum.cn import ric
 
 from waishi.approvals.models import ApprovalStep
 from waishi.arrivals import models as am
-from waishi.arrivals.plans import current_plans
+from waishi.arrivals.plans import build_steps, current_plans, due_at
 from waishi.audit.chain import row_hash
 from waishi.audit.models import GENESIS, AuditEvent, AuditHead
+from waishi.followups import models as fm
 from waishi.lib import crypto
 from waishi.lib.roles import Role
 from waishi.missions.models import Member, Mission, State, Stop
 from waishi.orgs.models import District, Person, Rank, Unit, UnitKind, User
+from waishi.passports import models as pm
+from waishi.plans import models as plm
 
 FULL = {
     "districts": 100,
@@ -41,6 +44,13 @@ FULL = {
     "arrivals": 500_000,
 }
 CHUNK = 5000
+# Shares of the derived data: every PASSPORT_EVERY-th person holds an official passport;
+# every OUTCOME_EVERY-th closed trip has a follow-up; arrivals of the last STEP_DAYS days
+# have their management steps; PLAN_ENTRIES entries a unit in this year's plan.
+PASSPORT_EVERY = 5
+OUTCOME_EVERY = 10
+STEP_DAYS = 90
+PLAN_ENTRIES = 2
 START = dt.datetime(2016, 1, 1, tzinfo=dt.UTC)
 SPAN = dt.timedelta(days=3650)
 
@@ -288,17 +298,28 @@ class Seeder:
              "approver_role", "state", "created_at", "started_at", "due_on", "decided_at",
              "decided_by_id", "comment"],
         )  # fmt: skip
+        t_outcome = Table(
+            fm.Outcome,
+            ["source_type", "source_id", "source_title", "kind", "title", "description",
+             "responsible_person_id", "responsible_unit_id", "due_date", "state",
+             "drop_reason", "done_at", "overdue_since", "state_changed_at", "created_by_id",
+             "created_at", "updated_at"],
+        )  # fmt: skip
+        outcome_kinds = list(fm.Kind.values)
+        today = self.now.date()
+        # The latest trip of each passport holder (trips come in date order).
+        self.last_trip: dict[int, tuple] = {}
         first = _next_id(Mission)
         self.first_mission = first
         total = n["missions"]
         per_second = SPAN.total_seconds() / total
         counts = {"missions_mission": 0, "missions_member": 0, "missions_stop": 0,
-                  "approvals_approvalstep": 0}  # fmt: skip
+                  "approvals_approvalstep": 0, "followups_outcome": 0}  # fmt: skip
         times = dict.fromkeys(counts, 0.0)
         empty = json.dumps({})
         for base in range(0, total, CHUNK):
             g0 = time.perf_counter()
-            missions, members, stops, steps = [], [], [], []
+            missions, members, stops, steps, outcomes = [], [], [], [], []
             for j in range(base, min(total, base + CHUNK)):
                 mid = first + j
                 state = states[j] if j < len(states) else rng.choices(states, weights)[0]
@@ -325,19 +346,29 @@ class Seeder:
                 k = j % len(self.units)
                 block = self.first_person + k * self.per_unit
                 size = min(self.per_unit, rng.randint(1, 4))
+                leader_pid = None
                 for o, p in enumerate(rng.sample(range(self.per_unit), size)):
                     members.append((mid, block + p, o, o == 0, "团长" if o == 0 else "团员"))
+                    leader_pid = leader_pid or block + p
+                    if (block + p - self.first_person) % PASSPORT_EVERY == 0 and approved:
+                        self.last_trip[block + p] = (mid, state, decided, back)
+                if state == State.CLOSED and j % OUTCOME_EVERY == 0:
+                    outcomes.append(
+                        self._outcome(mid, uid, leader_pid, back, decided, country,
+                                      outcome_kinds, today)
+                    )  # fmt: skip
                 for o in range(rng.randint(1, 3)):
                     stops.append((mid, o, country if o == 0 else rng.choice(COUNTRIES), "虚构市",
                                   _date(depart + dt.timedelta(days=o)), _date(back)))  # fmt: skip
                 steps.extend(self._steps(mid, uid, state, submitted, decided, empty))
             g1 = time.perf_counter()
-            share = (g1 - g0) / 4
+            share = (g1 - g0) / 5
             for table, rows, key in (
                 (t_mission, missions, "missions_mission"),
                 (t_member, members, "missions_member"),
                 (t_stop, stops, "missions_stop"),
                 (t_step, steps, "approvals_approvalstep"),
+                (t_outcome, outcomes, "followups_outcome"),
             ):
                 t = time.perf_counter()
                 table.insert(rows)
@@ -346,6 +377,140 @@ class Seeder:
         for key in counts:
             self.progress.add(key, counts[key], times[key])
             self.progress.report(key)
+
+    def _outcome(self, mid, uid, person, back, decided, country, kinds, today) -> tuple:
+        """A follow-up of a closed trip, due half a year after the return: most of the
+        old ones done (some dropped, some overdue), the recent ones open or under way."""
+        rng = self.rng
+        due = back + dt.timedelta(days=180)
+        created = decided + dt.timedelta(days=30)
+        drop_reason, done_at, overdue_since = "", None, None
+        if due < today:
+            r = rng.random()
+            if r < 0.8:
+                state, done_at = fm.State.DONE, created + dt.timedelta(days=rng.randint(30, 170))
+            elif r < 0.9:
+                state, drop_reason = fm.State.DROPPED, "虚构的放弃原因"
+            else:
+                state, overdue_since = fm.State.OVERDUE, due + dt.timedelta(days=1)
+        else:
+            state = rng.choice((fm.State.OPEN, fm.State.IN_PROGRESS))
+        changed = done_at or created
+        return (
+            "missions.mission", mid, f"赴{country}考察交流团组{mid}", rng.choice(kinds),
+            f"虚构合作成果{mid}", "虚构的成果说明", person, uid, _date(due), state,
+            drop_reason, _ts(done_at), _date(overdue_since), _ts(changed), self.clerk[uid],
+            _ts(created), _ts(changed),
+        )  # fmt: skip
+
+    # -- passports and their custody --------------------------------------------------
+    def passports(self) -> None:
+        """An official passport for every PASSPORT_EVERY-th person; a custody row for the
+        latest approved trip of each holder: back (or still out, for the trips abroad,
+        approved or just back: the passports due back)."""
+        rng = self.rng
+        started = time.perf_counter()
+        t_passport = Table(
+            pm.Passport,
+            ["id", "holder_id", "kind", "number_enc", "number_index", "issued_on",
+             "expires_on", "state", "created_at", "updated_at"],
+        )  # fmt: skip
+        t_custody = Table(
+            pm.PassportCustody,
+            ["passport_id", "mission_id", "issued_at", "issued_by_id", "due_back",
+             "returned_at", "received_by_id"],
+        )  # fmt: skip
+        first = _next_id(pm.Passport)
+        created = _ts(START)
+        rows, custody, count, out = [], [], 0, 0
+        for k in range(0, self.per_unit * len(self.units), PASSPORT_EVERY):
+            pid = self.first_person + k
+            passport = first + count
+            number = f"E{pid % 10**8:08d}"
+            issued = dt.date(2016, 1, 1) + dt.timedelta(days=rng.randrange(3000))
+            trip = self.last_trip.get(pid)
+            is_out = False
+            if trip is not None:
+                mid, state, decided, back = trip
+                is_out = state in (State.APPROVED, State.ABROAD) or (
+                    state == State.BACK and pid % 2 == 0
+                )
+                custody.append(
+                    (passport, mid, _ts(decided), self.fao_user,
+                     _date(back + dt.timedelta(days=7)),
+                     None if is_out else _ts(dt.datetime.combine(
+                         back + dt.timedelta(days=3), dt.time(10), tzinfo=dt.UTC)),
+                     None if is_out else self.fao_user)
+                )  # fmt: skip
+                out += is_out
+            rows.append(
+                (passport, pid, pm.Kind.OFFICIAL_ORDINARY,
+                 crypto.encrypt(number, associated=pm.Passport.NUMBER_AAD),
+                 pm.Passport.index_number(number), _date(issued),
+                 _date(issued + dt.timedelta(days=3652)),
+                 pm.PassportState.ISSUED if is_out else pm.PassportState.IN_CUSTODY,
+                 created, created)
+            )  # fmt: skip
+            count += 1
+            if len(rows) >= CHUNK:
+                t_passport.insert(rows)
+                rows = []
+        t_passport.insert(rows)
+        self.progress.add("passports_passport", count, time.perf_counter() - started)
+        self.progress.report("passports_passport")
+        started = time.perf_counter()
+        for i in range(0, len(custody), CHUNK):
+            t_custody.insert(custody[i : i + CHUNK])
+        self.progress.add("passports_passportcustody", len(custody), time.perf_counter() - started)
+        self.progress.report("passports_passportcustody")
+        self.last_trip = {}
+
+    # -- this year's plan -------------------------------------------------------------
+    def plan(self) -> None:
+        """This year's plan (open for entries; the one that exists, if any): PLAN_ENTRIES
+        entries and the two quotas of every unit."""
+        rng = self.rng
+        started = time.perf_counter()
+        year = self.now.year
+        plan = plm.PlanYear.objects.filter(year=year).first() or plm.PlanYear.objects.create(
+            year=year, deadline=dt.date(year, 12, 31), opened_by_id=self.fao_user
+        )
+        t_entry = Table(
+            plm.PlanEntry,
+            ["plan_id", "unit_id", "title", "purpose", "countries", "size", "ranks",
+             "expected_month", "budget_estimate", "category", "state", "created_by_id",
+             "created_at", "state_changed_at"],
+        )  # fmt: skip
+        t_quota = Table(
+            plm.Quota,
+            ["plan_id", "unit_id", "category", "batches", "person_trips", "updated_at"],
+        )
+        states = [plm.EntryState.DRAFT, plm.EntryState.SUBMITTED, plm.EntryState.SUBMITTED,
+                  plm.EntryState.ACCEPTED, plm.EntryState.RETURNED]  # fmt: skip
+        categories = list(plm.Category.values)
+        now = _ts(self.now)
+        entries, quotas = [], []
+        for i, uid in enumerate(self.units):
+            for k in range(PLAN_ENTRIES):
+                size = rng.randint(2, 6)
+                entries.append(
+                    (plan.pk, uid, f"赴{rng.choice(COUNTRIES)}交流团组{uid}-{k + 1}", "虚构的任务",
+                     json.dumps(rng.sample(COUNTRIES, 2)), size,
+                     json.dumps([Rank.SECTION_BELOW] * size), rng.randint(1, 12),
+                     f"{rng.randint(50, 400) * 1000}.00", categories[(i + k) % len(categories)],
+                     states[(i + k) % len(states)], self.clerk[uid], now, now)
+                )  # fmt: skip
+            for category in plm.QUOTA_CATEGORIES:
+                quotas.append((plan.pk, uid, category, 5, 20, now))
+        for i in range(0, len(entries), CHUNK):
+            t_entry.insert(entries[i : i + CHUNK])
+        for i in range(0, len(quotas), CHUNK):
+            t_quota.insert(quotas[i : i + CHUNK])
+        self.plan_id = plan.pk
+        self.progress.add(
+            "plans_planentry", len(entries) + len(quotas), time.perf_counter() - started
+        )
+        self.progress.report("plans_planentry")
 
     def _steps(self, mid, uid, state, submitted, decided, empty) -> Iterable[tuple]:
         if submitted is None:
@@ -443,7 +608,7 @@ class Seeder:
         districts = sorted(set(self.unit_district.values()))
         table = Table(
             am.Arrival,
-            ["category", "name", "nationality", "passport_enc", "passport_index",
+            ["id", "category", "name", "nationality", "passport_enc", "passport_index",
              "passport_masked", "origin_country", "origin_city", "route", "departs_on",
              "arrival_date", "port", "address", "district_id", "purpose", "plan_id", "state",
              "declared_at", "created_at", "updated_at", "closed_at"],
@@ -452,10 +617,24 @@ class Seeder:
         first = _next_id(am.Arrival)
         per = SPAN / total
         today = self.now.date()
-        rows = []
+        t_step = Table(
+            am.Step,
+            ["arrival_id", "sequence", "kind", "label", "day", "due_at", "done_at", "done_by_id",
+             "note"],
+        )  # fmt: skip
+        specs = [
+            (n, spec, step.label, step.day)
+            for n, (spec, step) in enumerate(
+                zip(plan.steps, build_steps(am.Arrival(arrival_date=today), plan), strict=True),
+                start=1,
+            )
+        ]
+        recent = today - dt.timedelta(days=STEP_DAYS)
+        rows, steps, step_count = [], [], 0
         for i in range(total):
             number = f"E{first + i:08d}"
-            when = START + per * i
+            # The arrivals of the last ten years up to today (the recent ones still open).
+            when = self.now - SPAN + per * i
             day = when.date()
             state = (
                 am.ArrivalState.CLOSED
@@ -463,25 +642,42 @@ class Seeder:
                 else rng.choice(list(am.ArrivalState))
             )
             rows.append(
-                ("returnee", _name(rng)[0], "CN",
+                (first + i, "returnee", _name(rng)[0], "CN",
                  crypto.encrypt(number, associated=am.PASSPORT_AAD), am.passport_index(number),
                  am.mask_passport(number), rng.choice(COUNTRIES), "虚构市", f"XX{i % 9000:04d}",
                  _date(day - dt.timedelta(days=1)), _date(day), "虚构口岸", "虚构路1号",
                  districts[i % len(districts)], "home", plan.pk, state, _ts(when), _ts(when),
                  _ts(when), _ts(when + dt.timedelta(days=14)) if state == "closed" else None)
             )  # fmt: skip
+            if day >= recent:
+                probe = am.Arrival(arrival_date=day)
+                for seq, spec, label, offset in specs:
+                    due = due_at(probe, spec)
+                    done = due < self.now and (state == "closed" or rng.random() < 0.85)
+                    steps.append(
+                        (first + i, seq, spec["kind"], label, offset, _ts(due),
+                         _ts(min(due, self.now)) if done else None,
+                         self.fao_user if done else None, "")
+                    )  # fmt: skip
             if len(rows) >= CHUNK:
                 table.insert(rows)
-                rows = []
+                t_step.insert(steps)
+                step_count += len(steps)
+                rows, steps = [], []
         table.insert(rows)
+        t_step.insert(steps)
+        step_count += len(steps)
         self.progress.add("arrivals_arrival", total, time.perf_counter() - started)
         self.progress.report("arrivals_arrival")
+        self.progress.out.write(f"  of which arrival steps: {step_count:,} rows\n")
 
     def run(self) -> dict[str, tuple[int, float]]:
         started = time.perf_counter()
         with transaction.atomic():
             self.orgs()
             self.missions()
+            self.passports()
+            self.plan()
             self.audit()
             self.arrivals()
             sql = connection.ops.sequence_reset_sql(
@@ -496,6 +692,13 @@ class Seeder:
                     Stop,
                     ApprovalStep,
                     am.Arrival,
+                    am.Step,
+                    fm.Outcome,
+                    pm.Passport,
+                    pm.PassportCustody,
+                    plm.PlanYear,
+                    plm.PlanEntry,
+                    plm.Quota,
                 ],
             )
             if sql:

@@ -2,7 +2,9 @@
 
 Builds 2,000 units in 100 districts, 100,000 people, 1,000,000 trips over ten years in
 every state (with members, stops and approval steps), 2,000,000 audit rows continuing
-the chain, and 500,000 arrivals, times ``--scale``. Progress goes to stderr.
+the chain, 500,000 arrivals (the last 90 days' with their steps), passports for a fifth
+of the people with their hand-outs, follow-ups of closed trips and this year's plan,
+times ``--scale``. Progress goes to stderr.
 Refuses a database that already holds business data unless ``--force``, and always
 refuses in production.
 """
