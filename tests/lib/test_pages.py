@@ -33,3 +33,25 @@ def test_large_lists_show_the_estimate_on_postgresql(db, monkeypatch):
         assert not paginator.estimated
         assert paginator.count == 3
         assert pages.planner_rows(Unit.objects.all()) is None
+
+
+def test_an_overestimated_list_counts_exactly_past_its_real_end(db, monkeypatch):
+    """A page past the real end of a list whose estimate was too large shows the real last
+    page and the exact count, not an empty page of an imagined list."""
+    for i in range(3):
+        UnitFactory(code=f"P{i}")
+    total = Unit.objects.count()
+    monkeypatch.setattr(pages, "planner_rows", lambda queryset: 10_000_000)
+    monkeypatch.setattr(pages, "ESTIMATE_ABOVE", 100)
+    first = pages.paginate(RequestFactory().get("/"), Unit.objects.order_by("pk"), 2, estimate=True)
+    assert first["page_obj"].paginator.estimated
+    assert first["page_obj"].paginator.count == 10_000_000
+    assert len(first["page_obj"].object_list) == 2
+
+    far = pages.paginate(
+        RequestFactory().get("/?page=50"), Unit.objects.order_by("pk"), 2, estimate=True
+    )["page_obj"]
+    assert not getattr(far.paginator, "estimated", False)
+    assert far.paginator.count == total
+    assert far.number == far.paginator.num_pages
+    assert list(far.object_list) == list(Unit.objects.order_by("pk"))[(far.number - 1) * 2 :]

@@ -58,6 +58,11 @@ def paginate(request, queryset, per_page: int = PER_PAGE, *, estimate: bool = Fa
     a large count on PostgreSQL is the planner's estimate (``paginator.estimated``)."""
     paginator = (EstimatingPaginator if estimate else Paginator)(queryset, per_page)
     page_obj = paginator.get_page(request.GET.get("page"))
+    if paginator.count and not page_obj.object_list and getattr(paginator, "estimated", False):
+        # The planner overestimated (a filtered list, say) and the page asked for lies past
+        # the real end: count exactly, which gives the real last page.
+        paginator = Paginator(queryset, per_page)
+        page_obj = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     query_string = params.urlencode()
