@@ -301,6 +301,10 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 # Minutes a second-factor check stays fresh for step-up actions (security.md S2).
 STEP_UP_MINUTES = env_int("WAISHI_STEP_UP_MINUTES", 5, 1)
 
+# The Foreign Affairs Office's telephone number printed on the publicity notices (公示) for
+# objections, e.g. "0571-87000000".
+FAO_PHONE = os.environ.get("WAISHI_FAO_PHONE", "")
+
 # --- sessions (security.md S1) --------------------------------------------------------------
 # With Redis, sessions live in the cache (Redis) alone, like the cache itself: no app server
 # keeps state and no request writes a session row to the database; Redis expires them

@@ -116,7 +116,8 @@ def test_the_fao_head_records_an_exemption_with_its_ground_and_reason(mission, c
         services.publicity_publish(actor=clerk, mission=m)
 
 
-def test_the_notice_page_and_its_document(mission, clerk, cast, as_user):
+def test_the_notice_page_and_its_document(mission, clerk, cast, as_user, settings):
+    settings.FAO_PHONE = "0571-87000000"
     m = submit(clerk, mission)
     client = as_user("unit_clerk")
     url = reverse("missions:publicity", kwargs={"mission_pk": m.pk})
@@ -136,6 +137,7 @@ def test_the_notice_page_and_its_document(mission, clerk, cast, as_user):
     assert "李雷" in text and "韩梅梅" in text and "日本" in text and "处长" in text
     assert publicity.starts_on.isoformat() in text and publicity.ends_on.isoformat() in text
     assert "拜访东京都政府" in text and "东京都政府" in text
+    assert "（电话：0571-87000000）" in text  # where objections go (WAISHI_FAO_PHONE)
     assert "missions.mission.document" in events(m)
 
 

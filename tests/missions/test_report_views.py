@@ -202,7 +202,8 @@ def test_the_report_docx_reads_back(as_user, cast, report, trip):
     assert event.data["document"] == "trip_report"
 
 
-def test_the_post_trip_notice_exists_once_published(as_user, cast, report, trip):
+def test_the_post_trip_notice_exists_once_published(as_user, cast, report, trip, settings):
+    settings.FAO_PHONE = "0571-87000000"
     client = as_user("unit_clerk")
     assert client.get(url("report-publicity-docx", trip)).status_code == 404
     published = complete(cast, report)
@@ -213,6 +214,7 @@ def test_the_post_trip_notice_exists_once_published(as_user, cast, report, trip)
     assert published.publicity_starts_on.isoformat() in text
     assert published.publicity_ends_on.isoformat() in text
     assert "5个工作日" in text and TEXT["outcomes"] in text and "李雷" in text
+    assert "0571-87000000" in text  # where objections go (WAISHI_FAO_PHONE)
     assert "{{" not in text
 
 

@@ -216,7 +216,7 @@ def _publicity(mission: Mission) -> bytes:
             "period_from": _date(publicity.starts_on),
             "period_to": _date(publicity.ends_on),
             "period_days": publicity.working_days,
-            "phone": getattr(settings, "WAISHI_FAO_PHONE", ""),
+            "phone": settings.FAO_PHONE,
             "published_on": _date(timezone.localdate(publicity.published_at)),
         }
     )

@@ -129,7 +129,7 @@ def _report_publicity(report: TripReport) -> bytes:
         {
             # The period starts on a working day (``publicity_period``): N counts it too.
             "period_days": working_days_between(start, end) + 1,
-            "phone": getattr(settings, "WAISHI_FAO_PHONE", ""),
+            "phone": settings.FAO_PHONE,
         }
     )
     version = itinerary.in_force(report.mission)
