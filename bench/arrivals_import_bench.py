@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import random
 import re
 import subprocess
@@ -33,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchdocs import DOCS, write_section
+from benchdocs import DOCS, machine, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Arrivals: importing a 100,000-row list"
@@ -285,31 +284,6 @@ def run_child(mode: str, file: Path, work: Path) -> dict:
 
 
 # --- the report ---------------------------------------------------------------------------
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        memory = f"{pages / 2**30:.0f} GiB"
-    except (ValueError, OSError):
-        memory = "?"
-    system = f"{platform.system()} {platform.release()}"
-    try:
-        for line in Path("/etc/os-release").read_text().splitlines():
-            if line.startswith("PRETTY_NAME="):
-                system = line.split("=", 1)[1].strip('"')
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores ({cpu}), {memory}, Python {platform.python_version()}, {system}"
 
 
 TABLE_HEAD = (

@@ -37,7 +37,6 @@ import datetime as dt
 import json
 import math
 import os
-import platform
 import re
 import secrets
 import shutil
@@ -51,7 +50,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from benchdocs import DOCS, write_section
+from benchdocs import DOCS, machine, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Load: two app instances, 200 users"
@@ -518,20 +517,6 @@ def read_stats(prefix: Path) -> dict:
     # Requests seen only before the reset (the logins) stay in the file with no count.
     endpoints = [r for r in rows if r["name"] != "Aggregated" and r["count"]]
     return {"total": total, "endpoints": endpoints, "failures": failures}
-
-
-def machine() -> str:
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    python = platform.python_version()
-    return f"{os.cpu_count()} cores ({cpu}), {pages / 2**30:.0f} GiB, Python {python}"
 
 
 def versions() -> str:

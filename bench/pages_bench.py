@@ -36,7 +36,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchdocs import DOCS, write_section
+from benchdocs import DOCS, machine, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -373,12 +373,6 @@ def export() -> dict:
 
 
 # --- the report ------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    from bench.arrivals_import_bench import machine as described
-
-    return described()
 
 
 def _load() -> str:
