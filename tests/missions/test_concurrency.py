@@ -11,61 +11,18 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from tests.factories import PersonFactory
-from tests.missions.conftest import build_mission
+from tests.missions.decisions import awaiting_final_approval
 from tests.plans.builders import approved_plan
-from waishi.approvals import services as approvals
-from waishi.approvals.models import ApprovalRule, ApprovalStep
+from waishi.approvals.models import ApprovalStep
 from waishi.audit.selectors import verify_chain
 from waishi.missions import services
-from waishi.missions.models import BudgetLine, Member, Mission, Publicity, State, Stop
+from waishi.missions.models import Mission, State
 from waishi.plans.models import Quota, QuotaLedger
 from waishi.plans.services import QuotaExceeded
 
 THREADS = 50
 REMAINING = 7
 SUBJECT = "missions.mission"
-
-
-def _copy(model, row, **changes):
-    values = {
-        f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields if not f.primary_key
-    }
-    values.update(changes)
-    return model(**values)
-
-
-def _missions(clerk, head, unit) -> list[Mission]:
-    """One clean trip built through the services, then 49 copies of its rows (direct
-    ORM, for speed); each is submitted and gets its chain through the approvals service:
-    a single FAO head step, pending, which is the final approval. Publicity exempted."""
-    ApprovalRule.objects.filter(applies_to=SUBJECT).exclude(approver_role="fao_head").update(
-        active=False
-    )
-    person = PersonFactory(unit=unit, name="赵六", rank="section_below")
-    base = services.mission_submit(actor=clerk, mission=build_mission(clerk, [person]))
-    missions = [base]
-    stop = base.stops.get()
-    member = base.members.get()
-    line = base.budget_lines.get()
-    for i in range(1, THREADS):
-        m = _copy(Mission, base, title=f"{base.title}{i}")
-        m.save()
-        new_stop = _copy(Stop, stop, mission_id=m.pk)
-        new_stop.save()
-        Member.objects.create(
-            mission=m, person=person, task=member.task, is_leader=True, snapshot=member.snapshot
-        )
-        _copy(BudgetLine, line, mission_id=m.pk, stop_id=new_stop.pk).save()
-        approvals.chain_start(
-            actor=clerk, subject_type=SUBJECT, subject_id=m.pk, unit=unit, facts={}
-        )
-        missions.append(m)
-    for m in missions:
-        Publicity.objects.create(
-            mission=m, exemption="emergency", exemption_reason="紧急任务（测试）", exempted_by=head
-        )
-    return missions
 
 
 @pytest.mark.concurrency
@@ -75,7 +32,7 @@ def _missions(clerk, head, unit) -> list[Mission]:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fifty_final_approvals_race_for_r_remaining_batches(cast, home_unit):
     clerk, head = cast["unit_clerk"], cast["fao_head"]
-    missions = _missions(clerk, head, home_unit)
+    missions = awaiting_final_approval(clerk, head, home_unit, THREADS)
     year = missions[0].departure_date.year
     approved_plan(home_unit, year=year, general=(10, 200))
     Quota.objects.filter(unit=home_unit, plan__year=year, category="general").update(
