@@ -118,6 +118,7 @@ class Table:
         marks = ", ".join(["%s"] * len(columns))
         self.sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
         self.model = model
+        self.pending: list[tuple] = []
 
     def insert(self, rows: list[tuple]) -> None:
         if not rows:
@@ -125,6 +126,16 @@ class Table:
         d = self.defaults
         with connection.cursor() as cursor:
             cursor.executemany(self.sql, [r + d for r in rows])
+
+    def add(self, row: tuple) -> None:
+        """Queue a row; a full chunk is inserted at once. ``flush`` inserts the rest."""
+        self.pending.append(row)
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        self.insert(self.pending)
+        self.pending = []
 
 
 def _ts(value: dt.datetime | None):
@@ -255,7 +266,7 @@ class Seeder:
         )  # fmt: skip
         ranks = [Rank.SECTION_BELOW] * 6 + [Rank.COUNTY_DIVISION] * 3 + [Rank.BUREAU, Rank.NONE]
         created = _ts(START)
-        rows, count = [], 0
+        count = 0
         for uid in self.units:
             for k in range(self.per_unit):
                 pid = self.first_person + count
@@ -263,17 +274,14 @@ class Seeder:
                 born = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(14000))
                 body = f"9{pid // 1000 % 100000:05d}{born:%Y%m%d}{pid % 1000:03d}"
                 number = body + ric.calc_check_digit(body)
-                rows.append(
+                table.add(
                     (pid, name, pinyin, initials,
                      crypto.encrypt(number, associated=Person.ID_AAD),
                      Person.index_id_number(number), uid, "科员", ranks[k % len(ranks)],
                      k % 3 == 0, created, created)
                 )  # fmt: skip
                 count += 1
-                if len(rows) >= CHUNK:
-                    table.insert(rows)
-                    rows = []
-        table.insert(rows)
+        table.flush()
         self.progress.add("orgs_person", count, time.perf_counter() - started)
         self.progress.report("orgs_person")
 
@@ -422,7 +430,7 @@ class Seeder:
         )  # fmt: skip
         first = _next_id(pm.Passport)
         created = _ts(START)
-        rows, custody, count, out = [], [], 0, 0
+        custody, count, out = [], 0, 0
         for k in range(0, self.per_unit * len(self.units), PASSPORT_EVERY):
             pid = self.first_person + k
             passport = first + count
@@ -443,7 +451,7 @@ class Seeder:
                      None if is_out else self.fao_user)
                 )  # fmt: skip
                 out += is_out
-            rows.append(
+            t_passport.add(
                 (passport, pid, pm.Kind.OFFICIAL_ORDINARY,
                  crypto.encrypt(number, associated=pm.Passport.NUMBER_AAD),
                  pm.Passport.index_number(number), _date(issued),
@@ -452,10 +460,7 @@ class Seeder:
                  created, created)
             )  # fmt: skip
             count += 1
-            if len(rows) >= CHUNK:
-                t_passport.insert(rows)
-                rows = []
-        t_passport.insert(rows)
+        t_passport.flush()
         self.progress.add("passports_passport", count, time.perf_counter() - started)
         self.progress.report("passports_passport")
         started = time.perf_counter()
@@ -560,7 +565,6 @@ class Seeder:
         total = n["audit"]
         step = SPAN / total
         missions = self.n["missions"]
-        rows = []
         for i in range(total):
             seq += 1
             mid = self.first_mission + (i // 2) % missions
@@ -587,15 +591,12 @@ class Seeder:
                 "prev_hash": prev,
             }
             prev = row["hash"] = row_hash(row)
-            rows.append(
+            table.add(
                 (seq, _ts(at), row["actor_id"], row["actor_name"], None, "", "10.0.0.1", "",
                  action, "missions.mission", row["object_id"], row["object_repr"], None, None,
                  '{"seeded": true}', row["prev_hash"], prev)
             )  # fmt: skip
-            if len(rows) >= CHUNK:
-                table.insert(rows)
-                rows = []
-        table.insert(rows)
+        table.flush()
         AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
         self.progress.add("audit_auditevent", total, time.perf_counter() - started)
         self.progress.report("audit_auditevent")
