@@ -42,3 +42,52 @@ def test_a_unit_is_named_and_another_record_keeps_its_number(cast, home_unit, ho
     after = [change.after for change in entry.changes]
     assert str(home_unit) in after
     assert f"#{home_person.pk}" in after  # a person is a business record: not named here
+
+
+def test_units_are_named_in_one_query_however_many_events(
+    cast, home_unit, foreign_unit, django_assert_num_queries
+):
+    user = cast["unit_clerk"]
+    for before, after in ((None, home_unit.pk), (home_unit.pk, foreign_unit.pk)) * 5:
+        record(
+            action="accounts.user.update",
+            actor=user,
+            obj=user,
+            before={"unit": before},
+            after={"unit": after},
+        )
+    record(
+        action="accounts.user.update",
+        actor=user,
+        obj=user,
+        before={"unit": foreign_unit.pk},
+        after={"unit": 999_999},  # a unit that is gone keeps its number
+    )
+    with django_assert_num_queries(2):  # the events, the units named in them
+        entries = [e for e in history(user) if e.event.action == "accounts.user.update"]
+    shown = [(change.before, change.after) for entry in entries for change in entry.changes]
+    assert shown.count((None, str(home_unit))) == 5
+    assert shown.count((str(home_unit), str(foreign_unit))) == 5
+    assert (str(foreign_unit), "#999999") in shown
+
+
+def test_known_rows_are_named_without_a_query_but_a_business_record_is_not(
+    cast, home_unit, home_person, django_assert_num_queries
+):
+    user = cast["unit_clerk"]
+    record(
+        action="accounts.user.update",
+        actor=user,
+        obj=user,
+        before={"unit": None, "person": None},
+        after={"unit": home_unit.pk, "person": home_person.pk},
+    )
+    with django_assert_num_queries(1):  # the events only
+        [entry] = [
+            e
+            for e in history(user, known=(home_unit, home_person))
+            if e.event.action == "accounts.user.update"
+        ]
+    after = [change.after for change in entry.changes]
+    assert str(home_unit) in after
+    assert f"#{home_person.pk}" in after  # known, but a person is never named here

@@ -50,20 +50,27 @@ def _label(object_type: str, field: str) -> str:
     )
 
 
-def _shown(object_type: str, field: str, value):
+def _pointed_model(found):
+    """The model a foreign key field points to, or None for any other field."""
+    if getattr(found, "many_to_one", False) or getattr(found, "one_to_one", False):
+        return found.related_model
+    return None
+
+
+def _shown(object_type: str, field: str, value, names: dict):
     """A recorded value as a person reads it: a choice's label rather than its code
-    ("审批中", not "in_review"), 是/否 for yes/no, lists joined with 、."""
+    ("审批中", not "in_review"), 是/否 for yes/no, lists joined with 、, a foreign key as
+    the name in ``names`` (``_names``)."""
     if value is None:
         return None
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):
-        return "、".join(str(_shown(object_type, field, item)) for item in value) or "—"
+        return "、".join(str(_shown(object_type, field, item, names)) for item in value) or "—"
     found = _field(object_type, field)
-    if (getattr(found, "many_to_one", False) or getattr(found, "one_to_one", False)) and isinstance(
-        value, int
-    ):
-        return _related_name(found.related_model, value)
+    model = _pointed_model(found)
+    if model is not None and isinstance(value, int):
+        return names.get((model, value), f"#{value}")
     choices = getattr(found, "flatchoices", None) if found is not None else None
     if choices and isinstance(value, str | int):
         for code, label in choices:
@@ -72,21 +79,42 @@ def _shown(object_type: str, field: str, value):
     return value
 
 
-def _related_name(model, pk: int) -> str:
-    """A recorded foreign key as the name of what it points to ("市商务局", not 17), or
-    "#17" when that row is gone. Only reference data and accounts are named here; any
-    other record keeps its number (its viewer may not be allowed to see it)."""
+def _named(model) -> bool:
+    """Only reference data and accounts are named in a history; any other record keeps
+    its number (its viewer may not be allowed to see it)."""
     from waishi.orgs import scoping
 
     try:
-        reference = scoping.scope_of(model).reference or model._meta.label_lower == "orgs.user"
+        return scoping.scope_of(model).reference or model._meta.label_lower == "orgs.user"
     except LookupError:
-        reference = False
-    if reference:
-        found = model._default_manager.filter(pk=pk).first()
-        if found is not None:
-            return str(found)
-    return f"#{pk}"
+        return False
+
+
+def _names(events, known=()) -> dict:
+    """{(model, pk): name} of the foreign keys recorded in ``events`` ("市商务局", not 17):
+    one query per model pointed to, however many events, none for the ``known`` objects
+    (read already by the page). A row that is gone is missing (shown as "#17")."""
+    names = {
+        (type(obj), obj.pk): str(obj) for obj in known if obj is not None and _named(type(obj))
+    }
+    wanted: dict = defaultdict(set)
+    for event in events:
+        after = event.after if isinstance(event.after, dict) else {}
+        before = event.before if isinstance(event.before, dict) else {}
+        for key in after:
+            model = _pointed_model(_field(event.object_type, key))
+            if model is None:
+                continue
+            for value in (before.get(key), after[key]):
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, int) and not isinstance(item, bool):
+                        if (model, item) not in names:
+                            wanted[model].add(item)
+    for model, pks in wanted.items():
+        if _named(model):
+            for found in model._default_manager.filter(pk__in=pks):
+                names[(model, found.pk)] = str(found)
+    return names
 
 
 HIDDEN = "***"
@@ -139,13 +167,15 @@ def hidden_objects(viewer, events) -> set[tuple[str, str]]:
     return hidden
 
 
-def readable(events, viewer=None) -> list[HistoryEntry]:
+def readable(events, viewer=None, known=()) -> list[HistoryEntry]:
     """Each event as a sentence in the active language plus its field changes.
 
     With a ``viewer``, records that viewer may not see appear as "person #12" with
-    their values hidden (``hidden_objects``)."""
+    their values hidden (``hidden_objects``). ``known``: reference rows or accounts the
+    page has read already, named without a query."""
     events = list(events)
     hidden = hidden_objects(viewer, events) if viewer is not None else set()
+    names = _names(events, known)
     out = []
     for event in events:
         before, after = event.before or {}, event.after or {}
@@ -160,8 +190,8 @@ def readable(events, viewer=None) -> list[HistoryEntry]:
             for key in after:
                 old = before.get(key) if isinstance(before, dict) else None
                 new = after[key]
-                old = _shown(event.object_type, key, old)
-                new = _shown(event.object_type, key, new)
+                old = _shown(event.object_type, key, old, names)
+                new = _shown(event.object_type, key, new, names)
                 if masked:
                     old = HIDDEN if old is not None else None
                     new = HIDDEN
@@ -170,8 +200,8 @@ def readable(events, viewer=None) -> list[HistoryEntry]:
     return out
 
 
-def history(obj: Model, limit: int = 200) -> list[HistoryEntry]:
-    return readable(events_for(obj)[:limit])
+def history(obj: Model, limit: int = 200, known=()) -> list[HistoryEntry]:
+    return readable(events_for(obj)[:limit], known=known)
 
 
 def verify_chain(chunk_size: int = 5000) -> Problem | None:
