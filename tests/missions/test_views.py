@@ -224,6 +224,34 @@ def test_the_list_query_count_does_not_grow_with_rows(
     assert response.content.decode().count('data-testid="mission-row"') == min(n, 25)
 
 
+@pytest.mark.parametrize("extra", [0, 4])
+def test_the_record_reads_at_most_15_queries_however_long_its_history(
+    extra, clerk, cast, home_unit, as_user, django_assert_max_num_queries
+):
+    """A draft (the live check shares the page's rows) and, for an FAO reader, a
+    submitted trip (its approval chain read once); more members and a longer history
+    add no query (issue 7: at most 15 a page)."""
+    from tests.missions.conftest import NOT_IN_PLAN
+    from tests.missions.decisions import submit
+
+    people = [PersonFactory(name=f"成员{i}", unit=home_unit) for i in range(2 + extra)]
+    mission = build_mission(clerk, people)
+    for i in range(extra):  # more history: renamed several times
+        mission = services.mission_update_basics(
+            actor=clerk, mission=mission, version=mission.version, title=f"团组{i}"
+        )
+    url = reverse("missions:detail", kwargs={"mission_pk": mission.pk})
+    client = as_user("unit_clerk")
+    client.get(url)
+    with django_assert_max_num_queries(13):
+        assert client.get(url).status_code == 200
+    submit(clerk, mission, **NOT_IN_PLAN)
+    reader = as_user("fao_reviewer")
+    reader.get(url)
+    with django_assert_max_num_queries(15):
+        assert reader.get(url).status_code == 200
+
+
 def test_list_filters_and_search(mission, clerk, home_unit, as_user):
     _many(clerk, home_unit, 4)
     client = as_user("unit_clerk")

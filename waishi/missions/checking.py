@@ -13,6 +13,7 @@ source is sent as ``none`` (no invitation yet), which is what it means.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -78,23 +79,61 @@ def member_data(member: Member, trips: list[dict]) -> dict[str, Any]:
     }
 
 
-def members_data(mission: Mission, *, frozen: bool | None = None) -> list[dict[str, Any]]:
+@dataclass
+class TripRows:
+    """A trip's rows as its record shows them and as ``trip_data`` reads them, read once
+    for a page that does both (``trip_rows``)."""
+
+    stops: list
+    days: list
+    members: list[Member]
+    trips: dict[int, list[dict]]  # person id -> earlier trips (``earlier_trips``)
+    budget_lines: list
+
+
+def _members(mission: Mission) -> list[Member]:
+    return list(mission.members.select_related("person__unit").order_by("order", "pk"))
+
+
+def trip_rows(mission: Mission) -> TripRows:
+    """Stops, days, members with their earlier trips and budget lines: five queries."""
+    members = _members(mission)
+    return TripRows(
+        stops=list(mission.stops.order_by("order", "pk")),
+        days=list(mission.days.order_by("date", "pk")),
+        members=members,
+        trips=earlier_trips([m.person_id for m in members], exclude_mission_id=mission.pk),
+        budget_lines=list(mission.budget_lines.order_by("pk")),
+    )
+
+
+def members_data(
+    mission: Mission, *, frozen: bool | None = None, rows: TripRows | None = None
+) -> list[dict[str, Any]]:
     """The members in order; ``frozen`` (default: when the application is no longer
     editable) reads each member's submission snapshot instead of the person today."""
     if frozen is None:
         frozen = not mission.is_editable
-    members = list(mission.members.select_related("person__unit").order_by("order", "pk"))
+    members = rows.members if rows is not None else _members(mission)
     if frozen and all(m.snapshot for m in members):
         return [dict(m.snapshot) for m in members]
-    trips = earlier_trips([m.person_id for m in members], exclude_mission_id=mission.pk)
+    if rows is not None:
+        trips = rows.trips
+    else:
+        trips = earlier_trips([m.person_id for m in members], exclude_mission_id=mission.pk)
     return [member_data(m, trips.get(m.person_id, [])) for m in members]
 
 
 def trip_data(
-    mission: Mission, *, submitted_on: date | None = None, frozen: bool | None = None
+    mission: Mission,
+    *,
+    submitted_on: date | None = None,
+    frozen: bool | None = None,
+    rows: TripRows | None = None,
 ) -> dict[str, Any]:
     """The contract's input object for ``mission``. ``submitted_on`` defaults to the day
-    of submission when there was one (a draft is judged as if submitted today)."""
+    of submission when there was one (a draft is judged as if submitted today).
+    ``rows``: the trip's rows when the caller has read them (``trip_rows``)."""
     data: dict[str, Any] = {"category": mission.category}
     if submitted_on is None and mission.submitted_at is not None:
         submitted_on = timezone.localdate(mission.submitted_at)
@@ -106,7 +145,10 @@ def trip_data(
     _put(invitation, "inviter", mission.inviter)
     data["invitation"] = invitation
     data["stops"] = []
-    for stop in mission.stops.order_by("order", "pk"):
+    stops = rows.stops if rows is not None else mission.stops.order_by("order", "pk")
+    days = rows.days if rows is not None else mission.days.order_by("date", "pk")
+    lines = rows.budget_lines if rows is not None else mission.budget_lines.order_by("pk")
+    for stop in stops:
         row: dict[str, Any] = {}
         _put(row, "country", stop.country)
         _put(row, "city", stop.city)
@@ -115,15 +157,15 @@ def trip_data(
         row["transit_airside"] = stop.transit_airside
         data["stops"].append(row)
     data["days"] = []
-    for day in mission.days.order_by("date", "pk"):
+    for day in days:
         row = {}
         _put(row, "date", day.date)
         row["kind"] = day.kind
         _put(row, "activities", day.activities)
         data["days"].append(row)
-    data["members"] = members_data(mission, frozen=frozen)
+    data["members"] = members_data(mission, frozen=frozen, rows=rows)
     data["budget"] = []
-    for line in mission.budget_lines.order_by("pk"):
+    for line in lines:
         row = {}
         _put(row, "country", line.country)
         _put(row, "city", line.city)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from waishi.missions import checking
-from waishi.missions.models import Member, Mission, Stop
+from waishi.missions.models import Member, Mission, Stop, TripReport
 from waishi.orgs import scoping
 from waishi.policy import reference
 
@@ -102,7 +102,12 @@ def export_rows(queryset: QuerySet[Mission], chunk: int = 500) -> Iterator[Missi
 
 
 def mission_detail(user, pk) -> Mission:
-    return scoping.get_for_user(user, Mission.objects.select_related("unit", "created_by"), pk)
+    """The trip with what its record shows in one query: the unit, the drafter, the
+    publicity (``documents.publicity_of``) and ``has_report``."""
+    queryset = Mission.objects.select_related("unit", "created_by", "publicity").annotate(
+        has_report=Exists(TripReport.objects.filter(mission=OuterRef("pk")))
+    )
+    return scoping.get_for_user(user, queryset, pk)
 
 
 @dataclass
@@ -111,11 +116,10 @@ class MemberRow:
     trips: list[dict]
 
 
-def member_rows(mission: Mission) -> list[MemberRow]:
+def member_rows(mission: Mission, rows: checking.TripRows | None = None) -> list[MemberRow]:
     """The members with the person's rank and flags, and their earlier trips."""
-    members = list(mission.members.select_related("person__unit").order_by("order", "pk"))
-    trips = checking.earlier_trips([m.person_id for m in members], exclude_mission_id=mission.pk)
-    return [MemberRow(m, trips.get(m.person_id, [])) for m in members]
+    rows = rows or checking.trip_rows(mission)
+    return [MemberRow(m, rows.trips.get(m.person_id, [])) for m in rows.members]
 
 
 # -- the approval chain as the record shows it -----------------------------------------------

@@ -35,19 +35,22 @@ STEPS = [
 STEP_BY_SLUG = {s.slug: s for s in STEPS}
 
 
-def check_of(mission: Mission) -> tuple[live.LiveCheck, list[str]]:
+def check_of(
+    mission: Mission, rows: checking.TripRows | None = None
+) -> tuple[live.LiveCheck, list[str]]:
     """The findings to show: the stored check of a submitted application, else a live
-    check of what is saved now. Also the members' names by index."""
+    check of what is saved now. Also the members' names by index. ``rows``: the trip's
+    rows when the page has read them (``checking.trip_rows``)."""
     if not mission.is_editable and mission.check_result:
         names = [m.get("name", "") for m in (mission.check_input or {}).get("members", [])]
         return live.LiveCheck(result=mission.check_result), names
-    data = checking.trip_data(mission)
+    data = checking.trip_data(mission, rows=rows)
     return live.evaluate(data), [m["name"] for m in data["members"]]
 
 
-def budget_rows(mission: Mission) -> list[tuple]:
+def budget_rows(mission: Mission, rows: checking.TripRows | None = None) -> list[tuple]:
     """Each budget line with the standard for its place (None when none is on file)."""
-    lines = list(mission.budget_lines.order_by("pk"))
+    lines = rows.budget_lines if rows is not None else list(mission.budget_lines.order_by("pk"))
     standards = checking.budget_standards([(line.country, line.city) for line in lines])
     return list(zip(lines, standards, strict=True))
 

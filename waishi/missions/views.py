@@ -26,8 +26,8 @@ from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import paginate
 from waishi.lib.roles import CITY_ROLES, UNIT_ROLES, Role, has
-from waishi.missions import exports, forms, selectors, services, steps
-from waishi.missions.models import TRAVELLED_STATES, Mission, Publicity, TripReport
+from waishi.missions import checking, exports, forms, selectors, services, steps
+from waishi.missions.models import TRAVELLED_STATES, Mission
 from waishi.missions.services import decisions, documents
 from waishi.missions.services import publicity as publicity_services
 from waishi.missions.workflow import APPROVERS, CLERK_ACTIONS, MISSION, table
@@ -108,17 +108,22 @@ OUTCOMES = {
 }
 
 
-def _decision_state(user, mission: Mission):
-    """(the pending step or None, may ``user`` decide it, on whose behalf, why not)."""
+def _decision_state(user, mission: Mission, chain: list | None = None):
+    """(the pending step or None, may ``user`` decide it, on whose behalf, why not).
+    ``chain``: the trip's steps when the page has read them already."""
+    from waishi.approvals.models import StepState
     from waishi.approvals.selectors import can_decide, current_step
-    from waishi.missions.approval import excluded_user_ids
+    from waishi.missions.approval import excluded_users_of
 
     if mission.state not in decisions.IN_CHAIN or not has(user, APPROVERS):
         return None, False, None, None
-    step = current_step("missions.mission", mission.pk)
+    if chain is None:
+        step = current_step("missions.mission", mission.pk)
+    else:
+        step = next((s for s in chain if s.state == StepState.PENDING), None)
     if step is None:
         return None, False, None, None
-    ok, behalf, reason = can_decide(user, step, excluded_user_ids=excluded_user_ids(mission.pk))
+    ok, behalf, reason = can_decide(user, step, excluded_user_ids=excluded_users_of(mission))
     return step, ok, behalf, reason
 
 
@@ -143,34 +148,36 @@ def _documents(mission: Mission) -> list[dict]:
 @role_required(VIEWERS)
 def mission_detail(request, mission_pk: int):
     mission = _mission(request, mission_pk)
-    check, names = steps.check_of(mission)
+    rows = checking.trip_rows(mission)  # shared by the live check and the page
+    check, names = steps.check_of(mission, rows)
     actions = MISSION.allowed(mission, request.user, actions=CLERK_ACTIONS)
+    chain = selectors.chain_of(mission)
     return render(
         request,
         "missions/mission_detail.html",
         {
             "mission": mission,
-            "stops": mission.stops.order_by("order", "pk"),
-            "days": mission.days.order_by("date", "pk"),
-            "members": selectors.member_rows(mission),
-            "lines": steps.budget_rows(mission),
+            "stops": rows.stops,
+            "days": rows.days,
+            "members": selectors.member_rows(mission, rows),
+            "lines": steps.budget_rows(mission, rows),
             "check": check,
             "member_names": names,
             "can_edit": _can_edit(request.user, mission),
             "actions": actions,
             "workflow": table(),
             "mermaid": MISSION.mermaid(),
-            "history": history(mission),
-            "approval_steps": selectors.chain_of(mission),
+            "history": history(mission, known=(mission.unit, mission.created_by)),
+            "approval_steps": chain,
             "steps": steps.STEPS,
-            "can_decide": _decision_state(request.user, mission)[1],
+            "can_decide": _decision_state(request.user, mission, chain)[1],
             "can_cancel": MISSION.refusal(mission, "cancel", request.user) is None,
             "cancel_form": forms.CancelForm(),
-            "publicity": Publicity.objects.filter(mission=mission).first(),
+            "publicity": documents.publicity_of(mission),
             "documents": _documents(mission),
             "return_notes": selectors.return_notes(mission),
             "can_prepare_departure": mission.state in TRAVELLED_STATES,
-            "has_report": TripReport.objects.filter(mission=mission).exists(),
+            "has_report": mission.has_report,
         },
     )
 
@@ -449,7 +456,7 @@ def mission_cancel(request, mission_pk: int):
 @role_required(VIEWERS)
 def mission_publicity(request, mission_pk: int):
     mission = _mission(request, mission_pk)
-    publicity = Publicity.objects.filter(mission=mission).first()
+    publicity = documents.publicity_of(mission)
     user = request.user
     open_ = mission.state in publicity_services.PUBLISHABLE_STATES
     can_publish = (

@@ -68,9 +68,17 @@ def available(mission: Mission, kind: str) -> bool:
     if kind == "approval_notice":
         return mission.state == State.APPROVED and mission.approved_at is not None
     if kind == "publicity":
-        publicity = Publicity.objects.filter(mission_id=mission.pk).first()
+        publicity = publicity_of(mission)
         return publicity is not None and publicity.is_published
     return False
+
+
+def publicity_of(mission: Mission) -> Publicity | None:
+    """The trip's publicity, or None; read with the trip when it was selected with it."""
+    try:
+        return mission.publicity
+    except Publicity.DoesNotExist:
+        return None
 
 
 def _countries(mission: Mission) -> str:
