@@ -38,10 +38,9 @@ def _pending_card(user):
 
     if not has(user, APPROVER_ROLES):
         return []
-    queue = queue_for(user)
-    overdue = queue.steps.filter(due_on__lt=_today()).count() if queue.count else 0
+    count, overdue = queue_for(user).counts(_today())
     note = _("%(n)d overdue") % {"n": overdue} if overdue else ""
-    return [Card(_("Awaiting my approval"), queue.count, reverse("approvals:queue"), note)]
+    return [Card(_("Awaiting my approval"), count, reverse("approvals:queue"), note)]
 
 
 def _today():

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -181,27 +182,48 @@ def approvers_of(step: ApprovalStep, *, excluded_user_ids=frozenset()) -> list:
 @dataclass
 class Queue:
     steps: QuerySet[ApprovalStep]  # ordered: overdue first, then by due date
-    on_behalf: dict[int, object]  # step pk -> the delegator, for steps decided by delegation
-    count: int
+    # (delegator, that delegator's steps in the queue) per delegation, in order
+    delegated: list[tuple[object, QuerySet[ApprovalStep]]] = field(default_factory=list)
+    own: QuerySet[ApprovalStep] | None = None  # the steps by the user's own authority
+
+    @cached_property
+    def count(self) -> int:
+        return self.steps.count()
+
+    def counts(self, today: dt.date) -> tuple[int, int]:
+        """(steps, of which overdue on ``today``) in one query."""
+        found = self.steps.order_by().aggregate(
+            n=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+        )
+        return found["n"], found["overdue"]
+
+    def on_behalf_for(self, steps) -> dict[int, object]:
+        """step pk -> the delegator, for the ``steps`` (a page) the user would decide by
+        delegation rather than by their own authority. No query without delegations."""
+        pks = {step.pk for step in steps}
+        out: dict[int, object] = {}
+        if not pks or not self.delegated:
+            return out
+        own = set()
+        if self.own is not None:
+            own = set(self.own.filter(pk__in=pks).values_list("pk", flat=True))
+        for delegator, rows in self.delegated:
+            for pk in rows.filter(pk__in=pks - own - set(out)).values_list("pk", flat=True):
+                out[pk] = delegator
+        return out
 
 
 class _Exclusions:
-    """Is a principal excluded from a subject? Asked once per (type, principal) where
-    the subject registered ``excluded_for``, else once per subject."""
+    """Is a principal excluded from a subject? Asked once per subject, for the subject
+    types that registered no ``excluded_for`` (those that did are excluded in SQL)."""
 
     def __init__(self) -> None:
-        self._by_user: dict[tuple[str, int], set[int]] = {}
         self._by_subject: dict[tuple[str, int], set[int]] = {}
 
     def excluded(self, user, subject_type: str, subject_id: int) -> bool:
         subject = subjects.get(subject_type)
         if subject is None:
             return False
-        if subject.excluded_for is not None:
-            key = (subject_type, user.pk)
-            if key not in self._by_user:
-                self._by_user[key] = {int(i) for i in subject.excluded_for(user)}
-            return subject_id in self._by_user[key]
         key = (subject_type, subject_id)
         if key not in self._by_subject:
             self._by_subject[key] = {int(i) for i in subject.excluded_user_ids(subject_id)}
@@ -219,17 +241,42 @@ def _authority_filter(principal) -> Q | None:
     return condition
 
 
+def _not_excluded(rows: QuerySet, people: list, exclusions: _Exclusions) -> QuerySet:
+    """``rows`` without the subjects any of ``people`` is excluded from: in SQL for the
+    subject types with ``excluded_for`` (a subquery of ids), row by row for the others."""
+    registered = subjects.registry()
+    listed = {t: s for t, s in registered.items() if s.excluded_for is not None}
+    for subject_type, subject in listed.items():
+        for person in people:
+            ids = subject.excluded_for(person)
+            rows = rows.exclude(subject_type=subject_type, subject_id__in=ids)
+    unlisted = [t for t in registered if t not in listed]
+    if not unlisted:
+        return rows
+    others = rows.filter(subject_type__in=unlisted)
+    refused = [
+        pk
+        for pk, subject_type, subject_id in others.values_list("pk", "subject_type", "subject_id")
+        if any(exclusions.excluded(person, subject_type, subject_id) for person in people)
+    ]
+    return rows.exclude(pk__in=refused) if refused else rows
+
+
 def queue_for(user) -> Queue:
     """The pending steps ``user`` may decide now: by their own role (and unit), or as an
-    active delegate; never a subject they (or the delegator) are excluded from."""
-    empty = Queue(steps=ApprovalStep.objects.none(), on_behalf={}, count=0)
+    active delegate; never a subject they (or the delegator) are excluded from.
+
+    One query tells the queue (``steps``, a page of it read as the page is), however
+    long it is: the exclusions are subqueries, not ids read into Python."""
+    empty = Queue(steps=ApprovalStep.objects.none())
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return empty
     principals: list[tuple[object, str]] = [(user, "")]  # (principal, applies_to)
     principals += [(d.delegator, d.applies_to) for d in active_delegations(user).order_by("pk")]
     pending = scoping.visible(user, ApprovalStep).filter(state=StepState.PENDING)
     exclusions = _Exclusions()
-    chosen: dict[int, object] = {}  # pk -> delegator (None: by own authority)
+    own = None
+    delegated: list[tuple[object, QuerySet[ApprovalStep]]] = []
     for principal, applies_to in principals:
         condition = _authority_filter(principal)
         if condition is None:
@@ -239,24 +286,24 @@ def queue_for(user) -> Queue:
         rows = pending.filter(condition)
         if applies_to:
             rows = rows.filter(subject_type=applies_to)
-        for pk, subject_type, subject_id in rows.values_list("pk", "subject_type", "subject_id"):
-            if pk in chosen:
-                continue
-            if exclusions.excluded(user, subject_type, subject_id):
-                continue
-            if principal is not user and exclusions.excluded(principal, subject_type, subject_id):
-                continue
-            chosen[pk] = None if principal is user else principal
-    steps = (
-        ApprovalStep.objects.filter(pk__in=list(chosen))
-        .select_related("unit")
-        .order_by("due_on", "started_at", "pk")
-    )
-    return Queue(
-        steps=steps,
-        on_behalf={pk: d for pk, d in chosen.items() if d is not None},
-        count=len(chosen),
-    )
+        people = [user] if principal is user else [user, principal]
+        rows = _not_excluded(rows, people, exclusions)
+        if principal is user:
+            own = rows
+        else:
+            delegated.append((principal, rows))
+    parts = ([own] if own is not None else []) + [rows for _principal, rows in delegated]
+    if not parts:
+        return empty
+    if len(parts) == 1:
+        steps = parts[0]  # the common case: read straight, in the queue index's order
+    else:
+        chosen = Q(pk__in=parts[0].values("pk"))
+        for rows in parts[1:]:
+            chosen |= Q(pk__in=rows.values("pk"))
+        steps = ApprovalStep.objects.filter(chosen)
+    steps = steps.select_related("unit").order_by("due_on", "started_at", "pk")
+    return Queue(steps=steps, delegated=delegated, own=own)
 
 
 def pending_count(user) -> int:

@@ -37,9 +37,10 @@ class Subject:
     url: Callable[[int], str]
     decide: Callable[..., str]
     excluded_user_ids: Callable[[int], set[int]]
-    # Optional, for lists: the ids of this type's subjects ``user`` is excluded from
-    # (one query instead of one per row). Without it the queue asks per row.
-    excluded_for: Callable[[Any], set[int]] | None = None
+    # Optional, for lists: the ids of this type's subjects ``user`` is excluded from, a
+    # set or (better) a queryset of ids, which the queue uses as a subquery. Without it
+    # the queue asks per row.
+    excluded_for: Callable[[Any], Any] | None = None
 
 
 _REGISTRY: dict[str, Subject] = {}

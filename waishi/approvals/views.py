@@ -39,7 +39,8 @@ BULK_LIMIT = 100
 def queue(request):
     found = selectors.queue_for(request.user)
     page = paginate(request, found.steps)
-    rows = selectors.queue_rows(page["page_obj"].object_list, found.on_behalf)
+    steps = list(page["page_obj"].object_list)
+    rows = selectors.queue_rows(steps, found.on_behalf_for(steps))
     return render(request, "approvals/queue.html", {"rows": rows, **page})
 
 
@@ -112,7 +113,7 @@ def bulk(request):
         return redirect("approvals:queue")
     found = selectors.queue_for(request.user)
     steps = list(found.steps.filter(pk__in=ids))
-    rows = selectors.queue_rows(steps, found.on_behalf)
+    rows = selectors.queue_rows(steps, found.on_behalf_for(steps))
     if request.POST.get("confirm") != "yes":
         return render(
             request,

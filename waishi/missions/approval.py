@@ -51,14 +51,16 @@ def _drafter_and_members(pk: int, created_by_id: int | None) -> set[int]:
     return users
 
 
-def excluded_for(user) -> set[int]:
-    """Ids of the applications ``user`` drafted or travels on (one query)."""
-    from waishi.missions.models import Mission
+def excluded_for(user):
+    """Ids of the applications ``user`` drafted or travels on, as a subquery (the
+    approvals queue excludes them in SQL)."""
+    from waishi.missions.models import Member, Mission
 
     condition = Q(created_by_id=user.pk)
     if getattr(user, "person_id", None):
-        condition |= Q(members__person_id=user.person_id)
-    return set(Mission.objects.filter(condition).values_list("pk", flat=True).distinct())
+        travels = Member.objects.filter(person_id=user.person_id).values("mission_id")
+        condition |= Q(pk__in=travels)
+    return Mission.objects.filter(condition).values("pk")
 
 
 def decide(
