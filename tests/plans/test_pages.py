@@ -206,6 +206,31 @@ def test_quota_pages(as_user, cast, plan, home_unit, foreign_unit):
     assert as_user("unit_clerk").get(f"/plans/quotas/{quota.pk}/edit/").status_code == 403
 
 
+def test_the_quota_table_sums_a_page_of_units_at_a_time(
+    as_user, cast, plan, django_assert_max_num_queries
+):
+    from waishi.orgs.models import Unit
+    from waishi.plans.views import QUOTA_UNITS
+
+    units = Unit.objects.bulk_create(
+        Unit(code=f"Q{i:03d}", name=f"配额单位{i:03d}") for i in range(QUOTA_UNITS + 3)
+    )
+    Quota.objects.bulk_create(
+        Quota(plan=plan, unit=unit, category="general", batches=i + 1)
+        for i, unit in enumerate(units)
+    )
+    client = as_user("fao_reviewer")
+    url = f"/plans/{plan.pk}/"
+    client.get(url)
+    with django_assert_max_num_queries(15):
+        first = body(client.get(url, {"state": "submitted"}))
+    assert "配额单位000" in first and f"配额单位{QUOTA_UNITS - 1:03d}" in first
+    assert f"配额单位{QUOTA_UNITS:03d}" not in first
+    assert "?state=submitted&amp;quota_page=2" in first  # the filter kept
+    second = body(client.get(url, {"state": "submitted", "quota_page": 2}))
+    assert f"配额单位{QUOTA_UNITS + 2:03d}" in second and "配额单位000" not in second
+
+
 def test_exports(as_user, cast, approved_plan, home_unit):
     # An amendment in progress: the export shows what was approved.
     entry = PlanEntry.objects.get(plan=approved_plan)

@@ -74,15 +74,34 @@ class UnitSummary:
         return [(str(Category(c).label), self.cells[c]) for c in QUOTA_CATEGORIES]
 
 
-def quota_summary(plan: PlanYear, *, user=None) -> list[UnitSummary]:
-    """Per unit (that has entries or a quota): each category's quota with used and left,
-    and what its accepted entries plan. With ``user``, only the units they may see.
-    Three queries whatever the number of units."""
+def _entries_and_quotas(plan: PlanYear, user) -> tuple[QuerySet, QuerySet]:
     entries = PlanEntry.objects.filter(plan=plan)
     quotas = Quota.objects.filter(plan=plan)
     if user is not None:
         entries = scoping.visible(user, entries)
         quotas = scoping.visible(user, quotas)
+    return entries, quotas
+
+
+def quota_units(plan: PlanYear, *, user=None) -> QuerySet[Unit]:
+    """The units with entries or a quota in the plan (those ``user`` may see), by code:
+    a page of them is summed by ``quota_summary(..., units=...)``."""
+    entries, quotas = _entries_and_quotas(plan, user)
+    return Unit.objects.filter(
+        Q(pk__in=quotas.values("unit_id")) | Q(pk__in=entries.values("unit_id"))
+    ).order_by("code")
+
+
+def quota_summary(plan: PlanYear, *, user=None, units=None) -> list[UnitSummary]:
+    """Per unit (that has entries or a quota): each category's quota with used and left,
+    and what its accepted entries plan. With ``user``, only the units they may see; with
+    ``units`` (a page of ``quota_units``), only those. Three queries whatever the number
+    of units (two with ``units``)."""
+    entries, quotas = _entries_and_quotas(plan, user)
+    if units is not None:
+        units = list(units)
+        entries = entries.filter(unit__in=units)
+        quotas = quotas.filter(unit__in=units)
     counted = Q(state__in=[EntryState.ACCEPTED, EntryState.APPROVED]) | Q(
         bound_version__isnull=False
     )
@@ -97,8 +116,10 @@ def quota_summary(plan: PlanYear, *, user=None) -> list[UnitSummary]:
         .order_by()
     )
     summaries: dict[int, UnitSummary] = {}
-    unit_ids = set(quotas.values_list("unit_id", flat=True)) | {r["unit_id"] for r in rows}
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids)}
+    if units is None:
+        unit_ids = set(quotas.values_list("unit_id", flat=True)) | {r["unit_id"] for r in rows}
+        units = Unit.objects.filter(pk__in=unit_ids)
+    units = {u.pk: u for u in units}
 
     def summary(unit_id: int) -> UnitSummary:
         if unit_id not in summaries:

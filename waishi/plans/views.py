@@ -91,6 +91,18 @@ def plan_form(request, plan_pk: int | None = None):
     return render(request, "plans/plan_form.html", {"form": form, "plan": plan})
 
 
+def _quota_page(request, plan: PlanYear):
+    """The quotas of 2,000 units are 4,000 rows: a page of units at a time, and only that
+    page's units summed. ``quota_query``: the page's other parameters, for its links."""
+    units = selectors.quota_units(plan, user=request.user)
+    page = Paginator(units, QUOTA_UNITS).get_page(request.GET.get("quota_page"))
+    page.object_list = selectors.quota_summary(plan, user=request.user, units=page.object_list)
+    params = request.GET.copy()
+    params.pop("quota_page", None)
+    page.query = f"{params.urlencode()}&" if params else ""
+    return page
+
+
 @role_required(READERS)
 def plan_detail(request, plan_pk: int):
     user = request.user
@@ -124,10 +136,7 @@ def plan_detail(request, plan_pk: int):
             "plan": plan,
             "sees_all": sees_all,
             "search": search,
-            # The quotas of 2,000 units are 4,000 rows: shown a page of units at a time.
-            "summary": Paginator(selectors.quota_summary(plan, user=user), QUOTA_UNITS).get_page(
-                request.GET.get("quota_page")
-            ),
+            "summary": _quota_page(request, plan),
             "transitions": PLAN.allowed(plan, user),
             "can_add_entry": roles.has(user, CLERKS) and plan.state != PlanState.CONSOLIDATED,
             "can_set_quota": roles.has(user, FAO),
