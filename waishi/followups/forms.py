@@ -10,6 +10,7 @@ from waishi.followups.models import Kind, State
 from waishi.lib.forms import DateInput, style_fields
 from waishi.lib.roles import UNIT_ROLES
 from waishi.orgs import scoping
+from waishi.orgs.fields import UnitChoiceField
 from waishi.orgs.models import Person, Unit
 
 
@@ -117,7 +118,7 @@ class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     state = forms.ChoiceField(label=_("State"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
+    unit = UnitChoiceField(label=_("Unit"), queryset=None, required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -134,7 +135,7 @@ class FilterForm(forms.Form):
 
 
 class UnitPickForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
+    unit = UnitChoiceField(label=_("Unit"), queryset=None, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

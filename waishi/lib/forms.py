@@ -23,7 +23,8 @@ def apply_errors(
         form.add_error(default_field, exc.messages)
 
 
-def _attrs(attrs: dict) -> str:
+def html_attrs(attrs: dict) -> str:
+    """Attributes as Django's widget templates write them."""
     # As django/forms/widgets/attrs.html: False left out, True as a bare name.
     return mark_safe(  # every part escaped by format_html
         "".join(
@@ -41,7 +42,7 @@ class _PythonRenderedSelect:
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        out = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
+        out = [format_html('<select name="{}"{}>', widget["name"], html_attrs(widget["attrs"]))]
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 out.append(format_html('\n  <optgroup label="{}">', group_name))
@@ -51,7 +52,7 @@ class _PythonRenderedSelect:
                         # select_option.html ends with a newline, kept in the page.
                         '\n  <option value="{}"{}>{}</option>\n',
                         str(option["value"]),
-                        _attrs(option["attrs"]),
+                        html_attrs(option["attrs"]),
                         option["label"],
                     )
                 )

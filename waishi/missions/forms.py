@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import DateInput, style_fields
 from waishi.missions.models import Category, DayKind, InvitationSource, Relation, State
+from waishi.orgs.fields import UnitChoiceField
 from waishi.policy import reference
 
 
@@ -206,7 +207,7 @@ class MissionSearchForm(_Styled):
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices]
     )
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         label=_("Unit"), required=False, queryset=None, empty_label=_("All units")
     )
     country = forms.ChoiceField(label=_("Country or region"), required=False, choices=())

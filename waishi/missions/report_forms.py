@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from waishi.lib.forms import DateInput, style_fields
 from waishi.missions.models import ReportState
 from waishi.missions.report_selectors import OVERDUE
+from waishi.orgs.fields import UnitChoiceField
 
 
 def _area(rows: int = 5) -> forms.Textarea:
@@ -97,7 +98,7 @@ class DecisionForm(forms.Form):
 class ReportSearchForm(forms.Form):
     q = forms.CharField(label=_("Trip title"), required=False, max_length=200)
     state = forms.ChoiceField(label=_("State"), required=False)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
+    unit = UnitChoiceField(label=_("Unit"), queryset=None, required=False)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

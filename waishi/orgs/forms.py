@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import style_fields
 from waishi.orgs import idnumbers
+from waishi.orgs.fields import UnitChoiceField
 from waishi.orgs.models import Person, Unit, UnitKind
 from waishi.orgs.services import PERSON_FIELDS
 
@@ -62,7 +63,7 @@ class PersonSearchForm(forms.Form):
             }
         ),
     )
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         label=_("Unit"), required=False, queryset=Unit.objects.none(), empty_label=_("All units")
     )
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import DateInput, style_fields
+from waishi.orgs.fields import UnitChoiceField
 from waishi.orgs.models import Person, Unit
 from waishi.passports.models import (
     ApplicationState,
@@ -25,7 +26,7 @@ class PassportSearchForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("Any state")), *PassportState.choices]
     )
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         label=_("Unit"), required=False, queryset=Unit.objects.none(), empty_label=_("Any unit")
     )
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
 from waishi.lib.forms import DateInput, style_fields
+from waishi.orgs.fields import UnitChoiceField
 from waishi.orgs.models import Rank, Unit
 from waishi.plans.models import QUOTA_CATEGORIES, Category, EntryState
 from waishi.policy import reference
@@ -127,7 +128,7 @@ class EntryForm(forms.Form):
 
 
 class EntryFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units")
     )
     state = forms.ChoiceField(label=_("State"), required=False)

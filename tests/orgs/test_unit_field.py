@@ -1,0 +1,96 @@
+"""A unit in a form: a drop-down while the units are few, a search box for a province's
+2,000 (``orgs.fields.UnitChoiceField``)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
+
+from tests.factories import UnitFactory
+from waishi.orgs.fields import SELECT_LIMIT, UnitChoiceField
+from waishi.orgs.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def _many_units(n: int) -> None:
+    Unit.objects.bulk_create(
+        Unit(code=f"P{i:04d}", name=f"省直单位{i:04d}", short_name=f"单位{i:04d}") for i in range(n)
+    )
+
+
+def _field() -> UnitChoiceField:
+    return UnitChoiceField(queryset=Unit.objects.order_by("code"), required=False)
+
+
+def test_a_unit_is_found_by_id_code_name_short_name_or_a_unique_part(home_unit, foreign_unit):
+    field = _field()
+    assert field.clean(str(home_unit.pk)) == home_unit
+    assert field.clean(home_unit.code) == home_unit
+    assert field.clean("市商务局") == home_unit
+    assert field.clean("教育局") == foreign_unit  # the short name
+    assert field.clean(" 商务 ") == home_unit  # part of one name only
+    assert field.clean("") is None
+
+
+def test_several_or_no_matches_are_an_error_naming_the_candidates(home_unit, foreign_unit):
+    field = _field()
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as several:
+        field.clean("市")
+    message = " ".join(several.value.messages)
+    assert "市商务局" in message and "市教育局" in message
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as none:
+        field.clean("外交部")
+    assert "外交部" in " ".join(none.value.messages)
+
+
+def test_a_unit_outside_the_choices_is_not_taken_by_id_or_name(home_unit, foreign_unit):
+    field = UnitChoiceField(queryset=Unit.objects.filter(pk=home_unit.pk), required=False)
+    for typed in (str(foreign_unit.pk), foreign_unit.code, foreign_unit.name):
+        with pytest.raises(ValidationError):
+            field.clean(typed)
+
+
+def test_few_units_are_a_drop_down(cast, as_user):
+    body = as_user("fao_reviewer").get(reverse("missions:list")).content.decode()
+    assert '<select name="unit"' in body
+    assert 'type="search" name="unit"' not in body
+
+
+def test_many_units_are_a_search_box_that_shows_the_chosen_name(
+    cast, as_user, home_unit, django_assert_max_num_queries
+):
+    from tests.missions.conftest import build_mission
+    from tests.factories import PersonFactory
+
+    _many_units(SELECT_LIMIT + 1)
+    other = Unit.objects.get(code="P0007")
+    build_mission(cast["unit_clerk"], [PersonFactory(unit=home_unit)], title="商务局的团组")
+    client = as_user("fao_reviewer")
+    url = reverse("missions:list")
+    body = client.get(url).content.decode()
+    assert 'type="search" name="unit"' in body
+    assert "省直单位0050" not in body  # no option of every unit
+
+    chosen = client.get(url, {"unit": home_unit.pk}).content.decode()
+    assert f'value="{home_unit.name}"' in chosen  # the name, not the id
+    assert "商务局的团组" in chosen
+    assert "商务局的团组" not in client.get(url, {"unit": other.pk}).content.decode()
+    typed = client.get(url, {"unit": "商务局"}).content.decode()
+    assert "商务局的团组" in typed and 'data-testid="filter-errors"' not in typed
+    with django_assert_max_num_queries(14):
+        client.get(url, {"unit": home_unit.pk})
+
+
+def test_an_ambiguous_unit_is_said_on_the_list(cast, as_user):
+    _many_units(SELECT_LIMIT + 1)
+    with translation.override("zh-hans"):
+        body = (
+            as_user("fao_reviewer")
+            .get(reverse("missions:list"), {"unit": "省直单位00"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+            .content.decode()
+        )
+    assert 'data-testid="filter-errors"' in body
+    assert "省直单位0000" in body  # a candidate named
