@@ -562,7 +562,12 @@ class Step(models.Model):
         ordering = ["arrival", "sequence"]
         verbose_name = _("step")
         verbose_name_plural = _("steps")
-        indexes = [models.Index(fields=["done_at", "due_at"], name="step_open_due_idx")]
+        indexes = [
+            models.Index(fields=["done_at", "due_at"], name="step_open_due_idx"),
+            # "Has this arrival an open step past due?" for each row of the board: by the
+            # arrival first (without it SQLite scanned every late step for every row).
+            models.Index(fields=["arrival", "done_at", "due_at"], name="step_arrival_open_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["arrival", "sequence"], name="step_once_per_arrival"),
             models.CheckConstraint(
