@@ -91,6 +91,8 @@ class Outcome(models.Model):
         indexes = [
             models.Index(fields=["responsible_unit", "state", "due_date"]),
             models.Index(fields=["source_type", "source_id"]),
+            # The list's order (due date first): a page read from the index, not sorted.
+            models.Index(fields=["due_date", "id"], name="outcome_due_order"),
         ]
         constraints = [
             models.CheckConstraint(
