@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import UnitFactory
 from waishi.orgs.fields import SELECT_LIMIT, UnitChoiceField
 from waishi.orgs.models import Unit
 
@@ -62,8 +61,8 @@ def test_few_units_are_a_drop_down(cast, as_user):
 def test_many_units_are_a_search_box_that_shows_the_chosen_name(
     cast, as_user, home_unit, django_assert_max_num_queries
 ):
-    from tests.missions.conftest import build_mission
     from tests.factories import PersonFactory
+    from tests.missions.conftest import build_mission
 
     _many_units(SELECT_LIMIT + 1)
     other = Unit.objects.get(code="P0007")
