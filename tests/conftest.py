@@ -39,6 +39,10 @@ def _settings(settings, tmp_path):
     settings.HUEY["immediate"] = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # locmem keeps its data in a module-level dict: each test starts with an empty cache.
+    from django.core.cache import cache
+
+    cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
