@@ -67,6 +67,29 @@ def test_the_board_counts_by_district_and_state(
         assert name in body
 
 
+def test_the_board_counts_show_a_change_at_once_and_are_kept_while_nothing_changes(
+    arrival, as_user, officer, district, django_assert_num_queries
+):
+    from waishi.arrivals import selectors
+
+    mine = arrival(name="王五")
+    client = as_user("city_command")
+
+    def by_state():
+        counts = client.get("/arrivals/").context["counts"]
+        return {row.district: row.by_state for row in counts}[district]
+
+    assert by_state() == [1, 0, 0]
+    services.step_confirm(actor=officer, step=mine.steps.get(sequence=1))
+    assert by_state() == [0, 1, 0]  # the change is seen on the next view
+    arrival(name="赵六")
+    assert by_state() == [1, 1, 0]
+    reader = client.get("/arrivals/").wsgi_request.user
+    with django_assert_num_queries(1):  # the latest change only: the counts are kept
+        found = selectors._by_district_and_state(reader)
+    assert found[(district.pk, "expected")] == 1
+
+
 def test_the_board_searches_filters_and_paginates(arrival, as_user, district, other_district):
     arrival(name="王五", route="CA938")
     theirs = arrival(name="钱七", route="MU588", district=other_district)

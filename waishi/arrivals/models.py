@@ -363,6 +363,8 @@ class Arrival(models.Model):
         indexes = [
             models.Index(fields=["district", "state", "arrival_date"], name="arrival_queue_idx"),
             models.Index(fields=["arrival_date"], name="arrival_date_idx"),
+            # The latest change, which keys the board's cached counts (one index read).
+            models.Index(fields=["updated_at"], name="arrival_updated_idx"),
         ]
         constraints = [
             # The same person on the same date is one record, however many report it.

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.core.cache import cache
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import get_language
@@ -215,16 +216,33 @@ class DistrictCounts:
         return sum(self.by_state)
 
 
+COUNTS_CACHE_SECONDS = 300
+
+
+def _by_district_and_state(user) -> dict[tuple[int, str], int]:
+    """{(district id, state): arrivals}: a GROUP BY over every arrival (half a million in
+    a province: 60-120 ms), kept in the cache under the time of the latest change to any
+    arrival, so that a change, a new arrival or a hand-over shows at once and an unchanged
+    board costs one index read. ``COUNTS_CACHE_SECONDS`` bounds what a change made
+    without touching ``updated_at`` could leave behind."""
+    arrivals = scoping.visible(user, Arrival)
+    latest = Arrival.objects.order_by().aggregate(at=Max("updated_at"))["at"]
+    scope = "all" if scoping.sees_all(user, Arrival) else f"district-{user.district_id}"
+    key = f"arrivals:by-state:{scope}:{latest.isoformat() if latest else '-'}"
+    found = cache.get(key)
+    if found is None:
+        rows = arrivals.order_by().values("district_id", "state").annotate(n=Count("*"))
+        found = [(row["district_id"], row["state"], row["n"]) for row in rows]
+        cache.set(key, found, COUNTS_CACHE_SECONDS)
+    return {(district_id, state): n for district_id, state, n in found}
+
+
 def counts_by_district(user, *, now=None) -> tuple[list[DistrictCounts], DistrictCounts]:
     """Arrivals by district and state, with the overdue (and escalated) open steps of
     each district: one row per district ``user`` may see arrivals of, and the total."""
     now = now or timezone.now()
     states = list(ArrivalState.values)
-    arrivals = scoping.visible(user, Arrival)
-    by_state: dict[tuple[int, str], int] = {
-        (row["district_id"], row["state"]): row["n"]
-        for row in arrivals.order_by().values("district_id", "state").annotate(n=Count("pk"))
-    }
+    by_state = _by_district_and_state(user)
     late = (
         scoping.visible(user, Step)
         .filter(done_at__isnull=True, due_at__lt=now)
