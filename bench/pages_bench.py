@@ -126,13 +126,14 @@ def seed(db: str, size: str, scale: float, work: Path) -> dict:
 
 
 def prepare(db: str, size: str, work: Path) -> None:
-    """The migrations added since the seeding (indexes), and PostgreSQL's statistics as
-    autovacuum would have gathered them after a bulk load."""
+    """The migrations added since the seeding (indexes), and PostgreSQL's statistics and
+    visibility map as autovacuum leaves them after a bulk load (since PostgreSQL 13 it
+    vacuums insert-only tables too): without the visibility map no index-only scan."""
     env = environment(db, size, work)
     waishi(env, "migrate", "--noinput", "-v", "0")
     if db == "postgres":
         psql = [_tool("psql"), "-h", "127.0.0.1", "-U", "postgres", "-d", PG_NAMES[size]]
-        subprocess.run([*psql, "-qc", "ANALYZE"], check=True)  # noqa: S603 - fixed arguments
+        subprocess.run([*psql, "-qc", "VACUUM ANALYZE"], check=True)  # noqa: S603 - fixed arguments
 
 
 def child_json(db: str, size: str, work: Path, mode: str, *extra: str) -> dict:
@@ -409,11 +410,11 @@ def verdicts(results: dict) -> list[str]:
         full, small = res["full"], res.get("small")
         slow = [r["page"] for r in full["pages"] if r["p95"] >= GOAL_P95_MS]
         many = [r["page"] for r in full["pages"] if r["queries"] > GOAL_QUERIES]
-        grows = [
-            r["page"]
-            for r, s in zip(full["pages"], (small or full)["pages"], strict=True)
-            if r["queries"] != s["queries"]
-        ]
+        pairs = list(zip(full["pages"], (small or full)["pages"], strict=True))
+        grows = [r["page"] for r, s in pairs if r["queries"] > s["queries"]]
+        # Above 100,000 rows PostgreSQL's estimate replaces the exact count (lib.pages):
+        # one query fewer at full scale, not more.
+        fewer = [r["page"] for r, s in pairs if r["queries"] < s["queries"]]
         lists = [r for r in full["pages"] if r.get("admin") and "detail" not in r["page"]]
         not_faster = [
             f"{r['page']} ({r['admin']['median'] / r['median']:.1f}x)"
@@ -427,6 +428,12 @@ def verdicts(results: dict) -> list[str]:
             + ("met" if not many else f"MISSED for {', '.join(many)}")
             + "; query count independent of the data size "
             + ("met" if not grows else f"MISSED for {', '.join(grows)}")
+            + (
+                f" (one query fewer at full scale for {', '.join(fewer)}: the planner's "
+                "estimate replaces the exact count above 100,000 rows)"
+                if fewer
+                else ""
+            )
             + f"; every list at least {GOAL_RATIO:.0f}x faster than the admin changelist "
             + ("met" if not not_faster else f"MISSED for {', '.join(not_faster)}")
             + "."
