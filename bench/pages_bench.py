@@ -589,7 +589,11 @@ def report(args, dbs: list[str]) -> None:
             loads += results[db].get("loads", [])
     if not results:
         raise SystemExit(f"no results under {args.work}")
-    _load_note = "the machine shared with other work while measuring (" + "; ".join(loads) + ")"
+    _load_note = (
+        "the load when each measurement started, the benchmark itself counting for about 1 ("
+        + "; ".join(dict.fromkeys(loads))
+        + ")"
+    )
     notes = NOTES.read_text(encoding="utf-8") if NOTES.exists() else ""
     text = section(results, args, notes)
     print(text)
