@@ -29,16 +29,24 @@ def test_choices_booleans_and_lists_are_shown_readably(cast):
     assert (None, "简体中文、English") in values  # each item by its choice label
 
 
-def test_a_unit_is_named_and_another_record_keeps_its_number(cast, home_unit, home_person):
-    user = cast["unit_clerk"]
+def _given_a_unit_and_a_person(user, unit, person) -> None:
     record(
         action="accounts.user.update",
         actor=user,
         obj=user,
         before={"unit": None, "person": None},
-        after={"unit": home_unit.pk, "person": home_person.pk},
+        after={"unit": unit.pk, "person": person.pk},
     )
-    [entry] = [e for e in history(user) if e.event.action == "accounts.user.update"]
+
+
+def _updates(entries) -> list:
+    return [e for e in entries if e.event.action == "accounts.user.update"]
+
+
+def test_a_unit_is_named_and_another_record_keeps_its_number(cast, home_unit, home_person):
+    user = cast["unit_clerk"]
+    _given_a_unit_and_a_person(user, home_unit, home_person)
+    [entry] = _updates(history(user))
     after = [change.after for change in entry.changes]
     assert str(home_unit) in after
     assert f"#{home_person.pk}" in after  # a person is a business record: not named here
@@ -64,7 +72,7 @@ def test_units_are_named_in_one_query_however_many_events(
         after={"unit": 999_999},  # a unit that is gone keeps its number
     )
     with django_assert_num_queries(2):  # the events, the units named in them
-        entries = [e for e in history(user) if e.event.action == "accounts.user.update"]
+        entries = _updates(history(user))
     shown = [(change.before, change.after) for entry in entries for change in entry.changes]
     assert shown.count((None, str(home_unit))) == 5
     assert shown.count((str(home_unit), str(foreign_unit))) == 5
@@ -75,19 +83,9 @@ def test_known_rows_are_named_without_a_query_but_a_business_record_is_not(
     cast, home_unit, home_person, django_assert_num_queries
 ):
     user = cast["unit_clerk"]
-    record(
-        action="accounts.user.update",
-        actor=user,
-        obj=user,
-        before={"unit": None, "person": None},
-        after={"unit": home_unit.pk, "person": home_person.pk},
-    )
+    _given_a_unit_and_a_person(user, home_unit, home_person)
     with django_assert_num_queries(1):  # the events only
-        [entry] = [
-            e
-            for e in history(user, known=(home_unit, home_person))
-            if e.event.action == "accounts.user.update"
-        ]
+        [entry] = _updates(history(user, known=(home_unit, home_person)))
     after = [change.after for change in entry.changes]
     assert str(home_unit) in after
     assert f"#{home_person.pk}" in after  # known, but a person is never named here
