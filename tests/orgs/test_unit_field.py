@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from waishi.orgs.fields import SELECT_LIMIT, UnitChoiceField
+from waishi.orgs.fields import SELECT_LIMIT, PersonChoiceField, UnitChoiceField
 from waishi.orgs.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,69 @@ def test_an_ambiguous_unit_is_said_on_the_list(cast, as_user):
         )
     assert 'data-testid="filter-errors"' in body
     assert "省直单位0000" in body  # a candidate named
+
+
+# -- people ----------------------------------------------------------------------------------
+
+
+def _person_field() -> PersonChoiceField:
+    from waishi.orgs.models import Person
+
+    return PersonChoiceField(queryset=Person.objects.order_by("pk"), required=False)
+
+
+def test_a_person_is_found_by_id_label_name_pinyin_or_initials(home_unit, foreign_unit):
+    from tests.factories import PersonFactory
+
+    zhang = PersonFactory(name="张晓峰", unit=home_unit)
+    PersonFactory(name="李雷", unit=home_unit)
+    field = _person_field()
+    assert field.clean(str(zhang.pk)) == zhang
+    assert field.clean("张晓峰（商务局）") == zhang  # the label the search box shows
+    assert field.clean("张晓峰") == zhang
+    assert field.clean("zhangxiao") == zhang
+    assert field.clean("zxf") == zhang
+
+
+def test_namesakes_are_told_apart_by_their_unit(home_unit, foreign_unit):
+    from tests.factories import PersonFactory
+
+    PersonFactory(name="王芳", unit=home_unit)
+    theirs = PersonFactory(name="王芳", unit=foreign_unit)
+    field = _person_field()
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as several:
+        field.clean("王芳")
+    message = " ".join(several.value.messages)
+    assert "王芳（商务局）" in message and "王芳（教育局）" in message
+    assert field.clean("王芳（教育局）") == theirs
+    assert field.clean("王芳(市教育局)") == theirs  # half-width brackets, the full name
+    with pytest.raises(ValidationError):
+        field.clean("王芳（外交部）")
+
+
+def test_the_follow_up_form_offers_a_search_box_for_a_province_of_people(cast, home_unit):
+    from waishi.followups.forms import OutcomeForm
+    from waishi.orgs.models import Person
+
+    Person.objects.bulk_create(
+        Person(name=f"人员{i:04d}", unit=home_unit, post="干部") for i in range(SELECT_LIMIT + 1)
+    )
+    chosen = Person.objects.get(name="人员0042")
+    fao = cast["fao_reviewer"]
+    body = str(OutcomeForm(user=fao)["responsible_person"])
+    assert 'type="search" name="responsible_person"' in body and "人员0050" not in body
+    form = OutcomeForm(
+        {
+            "kind": "intention",
+            "title": "合作意向",
+            "responsible_unit": "商务局",
+            "responsible_person": "人员0042（商务局）",
+            "due_date": "2030-01-31",
+        },
+        user=fao,
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["responsible_person"] == chosen
+    assert form.cleaned_data["responsible_unit"] == home_unit
+    shown = str(OutcomeForm({"responsible_person": str(chosen.pk)}, user=fao)["responsible_person"])
+    assert 'value="人员0042（商务局）"' in shown

@@ -10,14 +10,8 @@ from waishi.followups.models import Kind, State
 from waishi.lib.forms import DateInput, style_fields
 from waishi.lib.roles import UNIT_ROLES
 from waishi.orgs import scoping
-from waishi.orgs.fields import UnitChoiceField
+from waishi.orgs.fields import PersonChoiceField, UnitChoiceField
 from waishi.orgs.models import Person, Unit
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, person) -> str:
-        unit = person.unit.short_name or person.unit.name
-        return f"{person.name}（{unit}）"
 
 
 def people_for(user, unit_id: int | None = None):
@@ -37,7 +31,7 @@ class OutcomeForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    responsible_unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=None)
+    responsible_unit = UnitChoiceField(label=_("Responsible unit"), queryset=None)
     responsible_person = PersonChoiceField(label=_("Responsible person"), queryset=None)
     due_date = forms.DateField(label=_("Due date"), widget=DateInput())
     source_type = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -104,7 +98,7 @@ class CompleteForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    responsible_unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=None)
+    responsible_unit = UnitChoiceField(label=_("Responsible unit"), queryset=None)
     responsible_person = PersonChoiceField(label=_("Responsible person"), queryset=None)
 
     def __init__(self, *args, user, **kwargs):

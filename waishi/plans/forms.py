@@ -146,7 +146,7 @@ class EntryFilterForm(forms.Form):
 
 
 class QuotaForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     category = forms.ChoiceField(
         label=_("Category"), choices=[(c.value, c.label) for c in QUOTA_CATEGORIES]
     )
