@@ -55,3 +55,24 @@ def test_an_overestimated_list_counts_exactly_past_its_real_end(db, monkeypatch)
     assert far.paginator.count == total
     assert far.number == far.paginator.num_pages
     assert list(far.object_list) == list(Unit.objects.order_by("pk"))[(far.number - 1) * 2 :]
+
+
+def test_a_deep_page_reads_its_ids_first_and_shows_the_same_rows(db, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    Unit.objects.bulk_create(Unit(code=f"D{i:03d}", name=f"单位{i:03d}") for i in range(60))
+    codes = [u.code for u in Unit.objects.order_by("-code")]
+    monkeypatch.setattr(pages, "DEFER_FROM", 25)
+
+    def page_of(number: int) -> tuple[list[str], int]:
+        request = RequestFactory().get("/", {"page": number})
+        with CaptureQueriesContext(connection) as queries:
+            ordered = Unit.objects.order_by("-code")  # not evaluated yet
+            page = pages.paginate(request, ordered, estimate=True)["page_obj"]
+            shown = [u.code for u in page.object_list]
+        return shown, len(queries.captured_queries)
+
+    first, first_queries = page_of(1)  # above DEFER_FROM: the rows at once
+    second, second_queries = page_of(2)  # below: the page's ids, then their rows
+    assert first == codes[:25] and second == codes[25:50]
+    assert second_queries == first_queries + 1
