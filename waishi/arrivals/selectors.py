@@ -32,6 +32,7 @@ from waishi.arrivals.models import (
     TestResult,
 )
 from waishi.audit.selectors import HistoryEntry, events_for, readable
+from waishi.lib.pages import IdsFirst
 from waishi.orgs import scoping
 from waishi.orgs.models import District
 
@@ -141,7 +142,7 @@ class OverdueFirst:
         head = self._first
         out = list(self.first[start : min(stop, head)]) if start < head else []
         if stop > head:
-            out += list(self.rest[max(0, start - head) : stop - head])
+            out += list(IdsFirst(self.rest)[max(0, start - head) : stop - head])
         return out
 
 
