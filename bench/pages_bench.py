@@ -261,11 +261,20 @@ def pages(requests: int) -> dict:
     mission = Mission.objects.filter(unit_id=clerk_unit).order_by("-pk").first()
     plan = PlanYear.objects.order_by("-year").first()
     history = f"object_type=missions.mission&object_id={mission.pk}"
+    middle = Mission.objects.count() // 2  # a page half way down the list, for both
+    deep, admin_deep = middle // 25 + 1, middle // 100 + 1
     # (name, who, the page, who on the admin, the admin's page)
     cases = [
         ("home (FAO reviewer)", "fao", "/", None, None),
         ("home (unit clerk)", "clerk", "/", None, None),
         ("application list, FAO", "fao", "/missions/", "fao", "/bench-admin/missions/mission/"),
+        (
+            "application list, FAO, half way down",
+            "fao",
+            f"/missions/?page={deep}",
+            "fao",
+            f"/bench-admin/missions/mission/?p={admin_deep}",
+        ),
         (
             "application list, a unit",
             "clerk",
