@@ -159,3 +159,22 @@ def test_the_follow_up_form_offers_a_search_box_for_a_province_of_people(cast, h
     assert form.cleaned_data["responsible_unit"] == home_unit
     shown = str(OutcomeForm({"responsible_person": str(chosen.pk)}, user=fao)["responsible_person"])
     assert 'value="人员0042（商务局）"' in shown
+
+
+def test_the_passport_form_takes_a_holder_typed_in_its_search_box(cast, home_unit, foreign_unit):
+    from waishi.orgs.models import Person
+    from waishi.passports.forms import PassportForm
+
+    Person.objects.bulk_create(
+        Person(name=f"持照人{i:04d}", unit=home_unit, post="干部") for i in range(SELECT_LIMIT)
+    )
+    holder = Person.objects.create(name="欧阳娜娜", unit=foreign_unit, post="干部")
+    people = Person.objects.select_related("unit")
+    assert 'type="search" name="holder"' in str(PassportForm(people=people)["holder"])
+    data = {"kind": "service", "number": "E1234567", "issued_on": "2026-01-05"}
+    data["expires_on"] = "2031-01-04"
+    form = PassportForm({**data, "holder": "欧阳娜娜（教育局）"}, people=people)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["holder"] == holder
+    unknown = PassportForm({**data, "holder": "欧阳娜娜（商务局）"}, people=people)
+    assert not unknown.is_valid() and "holder" in unknown.errors

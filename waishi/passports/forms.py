@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import DateInput, style_fields
-from waishi.orgs.fields import UnitChoiceField
+from waishi.orgs.fields import PersonChoiceField, UnitChoiceField
 from waishi.orgs.models import Person, Unit
 from waishi.passports.models import (
     ApplicationState,
@@ -37,7 +37,8 @@ class PassportSearchForm(forms.Form):
 
 
 class PassportForm(forms.Form):
-    holder = forms.ModelChoiceField(label=_("Holder"), queryset=Person.objects.none())
+    # Every person the FAO may see: 100,000 in a province, a search box above 100.
+    holder = PersonChoiceField(label=_("Holder"), queryset=Person.objects.none())
     kind = forms.ChoiceField(label=_("Kind of passport"), choices=Kind.choices)
     number = forms.CharField(
         label=_("Passport number"),
