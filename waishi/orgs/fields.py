@@ -72,8 +72,13 @@ class _SearchChoiceField(forms.ModelChoiceField):
     """A ``ModelChoiceField`` that also takes a typed name (``_matches``)."""
 
     widget = SearchOrSelect
+    placeholder = SearchOrSelect.placeholder  # what the search box says when empty
     none_found = _("Nothing matches “%(text)s”.")
     several_found = _("Several match “%(text)s”: %(names)s. Type more of the name.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.widget.placeholder = self.placeholder
 
     def _matches(self, text: str) -> list:
         """The choices ``text`` names, best first; at most ``CANDIDATES_SHOWN + 1``."""
@@ -118,14 +123,11 @@ class UnitChoiceField(_SearchChoiceField):
     """A unit by its id, code, full name, short name, or a part of its name that only one
     unit has."""
 
+    placeholder = _("Unit name or code")
     none_found = _("No unit is named or coded “%(text)s”.")
     several_found = _(
         "Several units match “%(text)s”: %(names)s. Type more of the name, or the code."
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.widget.placeholder = _("Unit name or code")
 
     def _matches(self, text: str) -> list:
         return _one_or_all(
@@ -143,14 +145,11 @@ class PersonChoiceField(_SearchChoiceField):
     """A person, shown as "name（unit）", by id, by that label, by full name, or by the
     start of the name, its pinyin or its initials, when only one person matches."""
 
+    placeholder = _("Name (unit), pinyin or initials")
     none_found = _("Nobody is called “%(text)s”.")
     several_found = _(
         "Several people match “%(text)s”: %(names)s. Type the name with the unit, as shown."
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.widget.placeholder = _("Name (unit), pinyin or initials")
 
     def label_from_instance(self, person) -> str:
         unit = person.unit.short_name or person.unit.name
