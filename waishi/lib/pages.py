@@ -95,10 +95,16 @@ def paginate(request, queryset, per_page: int = PER_PAGE, *, estimate: bool = Fa
         # the real end: count exactly, which gives the real last page.
         paginator = Paginator(queryset, per_page)
         page_obj = paginator.get_page(request.GET.get("page"))
+    return {"page_obj": page_obj, "query_string": other_params(request, "page")}
+
+
+def other_params(request, name: str) -> str:
+    """The request's query string without ``name``, ready for ``?{{ it }}name=N`` in a
+    pagination link (ends with ``&`` when not empty), so that the links keep the filters."""
     params = request.GET.copy()
-    params.pop("page", None)
+    params.pop(name, None)
     query_string = params.urlencode()
-    return {"page_obj": page_obj, "query_string": f"{query_string}&" if query_string else ""}
+    return f"{query_string}&" if query_string else ""
 
 
 def client_ip(request) -> str:

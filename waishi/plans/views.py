@@ -15,7 +15,7 @@ from waishi.audit.services import client_ip
 from waishi.lib import roles
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
-from waishi.lib.pages import paginate
+from waishi.lib.pages import other_params, paginate
 from waishi.lib.roles import Role
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
@@ -93,13 +93,11 @@ def plan_form(request, plan_pk: int | None = None):
 
 def _quota_page(request, plan: PlanYear):
     """The quotas of 2,000 units are 4,000 rows: a page of units at a time, and only that
-    page's units summed. ``quota_query``: the page's other parameters, for its links."""
+    page's units summed. ``query``: the page's other parameters, for its links."""
     units = selectors.quota_units(plan, user=request.user)
     page = Paginator(units, QUOTA_UNITS).get_page(request.GET.get("quota_page"))
     page.object_list = selectors.quota_summary(plan, user=request.user, units=page.object_list)
-    params = request.GET.copy()
-    params.pop("quota_page", None)
-    page.query = f"{params.urlencode()}&" if params else ""
+    page.query = other_params(request, "quota_page")
     return page
 
 
