@@ -13,9 +13,9 @@ source is sent as ``none`` (no invitation yet), which is what it means.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.utils import timezone
@@ -79,32 +79,35 @@ def member_data(member: Member, trips: list[dict]) -> dict[str, Any]:
     }
 
 
-@dataclass
 class TripRows:
-    """A trip's rows as its record shows them and as ``trip_data`` reads them, read once
-    for a page that does both (``trip_rows``)."""
+    """A trip's rows, each read on first use and then kept: a page that shows them and
+    runs the live check on them (the record) reads each once; a caller that needs only
+    the members reads only those."""
 
-    stops: list
-    days: list
-    members: list[Member]
-    trips: dict[int, list[dict]]  # person id -> earlier trips (``earlier_trips``)
-    budget_lines: list
+    def __init__(self, mission: Mission):
+        self.mission = mission
 
+    @cached_property
+    def stops(self) -> list:
+        return list(self.mission.stops.order_by("order", "pk"))
 
-def _members(mission: Mission) -> list[Member]:
-    return list(mission.members.select_related("person__unit").order_by("order", "pk"))
+    @cached_property
+    def days(self) -> list:
+        return list(self.mission.days.order_by("date", "pk"))
 
+    @cached_property
+    def members(self) -> list[Member]:
+        return list(self.mission.members.select_related("person__unit").order_by("order", "pk"))
 
-def trip_rows(mission: Mission) -> TripRows:
-    """Stops, days, members with their earlier trips and budget lines: five queries."""
-    members = _members(mission)
-    return TripRows(
-        stops=list(mission.stops.order_by("order", "pk")),
-        days=list(mission.days.order_by("date", "pk")),
-        members=members,
-        trips=earlier_trips([m.person_id for m in members], exclude_mission_id=mission.pk),
-        budget_lines=list(mission.budget_lines.order_by("pk")),
-    )
+    @cached_property
+    def trips(self) -> dict[int, list[dict]]:
+        """person id -> that person's earlier trips (``earlier_trips``)."""
+        ids = [m.person_id for m in self.members]
+        return earlier_trips(ids, exclude_mission_id=self.mission.pk)
+
+    @cached_property
+    def budget_lines(self) -> list:
+        return list(self.mission.budget_lines.order_by("pk"))
 
 
 def members_data(
@@ -114,14 +117,10 @@ def members_data(
     editable) reads each member's submission snapshot instead of the person today."""
     if frozen is None:
         frozen = not mission.is_editable
-    members = rows.members if rows is not None else _members(mission)
-    if frozen and all(m.snapshot for m in members):
-        return [dict(m.snapshot) for m in members]
-    if rows is not None:
-        trips = rows.trips
-    else:
-        trips = earlier_trips([m.person_id for m in members], exclude_mission_id=mission.pk)
-    return [member_data(m, trips.get(m.person_id, [])) for m in members]
+    rows = rows or TripRows(mission)
+    if frozen and all(m.snapshot for m in rows.members):
+        return [dict(m.snapshot) for m in rows.members]
+    return [member_data(m, rows.trips.get(m.person_id, [])) for m in rows.members]
 
 
 def trip_data(
@@ -133,7 +132,7 @@ def trip_data(
 ) -> dict[str, Any]:
     """The contract's input object for ``mission``. ``submitted_on`` defaults to the day
     of submission when there was one (a draft is judged as if submitted today).
-    ``rows``: the trip's rows when the caller has read them (``trip_rows``)."""
+    ``rows``: the trip's rows when the caller reads them too (``TripRows``)."""
     data: dict[str, Any] = {"category": mission.category}
     if submitted_on is None and mission.submitted_at is not None:
         submitted_on = timezone.localdate(mission.submitted_at)
@@ -145,10 +144,8 @@ def trip_data(
     _put(invitation, "inviter", mission.inviter)
     data["invitation"] = invitation
     data["stops"] = []
-    stops = rows.stops if rows is not None else mission.stops.order_by("order", "pk")
-    days = rows.days if rows is not None else mission.days.order_by("date", "pk")
-    lines = rows.budget_lines if rows is not None else mission.budget_lines.order_by("pk")
-    for stop in stops:
+    rows = rows or TripRows(mission)
+    for stop in rows.stops:
         row: dict[str, Any] = {}
         _put(row, "country", stop.country)
         _put(row, "city", stop.city)
@@ -157,7 +154,7 @@ def trip_data(
         row["transit_airside"] = stop.transit_airside
         data["stops"].append(row)
     data["days"] = []
-    for day in days:
+    for day in rows.days:
         row = {}
         _put(row, "date", day.date)
         row["kind"] = day.kind
@@ -165,7 +162,7 @@ def trip_data(
         data["days"].append(row)
     data["members"] = members_data(mission, frozen=frozen, rows=rows)
     data["budget"] = []
-    for line in lines:
+    for line in rows.budget_lines:
         row = {}
         _put(row, "country", line.country)
         _put(row, "city", line.city)

@@ -118,7 +118,7 @@ class MemberRow:
 
 def member_rows(mission: Mission, rows: checking.TripRows | None = None) -> list[MemberRow]:
     """The members with the person's rank and flags, and their earlier trips."""
-    rows = rows or checking.trip_rows(mission)
+    rows = rows or checking.TripRows(mission)
     return [MemberRow(m, rows.trips.get(m.person_id, [])) for m in rows.members]
 
 

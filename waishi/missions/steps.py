@@ -40,7 +40,7 @@ def check_of(
 ) -> tuple[live.LiveCheck, list[str]]:
     """The findings to show: the stored check of a submitted application, else a live
     check of what is saved now. Also the members' names by index. ``rows``: the trip's
-    rows when the page has read them (``checking.trip_rows``)."""
+    rows when the page reads them too (``checking.TripRows``)."""
     if not mission.is_editable and mission.check_result:
         names = [m.get("name", "") for m in (mission.check_input or {}).get("members", [])]
         return live.LiveCheck(result=mission.check_result), names
@@ -50,7 +50,7 @@ def check_of(
 
 def budget_rows(mission: Mission, rows: checking.TripRows | None = None) -> list[tuple]:
     """Each budget line with the standard for its place (None when none is on file)."""
-    lines = rows.budget_lines if rows is not None else list(mission.budget_lines.order_by("pk"))
+    lines = (rows or checking.TripRows(mission)).budget_lines
     standards = checking.budget_standards([(line.country, line.city) for line in lines])
     return list(zip(lines, standards, strict=True))
 

@@ -148,7 +148,7 @@ def _documents(mission: Mission) -> list[dict]:
 @role_required(VIEWERS)
 def mission_detail(request, mission_pk: int):
     mission = _mission(request, mission_pk)
-    rows = checking.trip_rows(mission)  # shared by the live check and the page
+    rows = checking.TripRows(mission)  # read once for the live check and the page
     check, names = steps.check_of(mission, rows)
     actions = MISSION.allowed(mission, request.user, actions=CLERK_ACTIONS)
     chain = selectors.chain_of(mission)
