@@ -29,25 +29,19 @@ def excluded_user_ids(pk: int) -> set[int]:
     """The drafter and the accounts of the members."""
     from waishi.missions.models import Mission
 
-    mission = Mission.objects.filter(pk=pk).values("created_by_id").first()
-    if mission is None:
-        return set()
-    return _drafter_and_members(pk, mission["created_by_id"])
+    mission = Mission.objects.filter(pk=pk).only("created_by_id").first()
+    return excluded_users_of(mission) if mission is not None else set()
 
 
 def excluded_users_of(mission) -> set[int]:
     """``excluded_user_ids`` of a trip already read (its drafter is on the row)."""
-    return _drafter_and_members(mission.pk, mission.created_by_id)
-
-
-def _drafter_and_members(pk: int, created_by_id: int | None) -> set[int]:
     from waishi.missions.models import Member
     from waishi.orgs.models import User
 
-    people = Member.objects.filter(mission_id=pk).values("person_id")
+    people = Member.objects.filter(mission_id=mission.pk).values("person_id")
     users = set(User.objects.filter(person_id__in=people).values_list("pk", flat=True))
-    if created_by_id:
-        users.add(created_by_id)
+    if mission.created_by_id:
+        users.add(mission.created_by_id)
     return users
 
 

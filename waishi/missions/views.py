@@ -108,19 +108,16 @@ OUTCOMES = {
 }
 
 
-def _decision_state(user, mission: Mission, chain: list | None = None):
-    """(the pending step or None, may ``user`` decide it, on whose behalf, why not).
-    ``chain``: the trip's steps when the page has read them already."""
+def _decision_state(user, mission: Mission, chain: list):
+    """(the pending step or None, may ``user`` decide it, on whose behalf, why not), the
+    pending step taken from ``chain``, the trip's steps the page shows."""
     from waishi.approvals.models import StepState
-    from waishi.approvals.selectors import can_decide, current_step
+    from waishi.approvals.selectors import can_decide
     from waishi.missions.approval import excluded_users_of
 
     if mission.state not in decisions.IN_CHAIN or not has(user, APPROVERS):
         return None, False, None, None
-    if chain is None:
-        step = current_step("missions.mission", mission.pk)
-    else:
-        step = next((s for s in chain if s.state == StepState.PENDING), None)
+    step = next((s for s in chain if s.state == StepState.PENDING), None)
     if step is None:
         return None, False, None, None
     ok, behalf, reason = can_decide(user, step, excluded_user_ids=excluded_users_of(mission))
@@ -374,7 +371,8 @@ def mission_decide(request, mission_pk: int):
     shows the form (a notification link lands here); a first POST shows what will be
     done and asks to confirm; the confirming POST decides through the service."""
     mission = _mission(request, mission_pk)
-    step, ok, behalf, reason = _decision_state(request.user, mission)
+    chain = selectors.chain_of(mission)
+    step, ok, behalf, reason = _decision_state(request.user, mission, chain)
     if not ok:
         messages.warning(request, reason or _("Nothing on this record is waiting for you."))
         return redirect("missions:detail", mission_pk=mission.pk)
@@ -397,7 +395,7 @@ def mission_decide(request, mission_pk: int):
         "principle": principle,
         "check_problem": check_problem,
         "publicity_refusal": publicity_services.publicity_refusal(mission),
-        "approval_steps": selectors.chain_of(mission),
+        "approval_steps": chain,
         "members": selectors.member_rows(mission),
         "stops": mission.stops.order_by("order", "pk"),
     }
