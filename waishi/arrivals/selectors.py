@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
@@ -110,39 +111,28 @@ def arrival_list(user, filters: Filters | None = None, *, now=None) -> QuerySet[
     return rows.order_by(F("has_overdue").desc(), "-arrival_date", "pk")
 
 
-class OverdueFirst:
+class OverdueFirst(IdsFirst):
     """``arrival_list``'s order for a page of the board, without sorting every arrival
     by a subquery: the arrivals with an overdue step (few: the open steps past due, read
     through their index) come first, then the others, latest date first (read through
-    the index on the date). A sequence the paginator slices: a page is one or two
-    queries of its size, whatever the number of arrivals."""
+    the index on the date, ids first on a deep page). A sequence the paginator slices: a
+    page is one or two queries of its size, whatever the number of arrivals."""
 
     def __init__(self, rows: QuerySet[Arrival], now: dt.datetime):
+        super().__init__(rows)
         late = Step.objects.filter(done_at__isnull=True, due_at__lt=now).values("arrival_id")
-        self.all = self.queryset = rows
         self.first = rows.filter(pk__in=late).order_by("-arrival_date", "pk")
-        self.rest = rows.exclude(pk__in=late).order_by("-arrival_date", "pk")
-        self._count: int | None = None
-        self._first: int | None = None
+        self.rest = IdsFirst(rows.exclude(pk__in=late).order_by("-arrival_date", "pk"))
 
-    def count(self) -> int:
-        if self._count is None:
-            self._count = self.all.count()
-        return self._count
+    @cached_property
+    def _head(self) -> int:
+        return self.first.count()
 
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
-        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
-        if self._first is None:
-            self._first = self.first.count()
-        head = self._first
+    def rows(self, start: int, stop: int) -> list:
+        head = self._head
         out = list(self.first[start : min(stop, head)]) if start < head else []
         if stop > head:
-            out += list(IdsFirst(self.rest)[max(0, start - head) : stop - head])
+            out += list(self.rest.rows(max(0, start - head), stop - head))
         return out
 
 
@@ -227,6 +217,8 @@ def _by_district_and_state(user) -> dict[tuple[int, str], int]:
     board costs one index read. ``COUNTS_CACHE_SECONDS`` bounds what a change made
     without touching ``updated_at`` could leave behind."""
     arrivals = scoping.visible(user, Arrival)
+    # Over every arrival, not only those ``user`` sees: an arrival handed over to another
+    # district leaves this district's view, and its change must still renew the key.
     latest = Arrival.objects.order_by().aggregate(at=Max("updated_at"))["at"]
     scope = "all" if scoping.sees_all(user, Arrival) else f"district-{user.district_id}"
     key = f"arrivals:by-state:{scope}:{latest.isoformat() if latest else '-'}"

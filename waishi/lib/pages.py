@@ -74,9 +74,14 @@ class IdsFirst:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        if (index.start or 0) < DEFER_FROM:
-            return self.queryset[index]
-        ids = list(self.queryset.values_list("pk", flat=True)[index])
+        stop = index.stop if index.stop is not None else self.count()
+        return self.rows(index.start or 0, stop)
+
+    def rows(self, start: int, stop: int):
+        """The rows ``start`` to ``stop`` (the paginator's slice)."""
+        if start < DEFER_FROM:
+            return self.queryset[start:stop]
+        ids = list(self.queryset.values_list("pk", flat=True)[start:stop])
         found = {row.pk: row for row in self.queryset.filter(pk__in=ids)}
         return [found[pk] for pk in ids if pk in found]
 
