@@ -202,6 +202,6 @@ urlpatterns = [
 ]
 
 # The annual plan and arrivals, before the catch-all 404 (the last pattern).
-from waishi.api import plan_urls  # noqa: E402
+from waishi.api import arrival_urls, plan_urls  # noqa: E402
 
-urlpatterns[-1:-1] = [*plan_urls.urlpatterns]
+urlpatterns[-1:-1] = [*plan_urls.urlpatterns, *arrival_urls.urlpatterns]
