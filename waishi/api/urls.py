@@ -200,3 +200,8 @@ urlpatterns = [
     # left to APPEND_SLASH, so /api/v1/me still finds /api/v1/me/.
     re_path(r"^v1/(?:.*/)?$", views.NotFoundView.as_view(), name="not-found"),
 ]
+
+# The annual plan and arrivals, before the catch-all 404 (the last pattern).
+from waishi.api import arrival_urls, plan_urls  # noqa: E402
+
+urlpatterns[-1:-1] = [*plan_urls.urlpatterns, *arrival_urls.urlpatterns]

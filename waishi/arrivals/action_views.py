@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from waishi.arrivals import action_forms as forms
-from waishi.arrivals import services
+from waishi.arrivals import selectors, services
 from waishi.arrivals.models import Arrival, Handover, Step
 from waishi.lib import roles
 from waishi.lib.decorators import role_required
@@ -49,9 +48,7 @@ def step_refusal(step: Step, first_open: Step | None) -> str | None:
     return None
 
 
-def masked_name(name: str) -> str:
-    """张三丰 -> 张**: enough to recognise a record already seen, not to learn a name."""
-    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
+masked_name = selectors.masked_name
 
 
 def may_read_essentials(user, handover: Handover) -> bool:
@@ -148,51 +145,16 @@ def handover_list(request):
     search = forms.HandoverSearchForm(
         request.GET or None, district_officer=roles.has(user, DISTRICT)
     )
-    rows = scoping.visible(user, Handover).select_related(
-        "arrival", "from_district", "to_district", "requested_by", "decided_by"
+    data = search.cleaned_data if search.is_valid() else {}
+    rows = selectors.handover_list(
+        user,
+        state=data.get("state") or "",
+        direction=data.get("direction") or "",
+        q=data.get("q") or "",
     )
-    if search.is_valid():
-        data = search.cleaned_data
-        if data.get("state"):
-            rows = rows.filter(state=data["state"])
-        if data.get("direction") == "in":
-            rows = rows.filter(to_district_id=user.district_id)
-        elif data.get("direction") == "out":
-            rows = rows.filter(from_district_id=user.district_id)
-        if data.get("q"):
-            found = Q(arrival__name__icontains=data["q"])
-            if roles.has(user, DISTRICT):
-                # Search only where the name may be shown (see ``may_read_essentials``).
-                found &= Q(arrival__district_id=user.district_id) | Q(
-                    state=Handover.State.PENDING, to_district_id=user.district_id
-                )
-            rows = rows.filter(found)
-    rows = rows.annotate(
-        waiting=Case(
-            When(state=Handover.State.PENDING, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    ).order_by("waiting", "-requested_at", "-pk")
     context = paginate(request, rows)
     page = list(context["page_obj"].object_list)
-    readable = set(
-        scoping.visible(user, Arrival)
-        .filter(pk__in=[h.arrival_id for h in page])
-        .values_list("pk", flat=True)
-    )
-    for handover in page:
-        pending_here = (
-            handover.state == Handover.State.PENDING
-            and roles.has(user, DISTRICT)
-            and handover.to_district_id == user.district_id
-        )
-        handover.shown_name = (
-            handover.arrival.name
-            if handover.arrival_id in readable or pending_here
-            else masked_name(handover.arrival.name)
-        )
-        handover.answer_here = pending_here
+    selectors.name_shown(user, page)
     context.update({"search": search, "rows": page})
     return render(request, "arrivals/handover_list.html", context)
 

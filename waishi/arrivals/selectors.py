@@ -15,7 +15,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import get_language
@@ -33,6 +46,7 @@ from waishi.arrivals.models import (
     TestResult,
 )
 from waishi.audit.selectors import HistoryEntry, events_for, readable
+from waishi.lib import roles
 from waishi.lib.pages import IdsFirst
 from waishi.orgs import scoping
 from waishi.orgs.models import District
@@ -308,6 +322,64 @@ def source_rows(user, arrival: Arrival) -> list[SourceRow]:
         SourceRow(s, _said(s.details if isinstance(s.details, dict) else {}, districts))
         for s in sources
     ]
+
+
+def masked_name(name: str) -> str:
+    """张三丰 -> 张**: enough to recognise a record already seen, not to learn a name."""
+    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
+
+
+def handover_list(user, *, state: str = "", direction: str = "", q: str = "") -> QuerySet[Handover]:
+    """The hand-overs ``user`` may see (both districts of each, the city command, the
+    auditor), those waiting for an answer first, then the latest. ``direction``: "in"
+    (asked of the user's district) or "out" (asked by it). ``q`` searches the arrival's
+    name only where the name may be shown (``name_shown``)."""
+    rows = scoping.visible(user, Handover).select_related(
+        "arrival", "from_district", "to_district", "requested_by", "decided_by"
+    )
+    if state:
+        rows = rows.filter(state=state)
+    if direction == "in":
+        rows = rows.filter(to_district_id=user.district_id)
+    elif direction == "out":
+        rows = rows.filter(from_district_id=user.district_id)
+    if q:
+        found = Q(arrival__name__icontains=q)
+        if roles.has(user, roles.DISTRICT_ROLES):
+            found &= Q(arrival__district_id=user.district_id) | Q(
+                state=Handover.State.PENDING, to_district_id=user.district_id
+            )
+        rows = rows.filter(found)
+    return rows.annotate(
+        waiting=Case(
+            When(state=Handover.State.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("waiting", "-requested_at", "-pk")
+
+
+def name_shown(user, handovers: list[Handover]) -> None:
+    """Set each hand-over's ``shown_name`` (the arrival's name where ``user`` may see the
+    arrival, or is the district asked while the request waits; masked otherwise) and
+    ``answer_here`` (``user``'s district is asked and has not answered yet)."""
+    readable = set(
+        scoping.visible(user, Arrival)
+        .filter(pk__in=[h.arrival_id for h in handovers])
+        .values_list("pk", flat=True)
+    )
+    for handover in handovers:
+        pending_here = (
+            handover.state == Handover.State.PENDING
+            and roles.has(user, roles.DISTRICT_ROLES)
+            and handover.to_district_id == user.district_id
+        )
+        handover.shown_name = (
+            handover.arrival.name
+            if handover.arrival_id in readable or pending_here
+            else masked_name(handover.arrival.name)
+        )
+        handover.answer_here = pending_here
 
 
 def handovers_of(user, arrival: Arrival) -> QuerySet[Handover]:

@@ -412,6 +412,15 @@ def arrival_reassign(*, actor, arrival: Arrival, district: District, reason: str
     return arrival
 
 
+# -- health data ------------------------------------------------------------------
+
+
+def health_record_viewed(*, actor, arrival: Arrival, ip: str = "") -> None:
+    """Every view of a person's health record leaves an audit event, with no health
+    detail in it (security.md P2): the page's and the API's."""
+    record(action="arrivals.health.view", actor=actor, obj=arrival, ip=ip)
+
+
 # -- steps ------------------------------------------------------------------------
 
 

@@ -19,9 +19,9 @@ from waishi.arrivals import (
     audit_messages_work,  # noqa: F401 (the sentences of its actions)
     exports,
     selectors,
+    services,
 )
 from waishi.arrivals.models import Arrival, ArrivalState, HealthDeclaration
-from waishi.audit.services import record
 from waishi.lib import roles
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import style_fields
@@ -202,12 +202,7 @@ def arrival_health(request, arrival_pk: int) -> HttpResponse:
     for declaration in declarations:
         listed = declaration.symptoms if isinstance(declaration.symptoms, list) else []
         declaration.symptom_labels = [str(symptoms.get(s, s)) for s in listed]
-    record(
-        action="arrivals.health.view",
-        actor=request.user,
-        obj=arrival,
-        ip=client_ip(request),
-    )
+    services.health_record_viewed(actor=request.user, arrival=arrival, ip=client_ip(request))
     response = render(
         request,
         "arrivals/arrival_health.html",

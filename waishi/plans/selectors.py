@@ -160,3 +160,15 @@ def plans_awaiting_committee(user) -> QuerySet[PlanYear]:
     if not roles.has(user, frozenset({Role.COMMITTEE})):
         return PlanYear.objects.none()
     return scoping.visible(user, PlanYear).filter(state=PlanState.CONSOLIDATED)
+
+
+def can_edit_entry(user, entry: PlanEntry) -> bool:
+    """Whether ``user`` may change (or, when it never bound, delete) ``entry`` now: its
+    unit's clerk, while it is a draft or returned and the committee does not have the
+    plan. The service checks again under its lock."""
+    return (
+        roles.has(user, frozenset({Role.UNIT_CLERK}))
+        and user.unit_id == entry.unit_id
+        and entry.state in (EntryState.DRAFT, EntryState.RETURNED)
+        and entry.plan.state != PlanState.CONSOLIDATED
+    )

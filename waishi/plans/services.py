@@ -161,6 +161,23 @@ def plan_approve(*, actor, plan: PlanYear, ip: str = "") -> PlanYear:
     return plan
 
 
+PLAN_ACTIONS = {
+    "consolidate": plan_consolidate,
+    "reopen": plan_reopen,
+    "approve": plan_approve,
+}
+
+
+def plan_act(*, actor, plan: PlanYear, action: str, comment: str = "", ip: str = "") -> PlanYear:
+    """One of the plan's transitions by name (the plan page's buttons, the API's)."""
+    if action not in PLAN_ACTIONS:
+        raise ValidationError(_("Unknown action."))
+    kwargs: dict[str, Any] = {"actor": actor, "plan": plan, "ip": ip}
+    if action == "reopen":
+        kwargs["comment"] = comment
+    return PLAN_ACTIONS[action](**kwargs)
+
+
 # --- entries ----------------------------------------------------------------------------------
 
 

@@ -21,7 +21,6 @@ from waishi.orgs import scoping
 from waishi.orgs.models import Unit
 from waishi.plans import exports, forms, selectors, services
 from waishi.plans.models import (
-    EntryState,
     PlanEntry,
     PlanEntryVersion,
     PlanState,
@@ -35,11 +34,6 @@ FAO = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})
 CLERKS = frozenset({Role.UNIT_CLERK})
 # Everyone who takes a workflow action on an entry or the plan (not the auditor).
 ACTORS = READERS - roles.READ_ONLY_ROLES
-PLAN_ACTIONS = {
-    "consolidate": services.plan_consolidate,
-    "reopen": services.plan_reopen,
-    "approve": services.plan_approve,
-}
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -152,15 +146,17 @@ def plan_detail(request, plan_pk: int):
 def plan_transition(request, plan_pk: int):
     plan = scoping.get_for_user(request.user, PlanYear, plan_pk)
     action = request.POST.get("action", "")
-    service = PLAN_ACTIONS.get(action)
-    if service is None:
+    if action not in services.PLAN_ACTIONS:
         messages.error(request, _("Unknown action."))
         return redirect("plans:plan-detail", plan_pk=plan.pk)
-    kwargs = {"actor": request.user, "plan": plan, "ip": client_ip(request)}
-    if action == "reopen":
-        kwargs["comment"] = request.POST.get("comment", "")[:2000]
     try:
-        service(**kwargs)
+        services.plan_act(
+            actor=request.user,
+            plan=plan,
+            action=action,
+            comment=request.POST.get("comment", "")[:2000],
+            ip=client_ip(request),
+        )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -187,15 +183,6 @@ def _entry(request, entry_pk: int) -> PlanEntry:
     )
 
 
-def _can_edit(user, entry: PlanEntry) -> bool:
-    return (
-        roles.has(user, CLERKS)
-        and user.unit_id == entry.unit_id
-        and entry.state in (EntryState.DRAFT, EntryState.RETURNED)
-        and entry.plan.state != PlanState.CONSOLIDATED
-    )
-
-
 @role_required(CLERKS)
 def entry_create(request, plan_pk: int):
     plan = scoping.get_for_user(request.user, PlanYear, plan_pk)
@@ -216,7 +203,7 @@ def entry_create(request, plan_pk: int):
 @role_required(CLERKS)
 def entry_edit(request, entry_pk: int):
     entry = _entry(request, entry_pk)
-    if not _can_edit(request.user, entry):
+    if not selectors.can_edit_entry(request.user, entry):
         raise PermissionDenied
     form = forms.EntryForm(request.POST or None, entry=entry)
     if request.method == "POST" and form.is_valid():
@@ -246,8 +233,8 @@ def entry_detail(request, entry_pk: int):
             "countries": forms.country_names(entry.countries),
             "ranks": exports.ranks_text(entry.ranks),
             "transitions": ENTRY.allowed(entry, user),
-            "can_edit": _can_edit(user, entry),
-            "can_delete": _can_edit(user, entry) and not entry.is_bound,
+            "can_edit": selectors.can_edit_entry(user, entry),
+            "can_delete": selectors.can_edit_entry(user, entry) and not entry.is_bound,
             "versions": [
                 {
                     "version": v,
