@@ -1,5 +1,6 @@
 """Checks of the .xlsx files the project writes, with two real parsers: the sheet XML
-itself (unzipped, parsed with ElementTree) and openpyxl.
+itself (unzipped, parsed with ElementTree) and openpyxl; and ``count_reads``, how many
+rows the readers of uploads went through.
 
 ``HOSTILE`` are values a spreadsheet would take for formulas if written carelessly
 (OWASP's "CSV injection" list: ``= + - @``, tab, CR); ``assert_text_cells`` says that
@@ -14,6 +15,10 @@ from collections.abc import Iterable
 from xml.etree import ElementTree
 
 from openpyxl import load_workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser
+
+from waishi.lib import xlsx
 
 HOSTILE = (
     '=HYPERLINK("http://x","y")',
@@ -81,3 +86,31 @@ def body(response) -> bytes:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content)
     return response.content
+
+
+def count_reads(monkeypatch) -> dict[str, int]:
+    """Counts, as they happen, the rows ``lib.xlsx`` counted in a sheet's XML ("xml"),
+    the rows openpyxl's parser read into cells ("openpyxl") and the sheets openpyxl
+    opened ("opened": in read-only mode, a sheet without stored dimensions is parsed
+    whole on opening)."""
+    seen = {"xml": 0, "openpyxl": 0, "opened": 0}
+    count_rows, parse_row = xlsx._sheet_rows, WorkSheetParser.parse_row
+    get_size = ReadOnlyWorksheet._get_size
+
+    def opened(self):
+        seen["opened"] += 1
+        return get_size(self)
+
+    def counted(source, shared):
+        for item in count_rows(source, shared):
+            seen["xml"] += 1
+            yield item
+
+    def parsed(self, row):
+        seen["openpyxl"] += 1
+        return parse_row(self, row)
+
+    monkeypatch.setattr(xlsx, "_sheet_rows", counted)
+    monkeypatch.setattr(WorkSheetParser, "parse_row", parsed)
+    monkeypatch.setattr(ReadOnlyWorksheet, "_get_size", opened)
+    return seen
