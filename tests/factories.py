@@ -10,9 +10,9 @@ import factory
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from stdnum.cn import ric
 
 from waishi.lib.roles import Role
+from waishi.orgs import idnumbers
 from waishi.orgs.models import District, Person, Rank, Unit, UnitKind, User
 
 PASSWORD = "Waishi#Test2026"
@@ -24,7 +24,7 @@ def make_id_number(seed: int | None = None, birth: str = "19800101") -> str:
     """A resident ID number with a valid GB 11643 check digit, invented from ``seed``."""
     rng = random.Random(seed)
     body = f"3701{rng.randint(0, 99):02d}{birth}{rng.randint(0, 999):03d}"
-    return body + ric.calc_check_digit(body)
+    return body + idnumbers.check_digit(body)
 
 
 # An ID number standing on its own. Hashes, blind indexes, ciphertexts and request ids are

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from tests.arrivals.conftest import next_passport
+from tests.xlsx_check import count_reads
 from waishi.arrivals import import_rows, importer
 from waishi.arrivals.models import (
     Arrival,
@@ -29,6 +30,7 @@ from waishi.arrivals.models import (
     passport_index,
 )
 from waishi.audit.models import AuditEvent
+from waishi.lib import xlsx_stream
 
 HEADER = [c.header for c in import_rows.COLUMNS]
 LIST_URL = "/arrivals/imports/"
@@ -583,3 +585,51 @@ def test_english_headers_and_the_page_row_limit(as_user, cast, settings):
     assert response.status_code == 200
     assert "more than 2 rows" in response.content.decode()
     assert ImportBatch.objects.count() == 1
+
+
+def long_list(rows: int) -> bytes:
+    """A list of ``rows`` good rows, written fast (lib.xlsx_stream)."""
+    handle = io.BytesIO()
+    with xlsx_stream.SheetWriter(handle, "入境人员") as sheet:
+        sheet.append(HEADER)
+        for _ in range(rows):
+            sheet.append(row())
+    return handle.getvalue()
+
+
+def test_a_list_over_the_page_limit_is_refused_before_a_row_is_checked(
+    as_user, cast, settings, monkeypatch
+):
+    settings.ARRIVALS_IMPORT_MAX_ROWS = 100
+    checked = []
+    check = import_rows.Checker.row
+    monkeypatch.setattr(
+        import_rows.Checker, "row", lambda self, *a: checked.append(1) or check(self, *a)
+    )
+    data = long_list(3000)
+    reads = count_reads(monkeypatch)
+    response = as_user("city_command").post(UPLOAD_URL, {"kind": "port", "file": upload(data)})
+    assert response.status_code == 200
+    assert "The file has more than 100 rows; split it into smaller files." in (
+        response.content.decode()
+    )
+    assert checked == []  # no row checked, none matched with the arrivals known
+    assert reads["xml"] <= 1 + 101 and reads["openpyxl"] == 0
+    assert reads["opened"] == 0  # openpyxl never opened the sheet
+    assert ImportBatch.objects.count() == 0
+
+
+def test_a_list_at_the_page_limit_is_checked_with_its_count_as_the_total(
+    cast, settings, monkeypatch
+):
+    settings.ARRIVALS_IMPORT_MAX_ROWS = 100
+    monkeypatch.setattr(importer, "CHUNK", 10)  # progress every ten rows
+    totals = []
+    batch = importer.batch_check(
+        actor=cast["city_command"],
+        upload=long_list(100),
+        kind=SourceKind.PORT,
+        progress=lambda phase, done, total: totals.append(total),
+    )
+    assert batch.state == ImportBatch.State.CHECKED and batch.rows_total == 100
+    assert len(totals) == 11 and set(totals) == {100}  # the count made before reading

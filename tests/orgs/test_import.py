@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from tests.factories import UnitFactory, make_id_number
+from tests.xlsx_check import count_reads
 from waishi.audit.models import AuditEvent
-from waishi.lib import crypto
+from waishi.lib import crypto, xlsx_stream
 from waishi.orgs import import_views, importer
 from waishi.orgs.models import Person, Rank
 
@@ -504,3 +505,20 @@ def _flip(data: bytes, flips: list[tuple[int, int]]) -> bytes:
 def test_garbage_never_raises(cast, data):
     report = importer.check_upload(actor=cast["fao_reviewer"], upload=data)
     assert report.ok or report.file_errors or report.row_errors
+
+
+def test_a_file_over_the_limit_is_refused_before_its_rows_are_read(cast, settings, monkeypatch):
+    settings.IMPORT_MAX_ROWS = 50
+    handle = io.BytesIO()
+    with xlsx_stream.SheetWriter(handle, "人员") as sheet:
+        sheet.append(HEADER)
+        for n in range(2000):
+            sheet.append(person(f"人{n}", ""))
+    reads = count_reads(monkeypatch)
+    report = importer.import_upload(actor=cast["fao_reviewer"], upload=upload(handle.getvalue()))
+    assert report.file_errors == [
+        "The file has more than 50 rows of people; split it into smaller files."
+    ]
+    assert reads["xml"] <= 1 + 51 and reads["openpyxl"] == 0
+    assert reads["opened"] == 0  # openpyxl never opened the sheet
+    assert Person.objects.count() == 0

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
+from tests.gb11643 import is_valid_id_number
 from waishi.approvals.models import ApprovalStep
 from waishi.arrivals.models import Arrival
 from waishi.audit.models import AuditEvent
@@ -77,6 +78,13 @@ def test_ciphertexts_decrypt_and_indexes_match(seeded):
     arrival = Arrival.objects.order_by("pk").first()
     assert arrival.reveal_passport().startswith("E")
     assert crypto.key_id_of(arrival.passport_enc) == crypto.current_key_id()
+
+
+def test_id_numbers_are_valid(seeded):
+    numbers = [p.reveal_id_number() for p in Person.objects.all()]
+    assert numbers and all(is_valid_id_number(n) for n in numbers), numbers
+    # Invented: region codes starting with 9 are not assigned by GB/T 2260.
+    assert {n[0] for n in numbers} == {"9"}
 
 
 def test_a_unit_clerk_sees_only_their_units_missions(seeded):

@@ -1,7 +1,8 @@
 """Arrivals as .xlsx, in bounded memory: what the board lists with its filters.
 
-openpyxl's ``write_only`` workbook streams rows to a temporary file as they come from
-the database in chunks; ``FileResponse`` sends the file in blocks and deletes it when
+``lib.xlsx_stream`` streams rows to a temporary file as they come from the database in
+chunks (every text a string cell, never a formula: names and addresses come from the
+public form and from imported lists); ``FileResponse`` sends the file in blocks and deletes it when
 the response closes. Passport numbers appear masked; no health detail is exported
 (health data are read on their own audited page). Every export is audited.
 """
@@ -14,11 +15,11 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from waishi.arrivals.models import Arrival
 from waishi.arrivals.selectors import country_label
 from waishi.audit.services import client_ip, record
+from waishi.lib.xlsx_stream import SheetWriter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 500
@@ -84,14 +85,12 @@ def _row(arrival: Arrival) -> list:
 def write_xlsx(arrivals: QuerySet[Arrival], handle) -> int:
     """Write ``arrivals`` (a ``selectors.arrival_list`` queryset) to ``handle``; the
     number of rows."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Arrivals"))
-    sheet.append(_headers())
     count = 0
-    for arrival in arrivals.iterator(chunk_size=CHUNK):
-        sheet.append(_row(arrival))
-        count += 1
-    book.save(handle)
+    with SheetWriter(handle, _("Arrivals")) as sheet:
+        sheet.append(_headers())
+        for arrival in arrivals.iterator(chunk_size=CHUNK):
+            sheet.append(_row(arrival))
+            count += 1
     return count
 
 

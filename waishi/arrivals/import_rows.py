@@ -7,7 +7,9 @@ The file is untrusted: ``waishi.lib.xlsx.check_container`` checks its size, that
 Office Open XML package and not a zip bomb before openpyxl sees it; the first sheet is
 then read in ``read_only`` mode, row by row, with the same explicit bounds as
 ``xlsx.read_upload`` -- but never held whole in memory (a list of 100,000 rows of sixteen
-cells would take more than the whole import may).
+cells would take more than the whole import may). Under a row limit (the page's), the
+rows are first counted in the sheet's XML (``xlsx.refuse_beyond``): a longer list is
+refused before any of its rows is read into cells or checked.
 
 Columns (Chinese headers; a few other spellings and the English names are accepted):
 
@@ -228,7 +230,9 @@ def columns_of(header: tuple[Any, ...]) -> dict[int, tuple[str, str]]:
 class Sheet:
     header: tuple[Any, ...]
     rows: Iterator[tuple[int, tuple[Any, ...]]]  # (Excel row number, values), non-empty only
-    size_hint: int | None  # data rows the sheet says it has (not to be trusted)
+    # Data rows counted before reading (under a row limit), else those the sheet says it
+    # has (not to be trusted).
+    size_hint: int | None
 
 
 @contextmanager
@@ -239,6 +243,9 @@ def open_sheet(data: bytes, *, max_rows: int, too_many: str) -> Iterator[Sheet]:
     with warnings.catch_warnings():
         # openpyxl warns about styles and extensions it ignores; none of it matters here.
         warnings.simplefilter("ignore")
+        # Over the limit: refused before the rest is parsed or a row checked (the count
+        # reads at most one row more). Else the count is the progress total.
+        hint = xlsx.refuse_beyond(data, max_rows, too_many)
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
         except Exception as exc:
@@ -247,6 +254,8 @@ def open_sheet(data: bytes, *, max_rows: int, too_many: str) -> Iterator[Sheet]:
             if not book.worksheets:
                 raise FileProblem(_("The workbook has no worksheet."))
             sheet = book.worksheets[0]
+            if hint is None:
+                hint = sheet.max_row - 1 if isinstance(sheet.max_row, int) else None
             # Explicit bounds, as in xlsx.read_upload: a sheet's stored dimensions are
             # often wrong, and rows beyond them would silently vanish.
             cells = sheet.iter_rows(
@@ -257,7 +266,6 @@ def open_sheet(data: bytes, *, max_rows: int, too_many: str) -> Iterator[Sheet]:
                 raise FileProblem(
                     _("The first row of the first sheet must hold the column headers.")
                 )
-            hint = sheet.max_row - 1 if isinstance(sheet.max_row, int) else None
             yield Sheet(header, _data_rows(cells, max_rows, too_many), hint)
         finally:
             book.close()

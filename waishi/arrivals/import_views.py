@@ -10,7 +10,6 @@ the page simply waits, and says so.
 
 from __future__ import annotations
 
-import io
 import re
 import secrets
 
@@ -25,14 +24,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from waishi.arrivals import import_rows, importer
 from waishi.arrivals.models import ArrivalSource, ImportBatch
 from waishi.audit.selectors import history
+from waishi.lib import xlsx_stream
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_refusal, style_fields
 from waishi.lib.pages import client_ip, paginate
@@ -279,52 +275,41 @@ def template_workbook() -> bytes:
     """The header, one invented sample row (refused if left in), and a 说明 sheet: what
     each column takes, and the districts with their codes."""
     districts = list(District.objects.order_by("sort_order", "code"))
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("入境人员")
-    for position, column in enumerate(import_rows.COLUMNS, start=1):
-        width = 24 if column.field in ("address", "port") else 14
-        sheet.column_dimensions[get_column_letter(position)].width = width
-    bold = Font(bold=True)
-    header = []
-    for column in import_rows.COLUMNS:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    sample = []
-    for column in import_rows.COLUMNS:
-        value = column.sample
-        if column.field == "district":
-            value = districts[0].name if districts else ""
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "@"  # text: passport numbers and dates stay as written
-        sample.append(cell)
-    sheet.append(sample)
 
-    notes = book.create_sheet("说明")
-    for letter, width in (("A", 14), ("B", 10), ("C", 90)):
-        notes.column_dimensions[letter].width = width
-    for line in (
-        _("Arrival list: one person arriving on one date per row, on the first sheet."),
-        _("Row 2 is an invented example; replace it or delete it."),
-        _("If any row has an error, nothing is imported and every error is listed."),
-        _(
-            "The same passport number and arrival date is one arrival, whichever lists name "
-            "it: the first list decides the district and the plan, later ones fill only what "
-            "is missing."
-        ),
-        _("At most %(max_rows)d rows and %(max_mb)s MB per file on the page.") % _limits(),
-    ):
-        notes.append([line])
-    notes.append([])
-    notes.append([_("Column"), _("Required"), _("What to enter")])
-    for column in import_rows.COLUMNS:
-        notes.append([column.header, _("yes") if column.required else _("no"), column.help])
-    notes.append([])
-    notes.append([_("Districts")])
-    notes.append([_("Code"), "", _("Name")])
-    for district in districts:
-        notes.append([district.code, "", district.name])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    def write(book: xlsx_stream.WorkbookWriter) -> None:
+        widths = [24 if c.field in ("address", "port") else 14 for c in import_rows.COLUMNS]
+        sheet = book.sheet("入境人员", widths=widths)
+        sheet.append([xlsx_stream.bold(column.header) for column in import_rows.COLUMNS])
+        sample = []
+        for column in import_rows.COLUMNS:
+            value = column.sample
+            if column.field == "district":
+                value = districts[0].name if districts else ""
+            # Text: passport numbers and dates stay as written.
+            sample.append(xlsx_stream.as_text(value))
+        sheet.append(sample)
+
+        notes = book.sheet("说明", widths=(14, 10, 90))
+        for line in (
+            _("Arrival list: one person arriving on one date per row, on the first sheet."),
+            _("Row 2 is an invented example; replace it or delete it."),
+            _("If any row has an error, nothing is imported and every error is listed."),
+            _(
+                "The same passport number and arrival date is one arrival, whichever lists "
+                "name it: the first list decides the district and the plan, later ones fill "
+                "only what is missing."
+            ),
+            _("At most %(max_rows)d rows and %(max_mb)s MB per file on the page.") % _limits(),
+        ):
+            notes.append([line])
+        notes.append([])
+        notes.append([_("Column"), _("Required"), _("What to enter")])
+        for column in import_rows.COLUMNS:
+            notes.append([column.header, _("yes") if column.required else _("no"), column.help])
+        notes.append([])
+        notes.append([_("Districts")])
+        notes.append([_("Code"), "", _("Name")])
+        for district in districts:
+            notes.append([district.code, "", district.name])
+
+    return xlsx_stream.workbook_bytes(write)

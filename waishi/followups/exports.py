@@ -1,5 +1,6 @@
-"""The outcome list as .xlsx, in bounded memory (write_only workbook, rows in chunks,
-streamed from a temporary file). Every export is recorded in the audit log."""
+"""The outcome list as .xlsx, in bounded memory (``lib.xlsx_stream``, rows in chunks,
+streamed from a temporary file; every text a string cell, never a formula). Every export
+is recorded in the audit log."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from waishi.audit.services import client_ip, record
 from waishi.followups import sources
 from waishi.followups.models import Outcome
+from waishi.lib.xlsx_stream import SheetWriter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 500
@@ -55,14 +56,12 @@ def _row(outcome: Outcome) -> list:
 
 
 def write_xlsx(outcomes: QuerySet[Outcome], handle) -> int:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Outcomes"))
-    sheet.append(_headers())
     count = 0
-    for outcome in outcomes.iterator(chunk_size=CHUNK):
-        sheet.append(_row(outcome))
-        count += 1
-    book.save(handle)
+    with SheetWriter(handle, _("Outcomes")) as sheet:
+        sheet.append(_headers())
+        for outcome in outcomes.iterator(chunk_size=CHUNK):
+            sheet.append(_row(outcome))
+            count += 1
     return count
 
 

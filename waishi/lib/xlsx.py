@@ -4,7 +4,10 @@ shares (people, the allowance table, arrival lists ...).
 1. ``read_upload`` checks the container before any parser sees it: not empty, within
    the size limit, an Office Open XML zip (not an old .xls, not another zip), and not a
    zip bomb (unpacked size bounded by a ratio of the file's size);
-2. then reads the first sheet with openpyxl in ``read_only`` mode, with explicit bounds,
+2. then counts the first sheet's non-empty rows in its XML (``refuse_beyond``: lxml, no
+   cell built, stopping one past the limit), so that a file over an import's row limit
+   is refused before the rest of it is parsed or any row checked;
+3. then reads the first sheet with openpyxl in ``read_only`` mode, with explicit bounds,
    into the header row and the non-empty data rows with their Excel row numbers.
 
 Every failure is a ``FileProblem`` whose message a person can act on. What the columns
@@ -17,12 +20,16 @@ import datetime as dt
 import io
 import warnings
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
 from django.utils.translation import gettext as _
+from lxml import etree
 from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 # Excel's own limit; a crafted file claiming row 10^9 would otherwise make the reader
 # produce a billion empty rows to fill the gap.
@@ -170,6 +177,7 @@ def read_upload(upload: Any, *, max_bytes: int, max_rows: int, too_many: str) ->
     """Check, then read the first sheet. ``too_many`` is the message (with
     ``%(limit)d``) for a file with more than ``max_rows`` data rows."""
     data = check_container(upload, max_bytes=max_bytes)
+    refuse_beyond(data, max_rows, too_many)
     # A parser fed untrusted bytes may raise anything: whatever it is, the file is
     # unreadable, hence the broad excepts.
     with warnings.catch_warnings():
@@ -212,3 +220,126 @@ def _read_sheet(book, max_rows: int, too_many: str):
     if header is None or all(is_empty(v) for v in header):
         raise FileProblem(_("The first row of the first sheet must hold the column headers."))
     return header, rows
+
+
+# --- counting rows before reading them --------------------------------------------------
+
+_ROW, _CELL = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}c"
+_VALUE, _INLINE = f"{{{SHEET_MAIN_NS}}}v", f"{{{SHEET_MAIN_NS}}}is"
+_TEXT, _RUN = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
+
+
+def refuse_beyond(data: bytes, max_rows: int, too_many: str) -> int | None:
+    """Raise FileProblem(``too_many``) when the first sheet of ``data`` has more than
+    ``max_rows`` non-empty rows under its header, having read at most one more; else the
+    number of those rows. None when the limit is Excel's own (nothing to count). Before
+    openpyxl opens the workbook: opening a sheet without stored dimensions, openpyxl's
+    read-only mode parses it whole to look for them."""
+    if max_rows >= EXCEL_MAX_ROW - 1:
+        return None
+    found = count_data_rows(data, stop_after=max_rows + 1)
+    if found > max_rows:
+        raise FileProblem(too_many % {"limit": max_rows})
+    return found
+
+
+def count_data_rows(data: bytes, *, stop_after: int) -> int:
+    """The non-empty rows under the header of the first sheet of ``data`` (an .xlsx whose
+    container ``check_container`` passed), counted as the readers count them (a value
+    other than None or blank text in the first MAX_COLUMNS columns, rows 2 to
+    EXCEL_MAX_ROW, a row numbered at or below the one before skipped as openpyxl skips
+    it), but in the sheet's XML without building cells, several times faster than
+    openpyxl, and stopping at ``stop_after``. Odd XML ends the count where it is (so it
+    never counts more than the readers): the reader proper says what is wrong."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # as in read_upload
+        return _count_data_rows(data, stop_after)
+
+
+def _count_data_rows(data: bytes, stop_after: int) -> int:
+    count = 0
+    last = 0
+    try:
+        # openpyxl's own steps to the first worksheet's part and the shared strings,
+        # without opening the sheets.
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except Exception:  # not a workbook: the reader proper will say so
+        return 0
+    with reader.archive:
+        try:
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            part = next(
+                rel.target
+                for _sheet, rel in reader.parser.find_sheets()
+                if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+            )
+            with reader.archive.open(part) as source:
+                for number, filled in _sheet_rows(source, reader.shared_strings):
+                    if number > EXCEL_MAX_ROW:
+                        break
+                    if number <= last:
+                        continue
+                    last = number
+                    if number >= 2 and filled:
+                        count += 1
+                        if count >= stop_after:
+                            break
+        except Exception:  # untrusted XML: the reader proper will say what is wrong
+            return count
+    return count
+
+
+def _sheet_rows(source: IO[bytes], shared: Sequence[Any]) -> Iterator[tuple[int, bool]]:
+    """(row number, holds a value) for each row of a sheet's XML, in order."""
+    number = 0
+    rows = etree.iterparse(
+        source, events=("end",), tag=_ROW, resolve_entities=False, no_network=True
+    )
+    for _event, row in rows:
+        mark = row.get("r")
+        if mark is None:
+            number += 1
+        elif float(mark).is_integer():
+            number = int(float(mark))
+        else:
+            raise ValueError(mark)
+        yield number, _row_filled(row, shared)
+        # Keep memory flat: drop the row and what came before it.
+        row.clear()
+        while row.getprevious() is not None:
+            del row.getparent()[0]
+
+
+def _row_filled(row, shared: Sequence[Any]) -> bool:
+    column = 0
+    for cell in row.iterchildren(_CELL):
+        coordinate = cell.get("r")
+        if coordinate:
+            column = column_index_from_string(coordinate.rstrip("0123456789"))
+        else:
+            column += 1
+        if column <= MAX_COLUMNS and _cell_filled(cell, shared):
+            return True
+    return False
+
+
+def _cell_filled(cell, shared: Sequence[Any]) -> bool:
+    """As openpyxl reads the cell with data_only: not None and not blank text."""
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        inline = cell.find(_INLINE)
+        if inline is None:
+            return False
+        texts = [inline.findtext(_TEXT)] + [r.findtext(_TEXT) for r in inline.iter(_RUN)]
+        return any(t and t.strip() for t in texts)
+    value = cell.findtext(_VALUE)
+    if not value:
+        return False
+    if kind == "s":
+        text = shared[int(value)]
+        return not (isinstance(text, str) and not text.strip())
+    if kind == "str":
+        return bool(value.strip())
+    return True  # a number, a date, a boolean, an error

@@ -1,38 +1,95 @@
-"""Writing a large one-sheet .xlsx fast, in bounded memory.
+"""The one writer of the project's .xlsx files (exports and import templates): fast, in
+bounded memory, and never a formula.
 
 openpyxl's ``write_only`` workbook builds an element per cell: some tens of
 microseconds each, over a minute for 100,000 rows of fourteen columns on a busy
-machine. This writer streams the sheet's XML as text into the zip, one row at a time
-(strings inline, dates and times as serial numbers with a date format), and writes the
-few fixed parts of the package around it: a minimal SpreadsheetML package, read back
-by openpyxl in the tests (not yet opened in Excel or WPS on the development machine).
+machine. This writer streams each sheet's XML as text into the zip, one row at a time,
+and writes the few fixed parts of the package around it: a minimal SpreadsheetML
+package, read back by openpyxl in the tests (not yet opened in Excel or WPS on the
+development machine).
+
+Every string is written as a string cell (an inline string), whatever it starts with:
+a name typed as ``=HYPERLINK(...)`` or ``=cmd|' /C calc'!A0`` on the public form or in an
+imported list stays the text it was, never a formula (openpyxl makes a formula of any
+string starting with ``=``). A string starting with a character a spreadsheet reads as
+the start of a formula (``= + - @``, tab, CR, LF, and their full-width forms) also gets
+a style with Excel's "quote prefix", so that editing the cell keeps it text; its value,
+as read, is unchanged (no apostrophe is added). Dates and times are serial numbers with
+a date format; numbers are numbers.
+
+``with WorkbookWriter(handle) as book: sheet = book.sheet("title", widths=(12, 30))``,
+then ``sheet.append([...])``; sheets are written one after the other. ``SheetWriter``
+is the one-sheet shortcut. ``bold``, ``title``, ``as_text`` and ``money`` style a cell.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import math
 import re
 import zipfile
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 from xml.sax.saxutils import escape
 
 # Characters XML 1.0 forbids (Excel refuses the file if they appear).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A literal CR would come back as LF (XML parsers normalise line ends): a reference.
+_ENTITIES = {"\r": "&#13;"}
+# What a spreadsheet takes for the start of a formula (OWASP's list for CSV, with LF and
+# the full-width forms a Chinese input method types).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 _EPOCH = dt.datetime(1899, 12, 30)
-_DATE_STYLE, _DATETIME_STYLE = 1, 2
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
-_CONTENT_TYPES = (
+
+class Cell(NamedTuple):
+    """A value with one of the styles below."""
+
+    value: Any
+    style: str
+
+
+# The styles (cellXfs) of the package, by index.
+_NORMAL, _DATE, _DATETIME, _QUOTED, _BOLD, _TITLE, _TEXT, _MONEY = range(8)
+_STYLE_OF = {"bold": _BOLD, "title": _TITLE, "text": _TEXT, "money": _MONEY}
+
+
+def bold(value: Any) -> Cell:
+    return Cell(value, "bold")
+
+
+def title(value: Any) -> Cell:
+    """Bold and larger: a sheet's title line."""
+    return Cell(value, "title")
+
+
+def as_text(value: Any) -> Cell:
+    """Formatted as text ("@"), so that what a person types there stays as typed (an ID
+    number keeps its 18 characters, a date stays a string)."""
+    return Cell(value, "text")
+
+
+def money(value: Any) -> Cell:
+    """A number shown with thousands separators and two decimals."""
+    return Cell(value, "money")
+
+
+_CONTENT_TYPES_HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
     'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
     'officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
-    'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
-    'officedocument.spreadsheetml.styles+xml"/></Types>'
+    'officedocument.spreadsheetml.styles+xml"/>'
+)
+_CONTENT_TYPE_SHEET = (
+    '<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/vnd.'
+    'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
 )
 _RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -40,97 +97,210 @@ _RELS = (
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
     'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
 )
-_WORKBOOK_RELS = (
+_RELS_HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-    'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-    'relationships/styles" Target="styles.xml"/></Relationships>'
+)
+_WORKBOOK_REL_SHEET = (
+    '<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/worksheet" Target="worksheets/sheet{n}.xml"/>'
+)
+_WORKBOOK_REL_STYLES = (
+    '<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/styles" Target="styles.xml"/>'
 )
 _STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
-    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/>'
+    '<numFmt numFmtId="165" formatCode="#,##0.00"/></numFmts>'
+    '<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="14"/><name val="Calibri"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="8">'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
     "</cellStyles></styleSheet>"
 )
 _SHEET_HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 )
 _SHEET_TAIL = "</sheetData></worksheet>"
 
 
-def _cell(value: Any) -> str:
+def _attr(style: int) -> str:
+    return f' s="{style}"' if style else ""
+
+
+def _string(text: str, style: int) -> str:
+    if style == _NORMAL and text.startswith(FORMULA_STARTS):
+        style = _QUOTED
+    text = escape(_ILLEGAL.sub("", text), _ENTITIES)
+    return f'<c t="inlineStr"{_attr(style)}><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _cell(value: Any, style: int = _NORMAL) -> str:
+    if isinstance(value, Cell):
+        return _cell(value.value, _STYLE_OF[value.style])
     if value is None or value == "":
-        return "<c/>"
+        return f"<c{_attr(style)}/>"
     if isinstance(value, bool):
-        return f'<c t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float | Decimal):
-        return f"<c><v>{value}</v></c>"
+        return f'<c t="b"{_attr(style)}><v>{int(value)}</v></c>'
+    if isinstance(value, int | Decimal) or (isinstance(value, float) and math.isfinite(value)):
+        if isinstance(value, Decimal) and not value.is_finite():
+            return _string(str(value), style)
+        return f"<c{_attr(style)}><v>{value}</v></c>"
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = value.replace(tzinfo=None)
         serial = (value - _EPOCH).total_seconds() / 86400
-        return f'<c s="{_DATETIME_STYLE}"><v>{serial:.8f}</v></c>'
+        return f'<c s="{_DATETIME}"><v>{serial:.8f}</v></c>'
     if isinstance(value, dt.date):
-        return f'<c s="{_DATE_STYLE}"><v>{(value - _EPOCH.date()).days}</v></c>'
-    text = escape(_ILLEGAL.sub("", str(value)))
-    return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+        return f'<c s="{_DATE}"><v>{(value - _EPOCH.date()).days}</v></c>'
+    # Everything else, whatever it starts with, is a string cell: never a formula.
+    return _string(str(value), style)
 
 
-class SheetWriter:
-    """``with SheetWriter(handle, "title") as sheet: sheet.append([...])``: one sheet,
-    rows in order. Times are written as given (pass local times)."""
+def _sheet_name(wanted: str, taken: list[str]) -> str:
+    """A name Excel accepts: none of []:*?/\\, not quoted, at most 31 characters, unique."""
+    name = " ".join(_SHEET_NAME_FORBIDDEN.sub(" ", str(wanted)).split()).strip("'")[:31]
+    name = name or "Sheet"
+    base, n = name, 1
+    while name.casefold() in {t.casefold() for t in taken}:
+        n += 1
+        name = f"{base[: 31 - len(str(n)) - 1]} {n}"
+    return name
 
-    def __init__(self, handle: IO[bytes], title: str):
-        self.title = title[:31]
-        self.zip = zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
-        self.sheet = self.zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
-        self.sheet.write(_SHEET_HEAD.encode())
+
+class Sheet:
+    """One sheet being written: ``append`` a row at a time."""
+
+    def __init__(self, stream: IO[bytes], widths: Iterable[float]):
+        self.stream = stream
         self.buffer: list[str] = []
+        head = _SHEET_HEAD
+        columns = "".join(
+            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+            for i, w in enumerate(widths, start=1)
+        )
+        if columns:
+            head += f"<cols>{columns}</cols>"
+        self.stream.write((head + "<sheetData>").encode())
 
-    def append(self, values) -> None:
+    def append(self, values: Iterable[Any]) -> None:
         self.buffer.append("<row>" + "".join(map(_cell, values)) + "</row>")
         if len(self.buffer) >= 500:
             self._flush()
 
     def _flush(self) -> None:
-        self.sheet.write("".join(self.buffer).encode())
+        self.stream.write("".join(self.buffer).encode())
         self.buffer = []
 
     def close(self) -> None:
+        if self.stream.closed:
+            return
         self._flush()
-        self.sheet.write(_SHEET_TAIL.encode())
-        self.sheet.close()
+        self.stream.write(_SHEET_TAIL.encode())
+        self.stream.close()
+
+
+class WorkbookWriter:
+    """A workbook of one or more sheets, written one after the other to ``handle``."""
+
+    def __init__(self, handle: IO[bytes]):
+        self.zip = zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self.names: list[str] = []
+        self.current: Sheet | None = None
+
+    def sheet(self, name: str, *, widths: Iterable[float] = ()) -> Sheet:
+        """Start the next sheet (ending the one before); ``widths``: of the first
+        columns, in characters."""
+        if self.current is not None:
+            self.current.close()
+        self.names.append(_sheet_name(name, self.names))
+        part = f"xl/worksheets/sheet{len(self.names)}.xml"
+        self.current = Sheet(self.zip.open(part, "w", force_zip64=True), widths)
+        return self.current
+
+    def close(self) -> None:
+        if self.current is None:
+            self.sheet("Sheet")
+        self.current.close()
+        count = len(self.names)
+        sheets = "".join(
+            f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
+            for n, name in enumerate(self.names, start=1)
+        )
         workbook = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name="{escape(self.title, {chr(34): "&quot;"})}" sheetId="1" '
-            'r:id="rId1"/></sheets></workbook>'
+            f"<sheets>{sheets}</sheets></workbook>"
         )
-        for name, text in (
-            ("[Content_Types].xml", _CONTENT_TYPES),
+        content_types = (
+            _CONTENT_TYPES_HEAD
+            + "".join(_CONTENT_TYPE_SHEET.format(n=n) for n in range(1, count + 1))
+            + "</Types>"
+        )
+        workbook_rels = (
+            _RELS_HEAD
+            + "".join(_WORKBOOK_REL_SHEET.format(n=n) for n in range(1, count + 1))
+            + _WORKBOOK_REL_STYLES.format(n=count + 1)
+            + "</Relationships>"
+        )
+        for part, text in (
+            ("[Content_Types].xml", content_types),
             ("_rels/.rels", _RELS),
             ("xl/workbook.xml", workbook),
-            ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
+            ("xl/_rels/workbook.xml.rels", workbook_rels),
             ("xl/styles.xml", _STYLES),
         ):
-            self.zip.writestr(name, text)
+            self.zip.writestr(part, text)
         self.zip.close()
+
+    def __enter__(self) -> WorkbookWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class SheetWriter:
+    """``with SheetWriter(handle, "title") as sheet: sheet.append([...])``: a workbook
+    of one sheet, rows in order. Times are written as given (pass local times)."""
+
+    def __init__(self, handle: IO[bytes], name: str, *, widths: Iterable[float] = ()):
+        self.book = WorkbookWriter(handle)
+        self.sheet = self.book.sheet(name, widths=widths)
+
+    def append(self, values: Iterable[Any]) -> None:
+        self.sheet.append(values)
+
+    def close(self) -> None:
+        self.book.close()
 
     def __enter__(self) -> SheetWriter:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def workbook_bytes(write: Callable[[WorkbookWriter], None]) -> bytes:
+    """The file ``write`` makes, as bytes (for small workbooks such as templates)."""
+    handle = io.BytesIO()
+    with WorkbookWriter(handle) as book:
+        write(book)
+    return handle.getvalue()

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
-from stdnum.cn import ric
 
 from waishi.lib.roles import OTP_REQUIRED, Role
+from waishi.orgs import idnumbers
 from waishi.orgs.models import District, Person, Rank, Unit, UnitKind, User
 
 CITY = "海滨市"
@@ -290,7 +290,7 @@ def _id_number(
         birth = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))
         sequence = rng.randrange(500) * 2 + (1 if man else 0)
         body = f"{region}{birth:%Y%m%d}{sequence:03d}"
-        number = body + ric.calc_check_digit(body)
+        number = body + idnumbers.check_digit(body)
         if number not in taken:
             taken.add(number)
             return number

@@ -7,8 +7,6 @@ htmx it is an ordinary multipart form.
 
 from __future__ import annotations
 
-import io
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -20,11 +18,8 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from waishi.lib import xlsx_stream
 from waishi.lib.pages import client_ip
 from waishi.orgs import importer, scoping
 from waishi.orgs.models import Unit
@@ -117,52 +112,41 @@ def units_for(actor):
 def template_workbook(*, actor) -> bytes:
     """A blank import file: the header, one invented sample row, and a 说明 sheet."""
     units = list(units_for(actor))
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("人员")
-    for position in range(1, len(importer.COLUMNS) + 1):
-        sheet.column_dimensions[get_column_letter(position)].width = 22 if position < 4 else 14
-    bold = Font(bold=True)
-    header = []
-    for column in importer.COLUMNS:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    sample = []
-    for column in importer.COLUMNS:
-        value = column.sample
-        if column.field == "id_number":
-            value = importer.sample_id_number()
-        elif column.field == "unit":
-            value = units[0].code if units else ""
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "@"  # text, so that Excel keeps all 18 characters
-        sample.append(cell)
-    sheet.append(sample)
-
-    notes = workbook.create_sheet("说明")
-    for letter, width in (("A", 18), ("B", 12), ("C", 80)):
-        notes.column_dimensions[letter].width = width
     limits = {
         "rows": settings.IMPORT_MAX_ROWS,
         "mb": f"{settings.IMPORT_MAX_BYTES / 1024 / 1024:g}",
     }
-    for line in (
-        _("Import of people: fill in the first sheet, one person per row."),
-        _("Row 2 is an invented example; replace it or delete it."),
-        _("If any row has an error, nothing is imported and every error is listed."),
-        _("At most %(rows)d rows and %(mb)s MB per file.") % limits,
-    ):
-        notes.append([line])
-    notes.append([])
-    notes.append([_("Column"), _("Required"), _("What to enter")])
-    for column in importer.COLUMNS:
-        notes.append([column.header, _("yes") if column.required else _("no"), column.help])
-    notes.append([])
-    notes.append([_("Units you may use")])
-    notes.append([_("Unit code"), _("Short name"), _("Full name")])
-    for unit in units:
-        notes.append([unit.code, unit.short_name, unit.name])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+    def write(book: xlsx_stream.WorkbookWriter) -> None:
+        widths = [22 if position < 4 else 14 for position in range(1, len(importer.COLUMNS) + 1)]
+        sheet = book.sheet("人员", widths=widths)
+        sheet.append([xlsx_stream.bold(column.header) for column in importer.COLUMNS])
+        sample = []
+        for column in importer.COLUMNS:
+            value = column.sample
+            if column.field == "id_number":
+                value = importer.sample_id_number()
+            elif column.field == "unit":
+                value = units[0].code if units else ""
+            sample.append(xlsx_stream.as_text(value))  # so that Excel keeps all 18 characters
+        sheet.append(sample)
+
+        notes = book.sheet("说明", widths=(18, 12, 80))
+        for line in (
+            _("Import of people: fill in the first sheet, one person per row."),
+            _("Row 2 is an invented example; replace it or delete it."),
+            _("If any row has an error, nothing is imported and every error is listed."),
+            _("At most %(rows)d rows and %(mb)s MB per file.") % limits,
+        ):
+            notes.append([line])
+        notes.append([])
+        notes.append([_("Column"), _("Required"), _("What to enter")])
+        for column in importer.COLUMNS:
+            notes.append([column.header, _("yes") if column.required else _("no"), column.help])
+        notes.append([])
+        notes.append([_("Units you may use")])
+        notes.append([_("Unit code"), _("Short name"), _("Full name")])
+        for unit in units:
+            notes.append([unit.code, unit.short_name, unit.name])
+
+    return xlsx_stream.workbook_bytes(write)

@@ -20,7 +20,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
-from stdnum.cn import ric
 
 from waishi.lib import xlsx
 from waishi.lib.xlsx import (  # noqa: F401 (re-exported: XLSX_CONTENT_TYPE, FileProblem)
@@ -111,7 +110,7 @@ SAMPLE_NAME = "王小明"
 def sample_id_number() -> str:
     # Born 1 January 1900, the earliest date the validator accepts: plainly made up.
     body = "11010119000101001"
-    return body + ric.calc_check_digit(body)
+    return body + idnumbers.check_digit(body)
 
 
 def _header_key(text: str) -> str:

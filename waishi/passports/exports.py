@@ -1,8 +1,8 @@
 """The passport custody register as .xlsx for the FAO, in bounded memory.
 
-openpyxl's ``write_only`` workbook streams rows to a temporary file; the rows come from
-the database in chunks; ``FileResponse`` sends the file in blocks and deletes it when the
-response closes. Numbers appear masked. Every export is audited."""
+``lib.xlsx_stream`` streams rows to a temporary file (every text a string cell, never a
+formula); the rows come from the database in chunks; ``FileResponse`` sends the file in
+blocks and deletes it when the response closes. Numbers appear masked. Every export is audited."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import tempfile
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from waishi.audit.services import client_ip, record
+from waishi.lib.xlsx_stream import WorkbookWriter
 from waishi.orgs import scoping
 from waishi.passports import selectors
 from waishi.passports.models import Passport
@@ -30,8 +30,12 @@ def write_xlsx(user, handle) -> int:
     """Two sheets: the custody register (one row per hand-out) and the passports. The
     number of custody rows."""
     today = timezone.localdate()
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Custody register"))
+    with WorkbookWriter(handle) as book:
+        return _write(book, user, today)
+
+
+def _write(book: WorkbookWriter, user, today) -> int:
+    sheet = book.sheet(_("Custody register"))
     sheet.append(
         [
             _("Holder"),
@@ -66,7 +70,7 @@ def write_xlsx(user, handle) -> int:
             ]
         )
         count += 1
-    passports = book.create_sheet(_("Passports"))
+    passports = book.sheet(_("Passports"))
     passports.append(
         [
             _("Holder"),
@@ -95,7 +99,6 @@ def write_xlsx(user, handle) -> int:
                 passport.get_state_display(),
             ]
         )
-    book.save(handle)
     return count
 
 

@@ -14,11 +14,8 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from waishi.lib import xlsx_stream
 from waishi.orgs import scoping
 from waishi.orgs.models import Rank
 from waishi.plans import selectors
@@ -127,67 +124,52 @@ def plan_title(plan: PlanYear) -> str:
 
 def xlsx(user, plan: PlanYear):
     """A temporary file holding the workbook, positioned at its start."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Entries"))
-    for position, width in enumerate((16, 28, 48, 24, 8, 28, 10, 16, 18, 24), start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = width
-    bold = Font(bold=True)
-    title = WriteOnlyCell(sheet, value=plan_title(plan))
-    title.font = Font(bold=True, size=14)
-    sheet.append([title])
-    header = []
-    for text in _headers():
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in consolidated_rows(user, plan):
-        budget = WriteOnlyCell(sheet, value=row.budget)
-        budget.number_format = "#,##0.00"
-        sheet.append(
-            [
-                row.unit,
-                row.title,
-                row.purpose,
-                row.countries,
-                row.size,
-                row.ranks,
-                row.month,
-                budget,
-                row.category,
-                row.status,
-            ]
-        )
-    quotas = book.create_sheet(_("Quotas"))
-    for position, width in enumerate((20, 18, 10, 10, 12, 12), start=1):
-        quotas.column_dimensions[get_column_letter(position)].width = width
-    quotas.append(
-        [
-            _("Unit"),
-            _("Category"),
-            _("Batches"),
-            _("Batches used"),
-            _("Person-trips"),
-            _("Person-trips used"),
-        ]
-    )
-    for summary in selectors.quota_summary(plan, user=user):
-        for label, cell in summary.cell_list():
-            if cell.quota is None:
-                continue
-            q = cell.quota
-            quotas.append(
+    out = tempfile.TemporaryFile()
+    with xlsx_stream.WorkbookWriter(out) as book:
+        sheet = book.sheet(_("Entries"), widths=(16, 28, 48, 24, 8, 28, 10, 16, 18, 24))
+        sheet.append([xlsx_stream.title(plan_title(plan))])
+        sheet.append([xlsx_stream.bold(text) for text in _headers()])
+        for row in consolidated_rows(user, plan):
+            sheet.append(
                 [
-                    summary.unit.short_name or summary.unit.name,
-                    label,
-                    q.batches,
-                    q.batches_used,
-                    q.person_trips,
-                    q.person_trips_used,
+                    row.unit,
+                    row.title,
+                    row.purpose,
+                    row.countries,
+                    row.size,
+                    row.ranks,
+                    row.month,
+                    xlsx_stream.money(row.budget),
+                    row.category,
+                    row.status,
                 ]
             )
-    out = tempfile.TemporaryFile()
-    book.save(out)
+        quotas = book.sheet(_("Quotas"), widths=(20, 18, 10, 10, 12, 12))
+        quotas.append(
+            [
+                _("Unit"),
+                _("Category"),
+                _("Batches"),
+                _("Batches used"),
+                _("Person-trips"),
+                _("Person-trips used"),
+            ]
+        )
+        for summary in selectors.quota_summary(plan, user=user):
+            for label, cell in summary.cell_list():
+                if cell.quota is None:
+                    continue
+                q = cell.quota
+                quotas.append(
+                    [
+                        summary.unit.short_name or summary.unit.name,
+                        label,
+                        q.batches,
+                        q.batches_used,
+                        q.person_trips,
+                        q.person_trips_used,
+                    ]
+                )
     out.seek(0)
     return out
 

@@ -19,7 +19,6 @@ Columns (Chinese headers; English accepted; a 序号 column is ignored):
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,12 +27,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from waishi.lib import xlsx
+from waishi.lib import xlsx, xlsx_stream
 from waishi.lib.crypto import sm3
 from waishi.lib.xlsx import MAX_COLUMNS, FileProblem, is_empty
 from waishi.lib.xlsx import text as cell_text
@@ -416,49 +412,39 @@ def workbook(table: BudgetTable, *, title: str = "") -> bytes:
     the rows on the first sheet, a 说明 sheet explaining the columns."""
     rows = table.rows
     with_cities = {row["country"] for row in rows if row["cities"]}
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("附表2")
-    for position, width in enumerate((20, 36, 8, 12, 12, 12), start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = width
-    bold = Font(bold=True)
-    header = []
-    for column in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(
-            [
-                country_name(row["country"]),
-                city_cell(row, with_cities),
-                row["currency"],
-                row["lodging"],
-                row["meals"],
-                row["incidentals"],
-            ]
-        )
-    notes = book.create_sheet("说明")
-    notes.column_dimensions["A"].width = 16
-    notes.column_dimensions["B"].width = 90
-    lines = [
-        _(
-            "Allowance standards for temporary official trips abroad (财行〔2013〕516号 "
-            "附表2), per person and day."
-        ),
-        _("One row per country or region, or per group of cities at the same rates."),
-        _("If any row has an error, nothing is imported and every error is listed."),
-        _("At most %(rows)d rows and %(mb)s MB per file.")
-        % {"rows": MAX_ROWS, "mb": f"{max_bytes() / 1024 / 1024:g}"},
-    ]
-    if title:
-        lines.insert(0, title)
-    for line in lines:
-        notes.append([line])
-    notes.append([])
-    notes.append([_("Column"), _("What to enter")])
-    for column in COLUMNS:
-        notes.append([column.header, str(HELP[column.field])])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+
+    def write(book: xlsx_stream.WorkbookWriter) -> None:
+        sheet = book.sheet("附表2", widths=(20, 36, 8, 12, 12, 12))
+        sheet.append([xlsx_stream.bold(column.header) for column in COLUMNS])
+        for row in rows:
+            sheet.append(
+                [
+                    country_name(row["country"]),
+                    city_cell(row, with_cities),
+                    row["currency"],
+                    row["lodging"],
+                    row["meals"],
+                    row["incidentals"],
+                ]
+            )
+        notes = book.sheet("说明", widths=(16, 90))
+        lines = [
+            _(
+                "Allowance standards for temporary official trips abroad (财行〔2013〕516号 "
+                "附表2), per person and day."
+            ),
+            _("One row per country or region, or per group of cities at the same rates."),
+            _("If any row has an error, nothing is imported and every error is listed."),
+            _("At most %(rows)d rows and %(mb)s MB per file.")
+            % {"rows": MAX_ROWS, "mb": f"{max_bytes() / 1024 / 1024:g}"},
+        ]
+        if title:
+            lines.insert(0, title)
+        for line in lines:
+            notes.append([line])
+        notes.append([])
+        notes.append([_("Column"), _("What to enter")])
+        for column in COLUMNS:
+            notes.append([column.header, str(HELP[column.field])])
+
+    return xlsx_stream.workbook_bytes(write)

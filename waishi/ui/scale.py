@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max
-from stdnum.cn import ric
 
 from waishi.approvals.models import ApprovalStep
 from waishi.arrivals import models as am
@@ -31,6 +30,7 @@ from waishi.followups import models as fm
 from waishi.lib import crypto
 from waishi.lib.roles import Role
 from waishi.missions.models import Member, Mission, State, Stop
+from waishi.orgs import idnumbers
 from waishi.orgs.models import District, Person, Rank, Unit, UnitKind, User
 from waishi.passports import models as pm
 from waishi.plans import models as plm
@@ -273,7 +273,7 @@ class Seeder:
                 name, pinyin, initials = _name(rng)
                 born = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(14000))
                 body = f"9{pid // 1000 % 100000:05d}{born:%Y%m%d}{pid % 1000:03d}"
-                number = body + ric.calc_check_digit(body)
+                number = body + idnumbers.check_digit(body)
                 table.add(
                     (pid, name, pinyin, initials,
                      crypto.encrypt(number, associated=Person.ID_AAD),
