@@ -88,6 +88,11 @@ SECRET_KEY = _secret("WAISHI_SECRET_KEY")
 FIELD_KEYS = _secret("WAISHI_FIELD_KEYS")
 BLIND_INDEX_KEY = _secret("WAISHI_BLIND_INDEX_KEY")
 AUDIT_KEY = _secret("WAISHI_AUDIT_KEY")
+# Checkpoints of the audit chain's head published outside the database (one JSON line
+# each, appended): keep it on storage the database's users cannot write, append-only.
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("WAISHI_AUDIT_CHECKPOINT_FILE") or VAR_DIR / "audit-checkpoints.log"
+)
 
 DEBUG = env_bool("WAISHI_DEBUG", False)
 ALLOWED_HOSTS = env_list(

@@ -280,12 +280,19 @@ def test_sqlite_damaged_backup_changes_nothing(sqlite_site, template_backup):
     assert site.content() == before
 
 
+def audit_key(site: Site) -> str:
+    """The site's audit key (in its var folder, as the demo makes it)."""
+    return json.loads((site.var / "secrets.json").read_text())["WAISHI_AUDIT_KEY"]
+
+
 def test_restore_names_every_difference(sqlite_site, template_backup):
-    """A manifest that disagrees with its (intact) copy: each difference is named."""
+    """A manifest that disagrees with its (intact) copy: each difference is named. (The
+    manifest is signed again with the site's key: one edited by hand is refused, below.)"""
     site, (path, manifest) = sqlite_site, template_backup
     manifest["tables"]["orgs_unit"]["rows"] += 1
     manifest["tables"]["orgs_person"]["sm3"] = "0" * 64
     manifest["audit_head"]["seq"] += 1
+    manifest["signature"] = backup.sign(manifest, audit_key(site))
     backup.manifest_path_of(path).write_text(json.dumps(manifest))
     done = site.run("restore", str(path), "--force", "--no-record")
     assert done.returncode == 1
@@ -330,11 +337,58 @@ def test_restore_with_other_keys_says_which(sqlite_template, template_backup, tm
         {"WAISHI_AUDIT_KEY": "ab" * 32, "WAISHI_FIELD_KEYS": "k2:" + "cd" * 16},
     )
     done = target.run("restore", str(path), "--no-record")
+    # The manifest is signed with a key derived from the audit key: with another audit
+    # key it cannot be trusted, so nothing is restored, and the refusal says which keys
+    # differ.
     assert done.returncode == 1
+    assert "does not match its signature" in done.stderr
     assert "WAISHI_AUDIT_KEY differs from the backup's" in done.stderr
     assert "WAISHI_FIELD_KEYS has no key 'k1'" in done.stderr
-    assert "audit chain broken at row 1 (edited)" in done.stderr
+    assert "Nothing was restored" in done.stderr
     assert "WAISHI_BLIND_INDEX_KEY" not in done.stderr
+    assert not (tmp_path / "other.sqlite3").exists()
+
+
+def test_manifest_edited_by_hand_is_refused(sqlite_site, template_backup):
+    """Someone who changed the copy and made its manifest agree (checksums carry no key)
+    cannot sign it: the restore refuses and changes nothing."""
+    site, (path, manifest) = sqlite_site, template_backup
+    manifest["tables"]["orgs_user"]["rows"] += 1
+    backup.manifest_path_of(path).write_text(json.dumps(manifest))
+    stderr = refused_and_unchanged(site, str(path), "--force")
+    assert "does not match its signature" in stderr and "Nothing was restored" in stderr
+    del manifest["signature"]
+    backup.manifest_path_of(path).write_text(json.dumps(manifest))
+    stderr = refused_and_unchanged(site, str(path), "--force")
+    assert "has no signature" in stderr
+
+
+def test_doctored_database_does_not_restore_as_ok(sqlite_site, tmp_path):
+    """The issue's case: an account made FAO head with an SQL UPDATE, the database backed
+    up, the backup restored: not OK, naming the account."""
+    site = sqlite_site
+    site.sql("UPDATE orgs_user SET role = 'fao_head' WHERE username = 'clerk'")
+    path, manifest = site.back_up(tmp_path / "backups", "--no-record")
+    # The backup published its checkpoint outside the database, and keeps it.
+    checkpoint = manifest["checkpoint"]
+    assert (checkpoint["seq"], checkpoint["hash"]) == (
+        manifest["audit_head"]["seq"],
+        manifest["audit_head"]["hash"],
+    )
+    published = [
+        json.loads(line) for line in (site.var / "audit-checkpoints.log").read_text().splitlines()
+    ]
+    assert {"seq": checkpoint["seq"], "source": f"backup {path.name}"}.items() <= (
+        published[-1].items()
+    )
+    fresh = Site(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", site.var, "sqlite")
+    done = fresh.run("restore", str(path), "--no-record")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "changed outside the application" in done.stderr
+    assert "(clerk)" in done.stderr and "role: recorded 'unit_clerk', found 'fao_head'" in (
+        done.stderr
+    )
+    assert "FAILED: 1 difference(s)" in done.stderr
 
 
 @contextmanager

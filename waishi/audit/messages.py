@@ -20,6 +20,9 @@ MESSAGES: dict[str, str] = {
     "auth.step_up_failed": _("{actor} failed to confirm identity for a sensitive action"),
     "audit.verified": _("Audit chain verified: {result}"),
     "audit.exported": _("{actor} exported the audit log"),
+    "audit.state_recorded": _(
+        "{actor} recorded the security-relevant values of {rows} records as they stand"
+    ),
 }
 
 

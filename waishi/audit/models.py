@@ -45,6 +45,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True, verbose_name=_("before"))
     after = models.JSONField(null=True, blank=True, verbose_name=_("after"))
     data = models.JSONField(null=True, blank=True)
+    # The watched fields of the objects the event touched, after it: {"app.model:pk":
+    # {field: value} or None when deleted} (``waishi.audit.state``). Hashed when present.
+    state = models.JSONField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -75,11 +78,16 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """The chain's tip: locked by every writer, so rows are numbered one at a time."""
+    """The chain's tip: locked by every writer, so rows are numbered one at a time.
+
+    ``seal`` is ``chain.head_seal(seq, hash)``: keyed, so the head cannot be wound back by
+    someone without the audit key (an old head's seal can be replayed, which the
+    checkpoints published outside the database catch, ``waishi.audit.checkpoints``)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS)
+    seal = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single")]

@@ -11,7 +11,8 @@ from django.db.models import Model, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from waishi.audit.chain import HASHED_FIELDS, Problem, verify_rows
+from waishi.audit import checkpoints, state
+from waishi.audit.chain import HASHED_FIELDS, Problem, head_seal, verify_rows
 from waishi.audit.messages import describe
 from waishi.audit.models import GENESIS, AuditEvent, AuditHead
 
@@ -204,19 +205,31 @@ def history(obj: Model, limit: int = 200, known=()) -> list[HistoryEntry]:
     return readable(events_for(obj)[:limit], known=known)
 
 
-def verify_chain(chunk_size: int = 5000) -> Problem | None:
-    """Walk the whole chain in order; the first problem found, or None when intact.
-
-    Safe while others write: the rows up to the head as read first are checked (each
-    was committed with the head that counts it), and rows beyond the head are looked
-    for in one statement with the head, so a row committed meanwhile is not a forgery."""
-    head = AuditHead.objects.filter(pk=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    rows = AuditEvent.objects.filter(seq__lte=head_seq).order_by("seq")
+def _walk(
+    published: checkpoints.Published | None, states: dict | None, chunk_size: int
+) -> Problem | None:
+    """The chain's first problem; ``states`` filled with the last recorded state of each
+    watched row on the way (``waishi.audit.state``)."""
+    if published is None:
+        published = checkpoints.load()
+    if published.forged:
+        seq = published.forged[0]
+        return Problem(seq, "checkpoint_forged", f"a checkpoint line (row {seq}) is not ours")
+    head = AuditHead.objects.filter(pk=1).values("seq", "hash", "seal").first()
+    if head is None:
+        # Only an emptied database has no head (the migrations make it): with rows, it
+        # was deleted.
+        last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+        if last is not None:
+            return Problem(last, "head_missing", "the head of the chain is missing")
+        head = {"seq": 0, "hash": GENESIS, "seal": head_seal(0, GENESIS)}
+    rows = AuditEvent.objects.filter(seq__lte=head["seq"]).order_by("seq")
     for problem in verify_rows(
-        rows.values(*HASHED_FIELDS, "hash").iterator(chunk_size=chunk_size),
-        head_seq=head_seq,
-        head_hash=head_hash,
+        rows.values(*HASHED_FIELDS, "state", "hash").iterator(chunk_size=chunk_size),
+        head_seq=head["seq"],
+        head_hash=head["hash"],
+        checkpoints=published.hashes,
+        states=states,
     ):
         return problem
     # record() moves the head in the transaction that adds a row: a row beyond the
@@ -230,9 +243,62 @@ def verify_chain(chunk_size: int = 5000) -> Problem | None:
     )
     if beyond is not None:
         return Problem(
-            beyond, "inserted", f"row {beyond} lies beyond the head of the chain (row {head_seq})"
+            beyond,
+            "inserted",
+            f"row {beyond} lies beyond the head of the chain (row {head['seq']})",
         )
+    if head["seal"] != head_seal(head["seq"], head["hash"]):
+        return Problem(
+            head["seq"],
+            "head_seal",
+            f"the head (row {head['seq']}) does not match its seal: it was moved",
+        )
+    if published.top > head["seq"]:
+        return Problem(
+            published.top,
+            "shorter_than_checkpoint",
+            f"the chain ends at row {head['seq']} but a checkpoint was published at row "
+            f"{published.top}",
+        )
+    if head["seq"] == 0 and state.business_rows():
+        return Problem(0, "empty", "the chain is empty but the business tables hold rows")
     return None
+
+
+def verify_chain(
+    chunk_size: int = 5000, published: checkpoints.Published | None = None
+) -> Problem | None:
+    """Walk the whole chain in order; the first problem found, or None when intact.
+
+    Besides each row's link and seal: the head's seal, the checkpoints published outside
+    the database (``published``, by default those of ``checkpoints.path()``), and that an
+    empty chain goes with empty business tables.
+
+    Safe while others write: the rows up to the head as read first are checked (each
+    was committed with the head that counts it), and rows beyond the head are looked
+    for in one statement with the head, so a row committed meanwhile is not a forgery."""
+    return _walk(published, None, chunk_size)
+
+
+@dataclass
+class Verification:
+    problem: Problem | None
+    differences: list[state.Difference]
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None and not self.differences
+
+
+def verify(chunk_size: int = 5000, published: checkpoints.Published | None = None) -> Verification:
+    """``verify_chain``, then the watched state the chain last recorded compared with the
+    database (collected in the same pass over the rows; one read of each watched model).
+    The comparison is skipped when the chain itself is broken: its rows cannot be trusted."""
+    states: dict = {}
+    problem = _walk(published, states, chunk_size)
+    if problem is not None:
+        return Verification(problem, [])
+    return Verification(None, state.compare(states))
 
 
 def chain_length() -> int:

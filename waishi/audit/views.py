@@ -10,12 +10,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from waishi.audit.models import AuditEvent
-from waishi.audit.selectors import chain_length, readable, verify_chain
+from waishi.audit.selectors import chain_length, readable
+from waishi.audit.selectors import verify as verify_chain_and_state
 from waishi.audit.services import client_ip, record
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import DateInput
 from waishi.lib.pages import paginate
 from waishi.lib.roles import READS_AUDIT_LOG
+
+# Differences named on the page after a check (the command line lists them all).
+SHOWN_DIFFERENCES = 20
 
 
 class LogFilter(forms.Form):
@@ -59,28 +63,39 @@ def log(request):
 @require_POST
 @role_required(READS_AUDIT_LOG)
 def verify(request):
-    problem = verify_chain()
+    result = verify_chain_and_state()
+    problem, differences = result.problem, result.differences
     total = chain_length()
-    if problem is None:
-        record(
-            action="audit.verified",
-            actor=request.user,
-            ip=client_ip(request),
-            data={"result": "OK", "rows": total},
-        )
+    data: dict = {"result": "OK" if result.ok else "FAILED"}
+    if result.ok:
+        data["rows"] = total
+    if problem is not None:
+        data.update(seq=problem.seq, kind=problem.kind)
+    if differences:
+        data["differences"] = len(differences)
+    record(action="audit.verified", actor=request.user, ip=client_ip(request), data=data)
+    if result.ok:
         messages.success(
             request, _("The audit chain is intact: %(n)d rows checked.") % {"n": total}
         )
-    else:
-        record(
-            action="audit.verified",
-            actor=request.user,
-            ip=client_ip(request),
-            data={"result": "FAILED", "seq": problem.seq, "kind": problem.kind},
-        )
+    elif problem is not None:
         messages.error(
             request,
             _("The audit chain is broken at row %(seq)d: %(detail)s")
             % {"seq": problem.seq, "detail": problem.message},
+        )
+    else:
+        shown = differences[:SHOWN_DIFFERENCES]
+        more = len(differences) - len(shown)
+        text = _("; ").join(d.message for d in shown)
+        if more:
+            text += _("; and %(n)d more") % {"n": more}
+        messages.error(
+            request,
+            _(
+                "The audit chain is intact, but %(n)d record(s) were changed outside the "
+                "application: %(list)s"
+            )
+            % {"n": len(differences), "list": text},
         )
     return redirect("audit:log")

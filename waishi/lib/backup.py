@@ -14,16 +14,25 @@ two agree even while the application writes:
 - MariaDB/MySQL: refused. ``mariadb-dump`` cannot take a snapshot from us, so a manifest
   could not be made to agree with its dump under load (see ``UNSUPPORTED``).
 
-``restore`` checks the copy's SM3 against the manifest before touching anything, refuses
-to overwrite a database in use unless forced, and afterwards compares every table with
-the manifest and verifies the audit chain. The keys (``WAISHI_FIELD_KEYS`` and the others)
-are never in a backup; the manifest keeps only their fingerprints, so that a restore can
-say which configured key differs from the one in use when the backup was made.
+The manifest is signed: HMAC-SM3 under a key derived from ``WAISHI_AUDIT_KEY`` (from the
+environment, never in the database or the backup), so a manifest edited to agree with a
+doctored copy is refused. It also holds the checkpoint of the audit chain's head the
+backup published (``waishi.audit.checkpoints``), so that a restore keeps it.
+
+``restore`` checks the manifest's signature and the copy's SM3 before touching anything,
+refuses to overwrite a database in use unless forced, and afterwards compares every table
+with the manifest, verifies the audit chain against the backup's checkpoint and compares
+the watched state (roles, units, second factors, trip and passport states, quota use)
+with what the chain last recorded (``waishi.audit.state``). The keys (``WAISHI_FIELD_KEYS``
+and the others) are never in a backup; the manifest keeps only their fingerprints, so that
+a restore can say which configured key differs from the one in use when the backup was
+made.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 import os
 import shutil
@@ -35,7 +44,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -57,10 +66,12 @@ from waishi.lib.backup_content import (
     read_content,
     sqlite_reader,
 )
+from waishi.lib.crypto import hmac_sm3
 
 FORMAT = "waishi-backup"
 FORMAT_VERSION = 1
 MANIFEST_SUFFIX = ".manifest.json"
+SIGNATURE = "signature"
 SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".pgdump"}
 UNSUPPORTED = (
     "waishi backup and restore do not support MariaDB/MySQL: mariadb-dump cannot share a "
@@ -308,6 +319,7 @@ def backup(output: str | None = None, progress: Progress | None = None) -> Backu
     path = _new_file(output, kind, when)
     try:
         content = (_backup_sqlite if kind == "sqlite" else _backup_postgresql)(path, progress)
+        checkpoint = _checkpoint(content["audit_head"], path, progress)
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -322,6 +334,7 @@ def backup(output: str | None = None, progress: Progress | None = None) -> Backu
             },
             "tables": content["tables"],
             "audit_head": content["audit_head"],
+            "checkpoint": asdict(checkpoint) if checkpoint else None,
             "keys": key_fingerprints(),
             "note": (
                 "The encryption keys (WAISHI_FIELD_KEYS, WAISHI_BLIND_INDEX_KEY, "
@@ -329,12 +342,45 @@ def backup(output: str | None = None, progress: Progress | None = None) -> Backu
                 "fingerprints are. Uploaded files (the media folder) are not in it either."
             ),
         }
+        manifest[SIGNATURE] = sign(manifest)
         manifest_path = manifest_path_of(path)
         _write_private(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+    if checkpoint is not None:
+        from waishi.audit import checkpoints
+
+        checkpoints.write(checkpoint)
     return BackupResult(path, manifest_path, manifest)
+
+
+def _checkpoint(head: dict, path: Path, progress: Progress):
+    """The checkpoint of the copy's audit head, or None (with a warning) when the head does
+    not match its seal: a backup never vouches for a head moved outside the application."""
+    from waishi.audit.checkpoints import Checkpoint
+
+    checkpoint = Checkpoint.of_head(head, f"backup {path.name}")
+    if checkpoint.sealed:
+        return checkpoint
+    progress.say(
+        f"warning: the audit head (row {head['seq']}) does not match its seal; no checkpoint "
+        "was published. Run `waishi audit verify`."
+    )
+    return None
+
+
+def _signing_key(audit_key: str | None = None) -> bytes:
+    """A key of its own for manifests, derived from the audit key (the environment's)."""
+    key = bytes.fromhex(audit_key or settings.AUDIT_KEY)
+    return bytes.fromhex(hmac_sm3(key, b"waishi backup manifest"))
+
+
+def sign(manifest: dict, audit_key: str | None = None) -> str:
+    """HMAC-SM3 of the manifest's canonical JSON, its signature left out."""
+    content = {k: v for k, v in manifest.items() if k != SIGNATURE}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hmac_sm3(_signing_key(audit_key), text.encode())
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -357,6 +403,8 @@ class RestoreResult:
     warnings: list[str] = field(default_factory=list)
     tables: int = 0
     rows: int = 0
+    chain_intact: bool = False
+    head: dict = field(default_factory=dict)
 
 
 def load_manifest(path: Path) -> tuple[Path, dict]:
@@ -388,7 +436,24 @@ def load_manifest(path: Path) -> tuple[Path, dict]:
         raise BackupError(f"the manifest {manifest_path} is incomplete ({exc!r})") from exc
     if not isinstance(name, str) or not name or Path(name).name != name:
         raise BackupError(f"the manifest {manifest_path} names no file beside it")
+    _check_signature(manifest_path, manifest)
     return manifest_path.with_name(name), manifest
+
+
+def _check_signature(manifest_path: Path, manifest: dict) -> None:
+    signature = manifest.get(SIGNATURE)
+    if not isinstance(signature, str) or not hmac.compare_digest(signature, sign(manifest)):
+        why = "has no signature" if not signature else "does not match its signature"
+        keys = key_warnings(manifest.get("keys") or {})
+        hint = (
+            " (" + "; ".join(keys) + ")"
+            if keys
+            else ": it was edited, or made by another installation"
+        )
+        raise BackupError(
+            f"the manifest {manifest_path} {why} (HMAC-SM3 under a key derived from "
+            f"WAISHI_AUDIT_KEY){hint}. Nothing was restored."
+        )
 
 
 def check_file(path: Path, manifest: dict, progress: Progress) -> None:
@@ -509,8 +574,10 @@ def _migration_warnings() -> list[str]:
 
 
 def verify_restored(manifest: dict, progress: Progress) -> RestoreResult:
-    """Compare the configured database with ``manifest`` and verify the audit chain."""
-    from waishi.audit.selectors import verify_chain
+    """Compare the configured database with ``manifest``, verify the audit chain against
+    the backup's checkpoint and compare the watched state with the chain's last record."""
+    from waishi.audit.checkpoints import Checkpoint, Published
+    from waishi.audit.selectors import verify
 
     tables = [Table.from_manifest(name, e) for name, e in sorted(manifest["tables"].items())]
     progress.say(f"comparing {len(tables)} tables with the manifest ...")
@@ -518,6 +585,7 @@ def verify_restored(manifest: dict, progress: Progress) -> RestoreResult:
         content = read_content(reader, tables, progress)
         extra = reader.existing_tables() - set(manifest["tables"])
     result = RestoreResult(Path(), manifest, compare(manifest, content))
+    result.head = content["audit_head"]
     result.tables = len(content["tables"])
     result.rows = sum(t["rows"] for t in content["tables"].values())
     if extra:
@@ -527,15 +595,24 @@ def verify_restored(manifest: dict, progress: Progress) -> RestoreResult:
     result.warnings += key_warnings(manifest.get("keys", {}))
     result.warnings += _migration_warnings()
     progress.say(f"verifying the audit chain ({content['audit_head']['seq']:,} rows) ...")
+    # The backup's own checkpoint binds the restored chain; those published since by the
+    # installation describe the history this restore replaces.
+    published = Published({}, [])
+    if manifest.get("checkpoint"):
+        checkpoint = Checkpoint.from_dict(manifest["checkpoint"])
+        published.hashes[checkpoint.seq] = checkpoint.hash
     try:
-        problem = verify_chain()
+        verification = verify(published=published)
     except Exception as exc:  # any failure to read the chain is a difference to report
         result.differences.append(f"the audit chain could not be read: {exc}")
-    else:
-        if problem is not None:
-            result.differences.append(
-                f"audit chain broken at row {problem.seq} ({problem.kind}): {problem.detail}"
-            )
+        return result
+    problem = verification.problem
+    if problem is not None:
+        result.differences.append(
+            f"audit chain broken at row {problem.seq} ({problem.kind}): {problem.detail}"
+        )
+    result.chain_intact = problem is None
+    result.differences += [d.detail for d in verification.differences]
     return result
 
 
@@ -557,4 +634,9 @@ def restore(path: Path, *, force: bool = False, progress: Progress | None = None
     (_restore_sqlite if kind == "sqlite" else _restore_postgresql)(backup_path, progress)
     result = verify_restored(manifest, progress)
     result.path = backup_path
+    if result.chain_intact:
+        from waishi.audit import checkpoints
+
+        # The restored head starts the checkpoints again (see waishi.audit.checkpoints).
+        checkpoints.publish_head(result.head, f"restore {backup_path.name}", checkpoints.RESTORED)
     return result

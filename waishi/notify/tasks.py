@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from waishi.audit.selectors import chain_length, verify_chain
+from waishi.audit import checkpoints
+from waishi.audit.selectors import chain_length, verify
 from waishi.audit.services import record
 from waishi.lib.roles import Role
 from waishi.notify.models import PeriodicRun
@@ -29,42 +30,75 @@ PASSWORD_NOTICE_DAYS = 7
 
 
 def verify_audit_chain() -> bool:
-    """Check the whole chain; tell the audit administrators when it is broken."""
-    problem = verify_chain()
+    """Check the whole chain and the watched state; when intact, publish a checkpoint
+    outside the database; when not, tell the audit administrators."""
+    result = verify()
+    problem, differences = result.problem, result.differences
     total = chain_length()
-    if problem is None:
+    if result.ok:
         event = record(
             action="audit.verified",
             actor_name="nightly check",
             data={"result": "OK", "rows": total},
         )
-        # The tip's hash in the system log is a copy outside the database: someone who
-        # cuts the chain's end and winds the head back cannot also rewrite old logs.
         log.info("audit chain intact: %d rows, head %s", event.seq, event.hash)
+        # A copy of the head outside the database (a log line and the checkpoint file):
+        # someone who cuts the chain's end and winds the head back cannot also rewrite
+        # what was published (waishi.audit.checkpoints).
+        checkpoints.publish("nightly check")
         return True
-    record(
-        action="audit.verified",
-        actor_name="nightly check",
-        data={"result": "FAILED", "seq": problem.seq, "kind": problem.kind},
-    )
-    log.error("audit chain broken at row %s (%s)", problem.seq, problem.kind)
+    data: dict = {"result": "FAILED"}
+    if differences:
+        data["differences"] = len(differences)
+    if problem is not None:
+        data.update(seq=problem.seq, kind=problem.kind)
+        log.error("audit chain broken at row %s (%s)", problem.seq, problem.kind)
+        title, body, dedupe = _chain_notice(problem)
+    else:
+        for difference in differences:
+            log.error("audit: %s", difference.detail)
+        title, body, dedupe = _state_notice(differences)
+    record(action="audit.verified", actor_name="nightly check", data=data)
     admins = User.objects.filter(role=Role.AUDIT_ADMIN, is_active=True)
     notify(
         admins,
         kind="audit.chain_broken",
-        title=lambda: _("Audit chain broken at row %(seq)d") % {"seq": problem.seq},
-        body=lambda: (
-            _(
-                "The nightly verification found that row %(seq)d of the audit "
-                "log does not match the chain (%(detail)s). Check the database "
-                "and its backups."
-            )
-            % {"seq": problem.seq, "detail": problem.message}
-        ),
+        title=title,
+        body=body,
         url=reverse("audit:log"),
-        dedupe_key=f"audit-broken-{problem.seq}",
+        dedupe_key=dedupe[:100],
     )
     return False
+
+
+def _chain_notice(problem):
+    def title() -> str:
+        return _("Audit chain broken at row %(seq)d") % {"seq": problem.seq}
+
+    def body() -> str:
+        return _(
+            "The nightly verification found that row %(seq)d of the audit "
+            "log does not match the chain (%(detail)s). Check the database "
+            "and its backups."
+        ) % {"seq": problem.seq, "detail": problem.message}
+
+    return title, body, f"audit-broken-{problem.seq}"
+
+
+def _state_notice(differences):
+    shown = differences[:10]
+
+    def title() -> str:
+        return _("Records changed outside the application")
+
+    def body() -> str:
+        return _(
+            "The nightly verification found %(n)d record(s) whose security-relevant "
+            "values differ from what the audit chain last recorded: %(list)s. Check "
+            "the database and its backups."
+        ) % {"n": len(differences), "list": _("; ").join(d.message for d in shown)}
+
+    return title, body, "audit-state-" + ",".join(f"{d.label}:{d.pk}" for d in shown)
 
 
 def password_expiry_notices(today: dt.date | None = None) -> int:
