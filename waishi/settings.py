@@ -287,9 +287,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "ui:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Lockout (security.md A3): an account name from one address after AXES_FAILURE_LIMIT
+# failures, and the account from every address after ACCOUNT_FAILURE_LIMIT failures
+# spread over any addresses (waishi/accounts/lockout.py).
 AXES_FAILURE_LIMIT = env_int("WAISHI_LOGIN_FAILURE_LIMIT", 5, 1)
 AXES_COOLOFF_TIME = env_int("WAISHI_LOCKOUT_MINUTES", 30, 1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "waishi.accounts.lockout.LockoutHandler"
+ACCOUNT_FAILURE_LIMIT = env_int("WAISHI_ACCOUNT_FAILURE_LIMIT", 10, 1)
+ACCOUNT_LOCKOUT_MINUTES = env_int("WAISHI_ACCOUNT_LOCKOUT_MINUTES", 30, 1)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "waishi.accounts.views.lockout"
 AXES_VERBOSE = False
