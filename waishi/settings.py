@@ -138,6 +138,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "waishi.accounts.middleware.AccountPolicyMiddleware",
     "waishi.accounts.middleware.UserLanguageMiddleware",
+    "waishi.lib.middleware.NoStoreMiddleware",
     "waishi.lib.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -155,6 +156,11 @@ for _net in TRUSTED_PROXIES:
         raise ImproperlyConfigured(
             f"WAISHI_TRUSTED_PROXIES: {_net!r} is not an address or a network"
         ) from exc
+
+# Pages nobody signs in to that still show personal data: the public declaration form
+# (after posting, and the lookup by code). Never stored by a browser or proxy, as every
+# signed-in page is not (waishi.lib.middleware.NoStoreMiddleware).
+NO_STORE_PATHS = ["/declare/"]
 
 ROOT_URLCONF = "waishi.urls"
 WSGI_APPLICATION = "waishi.wsgi.application"
