@@ -7,7 +7,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from waishi.arrivals import plans
@@ -26,7 +26,7 @@ def plan_choices(*, in_force_only: bool) -> list[tuple[str, str]]:
             continue
         label = f"{code} · {plan.name}"
         if plan.retired:
-            label = f"{label} ({_g('retired')})"
+            label = f"{label} ({gettext('retired')})"
         choices.append((code, label))
     return choices
 
@@ -188,7 +188,7 @@ class StepsJSONForm(forms.Form):
             raw = json.loads(self.cleaned_data["steps_json"])
         except ValueError as exc:
             raise ValidationError(
-                _g("This is not valid JSON (line %(line)d): %(error)s")
+                gettext("This is not valid JSON (line %(line)d): %(error)s")
                 % {"line": getattr(exc, "lineno", 1), "error": getattr(exc, "msg", str(exc))}
             ) from None
         return plans.clean_steps(raw)
@@ -211,7 +211,7 @@ def parse_country_codes(value: str) -> list[str]:
     unknown = [c for c in codes if c not in COUNTRIES]
     if unknown:
         raise ValidationError(
-            _g("Unknown country codes: %(codes)s") % {"codes": ", ".join(unknown)}
+            gettext("Unknown country codes: %(codes)s") % {"codes": ", ".join(unknown)}
         )
     return codes
 
@@ -255,7 +255,7 @@ class RuleForm(forms.Form):
         data = super().clean()
         start, end = data.get("arrives_from"), data.get("arrives_until")
         if start and end and start > end:
-            self.add_error("arrives_until", _g("The end date comes before the start date."))
+            self.add_error("arrives_until", gettext("The end date comes before the start date."))
         return data
 
 
