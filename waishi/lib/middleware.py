@@ -59,7 +59,7 @@ class NoStoreMiddleware:
     I9, ASVS 14.3.2): every response to a signed-in request, pages, fragments, API answers
     and downloads alike, says ``Cache-Control: no-store``, so that the next person at a
     shared computer cannot bring a page back with the Back button or from the disk cache,
-    nor a proxy hand it to somebody else. Whatever a view set is tightened, never loosened.
+    nor a proxy hand it to somebody else. A view that said no-store itself is left alone.
     Static files are served by WhiteNoise above this middleware and keep their long cache
     life. The public declaration form has nobody signed in but shows personal data after
     posting: its paths (``NO_STORE_PATHS``) are never stored either, whoever asks."""
@@ -73,7 +73,10 @@ class NoStoreMiddleware:
         # The API authenticates inside the view (a token); DRF sets the user it found on
         # this request too, so it is read after the response, not before.
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or request.path.startswith(self.paths):
+        signed_in = user is not None and user.is_authenticated
+        if (signed_in or request.path.startswith(self.paths)) and "no-store" not in (
+            response.get("Cache-Control", "")
+        ):
             add_never_cache_headers(response)
         return response
 
