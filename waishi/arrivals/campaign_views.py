@@ -24,7 +24,7 @@ from waishi.arrivals import declarations
 from waishi.arrivals.models import Campaign
 from waishi.audit.selectors import history
 from waishi.lib.decorators import role_required
-from waishi.lib.forms import DateInput, apply_errors, flash_refusal, style_fields
+from waishi.lib.forms import DateInput, Form, apply_errors, flash_refusal, style_fields
 from waishi.lib.pages import client_ip, paginate
 from waishi.lib.roles import Role, has
 from waishi.orgs import scoping
@@ -33,7 +33,7 @@ MANAGERS = frozenset({Role.CITY_COMMAND})
 READERS = MANAGERS | {Role.AUDITOR}
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
@@ -54,7 +54,7 @@ class CampaignForm(forms.Form):
         style_fields(self)
 
 
-class CampaignSearchForm(forms.Form):
+class CampaignSearchForm(Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,

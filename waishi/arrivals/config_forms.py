@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from waishi.arrivals import plans
 from waishi.arrivals.config_services import SETTINGS_LIMITS
 from waishi.arrivals.models import Category, ManagementPlan, StepKind
-from waishi.lib.forms import DateInput, style_fields
+from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.orgs.models import District
 from waishi.policy.reference import COUNTRIES
 
@@ -38,7 +38,7 @@ def _reason_field(label=CHANGE_REASON) -> forms.CharField:
     return forms.CharField(label=label, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(Form):
     declare_lead_hours = forms.IntegerField(
         label=_("Declaration lead time (hours before departure)"),
         min_value=1,
@@ -68,7 +68,7 @@ class SettingsForm(forms.Form):
         style_fields(self)
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     """What a plan version holds besides its steps; ``code`` only when creating."""
 
     code = forms.CharField(
@@ -96,7 +96,7 @@ class PlanForm(forms.Form):
         style_fields(self)
 
 
-class StepRowForm(forms.Form):
+class StepRowForm(Form):
     # A blank first choice: an empty row (to add a step) must submit nothing.
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *StepKind.choices])
     day = forms.IntegerField(
@@ -163,7 +163,7 @@ def steps_initial(plan: ManagementPlan | None) -> list[dict]:
     ]
 
 
-class StepsJSONForm(forms.Form):
+class StepsJSONForm(Form):
     """The steps as a JSON list, for those who paste a plan in."""
 
     steps_json = forms.CharField(
@@ -198,7 +198,7 @@ def steps_as_json(steps: list[dict]) -> str:
     return json.dumps(steps, ensure_ascii=False, indent=2)
 
 
-class RetireForm(forms.Form):
+class RetireForm(Form):
     reason = _reason_field(_("Reason"))
 
     def __init__(self, *args, **kwargs):
@@ -216,7 +216,7 @@ def parse_country_codes(value: str) -> list[str]:
     return codes
 
 
-class RuleForm(forms.Form):
+class RuleForm(Form):
     sequence = forms.IntegerField(
         label=_("Order"),
         min_value=0,
@@ -259,7 +259,7 @@ class RuleForm(forms.Form):
         return data
 
 
-class ResidentSearchForm(forms.Form):
+class ResidentSearchForm(Form):
     SHOW = [
         ("", _("Living in the city")),
         ("overdue", _("Overdue only")),

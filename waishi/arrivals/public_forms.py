@@ -19,7 +19,7 @@ from pypinyin import lazy_pinyin
 
 from waishi.arrivals import models
 from waishi.arrivals.models import Category, HealthDeclaration, Purpose, TestOutcome
-from waishi.lib.forms import DateInput, style_fields
+from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.orgs.models import District
 from waishi.policy import reference
 
@@ -112,7 +112,7 @@ class CountryField(forms.ChoiceField):
         ]
 
 
-class PublicForm(forms.Form):
+class PublicForm(Form):
     """Sections for the template, Bootstrap classes, country lists in the page's
     language, and the health fields' checks."""
 
@@ -175,7 +175,7 @@ class PublicForm(forms.Form):
         }
 
 
-class HealthFields(forms.Form):
+class HealthFields(Form):
     """The health section, the same in every variant of the form."""
 
     symptoms = forms.MultipleChoiceField(

@@ -25,6 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from waishi.lib.forms import Form
 from waishi.lib.pages import client_ip
 from waishi.orgs import importer, scoping
 from waishi.orgs.models import Unit
@@ -35,7 +36,7 @@ MAX_ERRORS_SHOWN = 500
 TEMPLATE_FILENAME = "人员导入模板.xlsx"
 
 
-class PersonImportForm(forms.Form):
+class PersonImportForm(Form):
     file = forms.FileField(
         label=gettext_lazy("Excel workbook (.xlsx)"),
         help_text=gettext_lazy("The first sheet is read; its first row holds the column headers."),
