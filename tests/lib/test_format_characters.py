@@ -186,3 +186,18 @@ def test_the_api_strips_free_text_and_refuses_a_name(api_as, cast):  # noqa: F81
     assert error["code"] == "invalid"
     assert list(error["fields"]) == ["name"]
     assert Mission.objects.count() == 1
+
+
+def test_the_arrivals_import_refuses_a_name_and_strips_the_address(cast, district):
+    from tests.arrivals.test_import import row, run
+    from tests.arrivals.test_import import xlsx as arrivals_xlsx
+    from waishi.arrivals.models import Arrival, ImportBatch
+
+    with translation.override("en"):
+        batch = run(cast, arrivals_xlsx([row(name="Anna\u202eSchmidt"), row()]))
+    assert batch.state == ImportBatch.State.REFUSED
+    assert [(e["row"], e["message"]) for e in batch.errors] == [(2, MSGID)]
+    assert Arrival.objects.count() == 0
+    batch = run(cast, arrivals_xlsx([row(name="李雷", address="示范\u200b路1号\u2069")]))
+    assert batch.state == ImportBatch.State.IMPORTED, batch.errors
+    assert Arrival.objects.get().address == "示范路1号"
