@@ -143,6 +143,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "waishi.accounts.middleware.AccountPolicyMiddleware",
     "waishi.accounts.middleware.UserLanguageMiddleware",
+    "waishi.lib.middleware.NoStoreMiddleware",
     "waishi.lib.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -160,6 +161,11 @@ for _net in TRUSTED_PROXIES:
         raise ImproperlyConfigured(
             f"WAISHI_TRUSTED_PROXIES: {_net!r} is not an address or a network"
         ) from exc
+
+# Pages nobody signs in to that still show personal data: the public declaration form
+# (after posting, and the lookup by code). Never stored by a browser or proxy, as every
+# signed-in page is not (waishi.lib.middleware.NoStoreMiddleware).
+NO_STORE_PATHS = ["/declare/"]
 
 ROOT_URLCONF = "waishi.urls"
 WSGI_APPLICATION = "waishi.wsgi.application"
@@ -292,9 +298,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "ui:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Lockout (security.md A3): an account name from one address after AXES_FAILURE_LIMIT
+# failures, and the account from every address after ACCOUNT_FAILURE_LIMIT failures
+# spread over any addresses (waishi/accounts/lockout.py).
 AXES_FAILURE_LIMIT = env_int("WAISHI_LOGIN_FAILURE_LIMIT", 5, 1)
 AXES_COOLOFF_TIME = env_int("WAISHI_LOCKOUT_MINUTES", 30, 1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "waishi.accounts.lockout.LockoutHandler"
+ACCOUNT_FAILURE_LIMIT = env_int("WAISHI_ACCOUNT_FAILURE_LIMIT", 10, 1)
+ACCOUNT_LOCKOUT_MINUTES = env_int("WAISHI_ACCOUNT_LOCKOUT_MINUTES", 30, 1)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "waishi.accounts.views.lockout"
 AXES_VERBOSE = False

@@ -5,12 +5,12 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils.translation import gettext_lazy as _
 
-from waishi.lib.forms import style_fields
+from waishi.lib.forms import CleanTextMixin, Form, ModelForm, style_fields
 from waishi.lib.roles import Role
 from waishi.orgs.models import District, Unit, User
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(CleanTextMixin, AuthenticationForm):
     """Django's form; its one error message serves unknown and known users alike (A3)."""
 
     error_messages = {
@@ -26,7 +26,7 @@ class LoginForm(AuthenticationForm):
             field.widget.attrs["class"] = "form-control"
 
 
-class TokenForm(forms.Form):
+class TokenForm(Form):
     token = forms.CharField(
         label=_("Six-digit code from your authenticator app"),
         min_length=6,
@@ -53,7 +53,7 @@ class TokenForm(forms.Form):
         return token
 
 
-class PasswordConfirmForm(forms.Form):
+class PasswordConfirmForm(Form):
     password = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -63,7 +63,7 @@ class PasswordConfirmForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(Form):
     old_password = forms.CharField(
         label=_("Current password"),
         strip=False,
@@ -95,7 +95,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class UserForm(forms.ModelForm):
+class UserForm(ModelForm):
     class Meta:
         model = User
         fields = [
@@ -129,7 +129,7 @@ class UserForm(forms.ModelForm):
         style_fields(self)
 
 
-class UserSearchForm(forms.Form):
+class UserSearchForm(Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,

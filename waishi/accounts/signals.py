@@ -47,11 +47,13 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_locked_out)
 def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
     username = str(username or "")[:150]
+    # "account": locked from every address (accounts/lockout.py); else this address only.
+    scope = getattr(request, "waishi_lock_scope", "address")
     record(
         action="auth.locked_out",
         actor_name=username,
         ip=ip_address or "",
         object_type="orgs.user",
         object_repr=username,
-        data={"username": username},
+        data={"username": username, "scope": scope},
     )

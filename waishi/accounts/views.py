@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 import qrcode
 import qrcode.image.svg
-from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from waishi.accounts import forms, services
+from waishi.accounts import lockout as locks
 from waishi.audit.services import record
 from waishi.lib import authpolicy as policy
 from waishi.lib.decorators import role_required
@@ -69,9 +69,10 @@ class LoginView(auth_views.LoginView):
 
 
 def lockout(request, credentials, *args, **kwargs):
-    """Axes calls this when username+IP is locked; the same page for any account name."""
+    """Axes calls this when a name is locked, from this address or from all: the same page
+    for either lock and for any account name, existing or not."""
     form = forms.LoginForm(request)
-    minutes = int(settings.AXES_COOLOFF_TIME * 60)
+    minutes = locks.lockout_minutes()
     return render(
         request,
         "accounts/login.html",
@@ -321,11 +322,7 @@ def user_edit(request, user_pk: int):
 
 @role_required(MANAGES_SECURITY)
 def security(request):
-    locked_names = set(
-        AccessAttempt.objects.filter(
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-        ).values_list("username", flat=True)
-    )
+    locked_names = locks.locked_usernames()
     search = forms.UserSearchForm(request.GET or None)
     users = scoping.visible(request.user, User).select_related("unit")
     if search.is_valid():
@@ -352,6 +349,8 @@ def security(request):
                 "history": settings.PASSWORD_HISTORY,
                 "failure_limit": settings.AXES_FAILURE_LIMIT,
                 "lockout_minutes": int(settings.AXES_COOLOFF_TIME * 60),
+                "account_failure_limit": settings.ACCOUNT_FAILURE_LIMIT,
+                "account_lockout_minutes": settings.ACCOUNT_LOCKOUT_MINUTES,
                 "idle_minutes": settings.SESSION_IDLE_MINUTES,
                 "absolute_hours": settings.SESSION_ABSOLUTE_HOURS,
             },

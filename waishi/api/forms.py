@@ -8,9 +8,10 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from waishi.api.services import DEFAULT_DAYS
+from waishi.lib.forms import Form
 
 
-class TokenForm(forms.Form):
+class TokenForm(Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from waishi.api import serializers as s
+from waishi.api.parsers import CleanTextParser
 from waishi.api.permissions import BusinessRole
 from waishi.orgs import scoping, selectors
 from waishi.orgs.models import District, Person, Unit
@@ -20,6 +21,10 @@ class JsonOnly:
     # JSON only: the browsable API would need inline scripts that our CSP refuses,
     # and Swagger UI at /api/docs/ already lets a person try the API.
     renderer_classes = [JSONRenderer]
+
+    def get_parsers(self):
+        # Names refuse, free text loses, Unicode format characters (api/parsers.py).
+        return [CleanTextParser(parser) for parser in super().get_parsers()]
 
 
 def _responses(ok, *errors: int) -> dict:

@@ -17,7 +17,7 @@ from waishi.approvals.models import (
     ApprovalRule,
     ApproverRole,
 )
-from waishi.lib.forms import DateInput, style_fields
+from waishi.lib.forms import DateInput, Form, style_fields
 
 
 def subject_type_choices() -> list[tuple[str, str]]:
@@ -27,7 +27,7 @@ def subject_type_choices() -> list[tuple[str, str]]:
     return sorted(types.items())
 
 
-class RuleForm(forms.Form):
+class RuleForm(Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     applies_to = forms.ChoiceField(label=_("Applies to"))
     sequence = forms.IntegerField(
@@ -98,7 +98,7 @@ def approver_accounts(for_user=None):
     return users
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(Form):
     delegator = UserChoiceField(label=_("Delegator"), queryset=None)
     delegate = UserChoiceField(label=_("Delegate"), queryset=None)
     starts_on = forms.DateField(label=_("From"), widget=DateInput(), initial=timezone.localdate)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waishi.arrivals.models import Handover, Step, StepKind, TestOutcome
-from waishi.lib.forms import DateInput, style_fields
+from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.orgs.models import District
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -38,7 +38,7 @@ def now_to_the_minute() -> dt.datetime:
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
-class StepConfirmForm(forms.Form):
+class StepConfirmForm(Form):
     """When a step was done (now by default), a note, and for a test its result and the
     day the sample was taken."""
 
@@ -115,7 +115,7 @@ class StepConfirmForm(forms.Form):
         return kwargs
 
 
-class HandoverRequestForm(forms.Form):
+class HandoverRequestForm(Form):
     to_district = forms.ModelChoiceField(
         label=_("Hand over to"), queryset=District.objects.none(), empty_label="—"
     )
@@ -133,7 +133,7 @@ class HandoverRequestForm(forms.Form):
         style_fields(self)
 
 
-class HandoverDecisionForm(forms.Form):
+class HandoverDecisionForm(Form):
     """The asked district accepts or refuses; the asking district withdraws."""
 
     ACTIONS = [
@@ -157,7 +157,7 @@ class HandoverDecisionForm(forms.Form):
         style_fields(self)
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(Form):
     district = forms.ModelChoiceField(
         label=_("Move to district"), queryset=District.objects.none(), empty_label="—"
     )
@@ -172,7 +172,7 @@ class ReassignForm(forms.Form):
         style_fields(self)
 
 
-class HandoverSearchForm(forms.Form):
+class HandoverSearchForm(Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,

@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,7 +24,7 @@ from waishi.arrivals import declarations
 from waishi.arrivals.models import Campaign
 from waishi.audit.selectors import history
 from waishi.lib.decorators import role_required
-from waishi.lib.forms import DateInput, apply_errors, flash_refusal, style_fields
+from waishi.lib.forms import DateInput, Form, apply_errors, flash_refusal, style_fields
 from waishi.lib.pages import client_ip, paginate
 from waishi.lib.roles import Role, has
 from waishi.orgs import scoping
@@ -33,7 +33,7 @@ MANAGERS = frozenset({Role.CITY_COMMAND})
 READERS = MANAGERS | {Role.AUDITOR}
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
@@ -54,7 +54,7 @@ class CampaignForm(forms.Form):
         style_fields(self)
 
 
-class CampaignSearchForm(forms.Form):
+class CampaignSearchForm(Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -118,7 +118,9 @@ def campaign_create(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _g("The link is open. Print its QR code or send the link."))
+            messages.success(
+                request, gettext("The link is open. Print its QR code or send the link.")
+            )
             return redirect("arrivals:campaign-detail", campaign_pk=campaign.pk)
     return render(request, "arrivals/campaign_form.html", {"form": form})
 
@@ -134,7 +136,7 @@ def campaign_detail(request, campaign_pk: int):
         if not can_manage:
             raise PermissionDenied
         if request.POST.get("action") != "switch_off":
-            messages.error(request, _g("Nothing was changed."))
+            messages.error(request, gettext("Nothing was changed."))
         else:
             try:
                 declarations.campaign_switch_off(
@@ -143,7 +145,7 @@ def campaign_detail(request, campaign_pk: int):
             except ValidationError as exc:
                 flash_refusal(request, exc)
             else:
-                messages.success(request, _g("The link is switched off."))
+                messages.success(request, gettext("The link is switched off."))
         return redirect("arrivals:campaign-detail", campaign_pk=campaign.pk)
     link = public_link(request, campaign)
     return render(

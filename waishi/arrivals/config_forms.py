@@ -7,13 +7,13 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from waishi.arrivals import plans
 from waishi.arrivals.config_services import SETTINGS_LIMITS
 from waishi.arrivals.models import Category, ManagementPlan, StepKind
-from waishi.lib.forms import DateInput, style_fields
+from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.orgs.models import District
 from waishi.policy.reference import COUNTRIES
 
@@ -26,7 +26,7 @@ def plan_choices(*, in_force_only: bool) -> list[tuple[str, str]]:
             continue
         label = f"{code} · {plan.name}"
         if plan.retired:
-            label = f"{label} ({_g('retired')})"
+            label = f"{label} ({gettext('retired')})"
         choices.append((code, label))
     return choices
 
@@ -38,7 +38,7 @@ def _reason_field(label=CHANGE_REASON) -> forms.CharField:
     return forms.CharField(label=label, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(Form):
     declare_lead_hours = forms.IntegerField(
         label=_("Declaration lead time (hours before departure)"),
         min_value=1,
@@ -68,7 +68,7 @@ class SettingsForm(forms.Form):
         style_fields(self)
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     """What a plan version holds besides its steps; ``code`` only when creating."""
 
     code = forms.CharField(
@@ -96,7 +96,7 @@ class PlanForm(forms.Form):
         style_fields(self)
 
 
-class StepRowForm(forms.Form):
+class StepRowForm(Form):
     # A blank first choice: an empty row (to add a step) must submit nothing.
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *StepKind.choices])
     day = forms.IntegerField(
@@ -163,7 +163,7 @@ def steps_initial(plan: ManagementPlan | None) -> list[dict]:
     ]
 
 
-class StepsJSONForm(forms.Form):
+class StepsJSONForm(Form):
     """The steps as a JSON list, for those who paste a plan in."""
 
     steps_json = forms.CharField(
@@ -188,7 +188,7 @@ class StepsJSONForm(forms.Form):
             raw = json.loads(self.cleaned_data["steps_json"])
         except ValueError as exc:
             raise ValidationError(
-                _g("This is not valid JSON (line %(line)d): %(error)s")
+                gettext("This is not valid JSON (line %(line)d): %(error)s")
                 % {"line": getattr(exc, "lineno", 1), "error": getattr(exc, "msg", str(exc))}
             ) from None
         return plans.clean_steps(raw)
@@ -198,7 +198,7 @@ def steps_as_json(steps: list[dict]) -> str:
     return json.dumps(steps, ensure_ascii=False, indent=2)
 
 
-class RetireForm(forms.Form):
+class RetireForm(Form):
     reason = _reason_field(_("Reason"))
 
     def __init__(self, *args, **kwargs):
@@ -211,12 +211,12 @@ def parse_country_codes(value: str) -> list[str]:
     unknown = [c for c in codes if c not in COUNTRIES]
     if unknown:
         raise ValidationError(
-            _g("Unknown country codes: %(codes)s") % {"codes": ", ".join(unknown)}
+            gettext("Unknown country codes: %(codes)s") % {"codes": ", ".join(unknown)}
         )
     return codes
 
 
-class RuleForm(forms.Form):
+class RuleForm(Form):
     sequence = forms.IntegerField(
         label=_("Order"),
         min_value=0,
@@ -255,11 +255,11 @@ class RuleForm(forms.Form):
         data = super().clean()
         start, end = data.get("arrives_from"), data.get("arrives_until")
         if start and end and start > end:
-            self.add_error("arrives_until", _g("The end date comes before the start date."))
+            self.add_error("arrives_until", gettext("The end date comes before the start date."))
         return data
 
 
-class ResidentSearchForm(forms.Form):
+class ResidentSearchForm(Form):
     SHOW = [
         ("", _("Living in the city")),
         ("overdue", _("Overdue only")),

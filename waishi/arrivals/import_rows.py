@@ -48,6 +48,7 @@ from waishi.arrivals.models import (
     validate_passport,
 )
 from waishi.lib import crypto, xlsx
+from waishi.lib.forms import clean_row
 from waishi.lib.xlsx import MAX_COLUMNS, FileProblem, is_empty, map_columns
 from waishi.lib.xlsx import text as cell_text
 from waishi.orgs.models import District
@@ -440,11 +441,14 @@ class Checker:
                     xlsx.shown(cell_text(value)),
                     _("This column has no header."),
                 )
-        text = {name: cell_text(value) for name, value in raw.items()}
+        text, refused = clean_row({name: cell_text(value) for name, value in raw.items()})
         data: dict[str, Any] = {}
 
         def fail(name: str, message: Any) -> None:
             self.error(number, name, text.get(name, ""), message)
+
+        for name, message in refused.items():
+            fail(name, message)
 
         for column in COLUMNS:
             if column.required and not text.get(column.field):

@@ -30,7 +30,7 @@ from waishi.arrivals.models import ArrivalSource, ImportBatch
 from waishi.audit.selectors import history
 from waishi.lib import xlsx_stream
 from waishi.lib.decorators import role_required
-from waishi.lib.forms import apply_errors, flash_refusal, style_fields
+from waishi.lib.forms import Form, apply_errors, flash_refusal, style_fields
 from waishi.lib.pages import client_ip, paginate
 from waishi.lib.roles import Role, has
 from waishi.lib.xlsx import XLSX_CONTENT_TYPE
@@ -45,7 +45,7 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{8,32}")
 PROGRESS_SECONDS = 600
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("The list comes from"),
         choices=[(k.value, k.label) for k in importer.LIST_KINDS],
@@ -63,7 +63,7 @@ class UploadForm(forms.Form):
         self.fields["kind"].widget.attrs["class"] = "form-check-input"
 
 
-class SearchForm(forms.Form):
+class SearchForm(Form):
     q = forms.CharField(
         label=gettext_lazy("Search"),
         required=False,

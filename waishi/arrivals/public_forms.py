@@ -13,14 +13,13 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _g
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
 from waishi.arrivals import models
 from waishi.arrivals.models import Category, HealthDeclaration, Purpose, TestOutcome
-from waishi.lib.forms import DateInput, style_fields
+from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.orgs.models import District
 from waishi.policy import reference
 
@@ -73,7 +72,7 @@ def clean_phone(value: str) -> str:
     digits = re.sub(r"\D", "", value)
     if not PHONE_RE.match(value) or not 6 <= len(digits) <= 15:
         raise ValidationError(
-            _g("Give a phone number of 6 to 15 digits, e.g. 13800138000 or +44 20 7946 0000."),
+            gettext("Give a phone number of 6 to 15 digits, e.g. 13800138000 or +44 20 7946 0000."),
             code="phone",
         )
     return ("+" if value.startswith("+") else "") + digits
@@ -107,10 +106,13 @@ class CountryField(forms.ChoiceField):
         self.first = first
 
     def refresh(self) -> None:
-        self.choices = [("", _g("Choose a country or region")), *country_choices(first=self.first)]
+        self.choices = [
+            ("", gettext("Choose a country or region")),
+            *country_choices(first=self.first),
+        ]
 
 
-class PublicForm(forms.Form):
+class PublicForm(Form):
     """Sections for the template, Bootstrap classes, country lists in the page's
     language, and the health fields' checks."""
 
@@ -147,20 +149,21 @@ class PublicForm(forms.Form):
         test_on = cleaned.get("test_on")
         today = timezone.localdate()
         if outcome and outcome != TestOutcome.NOT_TAKEN and test_on is None:
-            self.add_error("test_on", _g("Give the date the test was taken."))
+            self.add_error("test_on", gettext("Give the date the test was taken."))
         if test_on is not None:
             if outcome == TestOutcome.NOT_TAKEN:
-                self.add_error("test_outcome", _g("Give the result of the test you took."))
+                self.add_error("test_outcome", gettext("Give the result of the test you took."))
             if test_on > today:
-                self.add_error("test_on", _g("The test date cannot be in the future."))
+                self.add_error("test_on", gettext("The test date cannot be in the future."))
             elif (today - test_on).days > TEST_DAYS_BEFORE:
                 self.add_error(
                     "test_on",
-                    _g("Give a test taken in the last %(days)d days.") % {"days": TEST_DAYS_BEFORE},
+                    gettext("Give a test taken in the last %(days)d days.")
+                    % {"days": TEST_DAYS_BEFORE},
                 )
         symptoms = cleaned.get("symptoms") or []
         if HealthDeclaration.Symptom.OTHER in symptoms and not cleaned.get("symptoms_note"):
-            self.add_error("symptoms_note", _g("Say which other symptoms you have."))
+            self.add_error("symptoms_note", gettext("Say which other symptoms you have."))
 
     def health(self) -> dict:
         data = self.cleaned_data
@@ -172,7 +175,7 @@ class PublicForm(forms.Form):
         }
 
 
-class HealthFields(forms.Form):
+class HealthFields(Form):
     """The health section, the same in every variant of the form."""
 
     symptoms = forms.MultipleChoiceField(
@@ -273,7 +276,7 @@ class DeclarationForm(PublicForm, HealthFields):
         code = self.cleaned_data.get("origin_country", "")
         if code == RETURNEE_NATIONALITY:
             raise ValidationError(
-                _g("Give the country or region abroad you are coming from."), code="origin"
+                gettext("Give the country or region abroad you are coming from."), code="origin"
             )
         return code
 
@@ -284,10 +287,12 @@ class DeclarationForm(PublicForm, HealthFields):
         if category and nationality:
             if category == Category.RETURNEE and nationality != RETURNEE_NATIONALITY:
                 self.add_error(
-                    "nationality", _g("A returning Chinese citizen's nationality is China.")
+                    "nationality", gettext("A returning Chinese citizen's nationality is China.")
                 )
             if category == Category.FOREIGN and nationality == RETURNEE_NATIONALITY:
-                self.add_error("nationality", _g("A foreign national's nationality is not China."))
+                self.add_error(
+                    "nationality", gettext("A foreign national's nationality is not China.")
+                )
         _check_journey(self, cleaned, cleaned.get("arrival_date"))
         self._check_health(cleaned)
         return cleaned
@@ -325,22 +330,24 @@ def _check_journey(form: forms.Form, cleaned: dict, arrival_date: dt.date | None
         if (arrival_date - today).days > ARRIVAL_DAYS_AHEAD:
             form.add_error(
                 "arrival_date",
-                _g("Declare an arrival at most %(days)d days ahead.")
+                gettext("Declare an arrival at most %(days)d days ahead.")
                 % {"days": ARRIVAL_DAYS_AHEAD},
             )
         elif (today - arrival_date).days > ARRIVAL_DAYS_BEHIND:
             form.add_error(
                 "arrival_date",
-                _g("The arrival date is more than %(days)d days ago.")
+                gettext("The arrival date is more than %(days)d days ago.")
                 % {"days": ARRIVAL_DAYS_BEHIND},
             )
     if departs_on is not None and arrival_date is not None:
         if departs_on > arrival_date:
-            form.add_error("departs_on", _g("The departure date cannot be after the arrival date."))
+            form.add_error(
+                "departs_on", gettext("The departure date cannot be after the arrival date.")
+            )
         elif (arrival_date - departs_on).days > JOURNEY_DAYS:
             form.add_error(
                 "departs_on",
-                _g("The departure is more than %(days)d days before the arrival.")
+                gettext("The departure is more than %(days)d days before the arrival.")
                 % {"days": JOURNEY_DAYS},
             )
 
@@ -433,13 +440,14 @@ class ResidentRegisterForm(PublicForm, HealthFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].label = _g("District where you live")
+        self.fields["district"].label = gettext("District where you live")
 
     def clean_nationality(self) -> str:
         code = self.cleaned_data.get("nationality", "")
         if code == RETURNEE_NATIONALITY:
             raise ValidationError(
-                _g("This form is for foreign nationals living in the city."), code="nationality"
+                gettext("This form is for foreign nationals living in the city."),
+                code="nationality",
             )
         return code
 

@@ -24,7 +24,7 @@ from waishi.arrivals import (
 from waishi.arrivals.models import Arrival, ArrivalState, HealthDeclaration
 from waishi.lib import roles
 from waishi.lib.decorators import role_required
-from waishi.lib.forms import style_fields
+from waishi.lib.forms import Form, style_fields
 from waishi.lib.pages import client_ip, paginate
 from waishi.lib.roles import Role
 from waishi.orgs import scoping
@@ -35,7 +35,7 @@ READERS = roles.ARRIVALS_ROLES | {Role.AUDITOR}
 HEALTH_READERS = roles.ARRIVALS_ROLES
 
 
-class _Styled(forms.Form):
+class _Styled(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_fields(self)

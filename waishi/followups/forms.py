@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waishi.followups import sources
 from waishi.followups.models import Kind, State
-from waishi.lib.forms import DateInput, style_fields
+from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.lib.roles import UNIT_ROLES
 from waishi.orgs import scoping
 from waishi.orgs.fields import PersonChoiceField, UnitChoiceField
@@ -25,7 +25,7 @@ def units():
     return Unit.objects.filter(is_active=True).order_by("name")
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     title = forms.CharField(label=_("Outcome"), max_length=200)
     description = forms.CharField(
@@ -59,7 +59,7 @@ class OutcomeForm(forms.Form):
         return value
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(Form):
     text = forms.CharField(
         label=_("Progress"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
@@ -74,7 +74,7 @@ class ProgressForm(forms.Form):
         style_fields(self)
 
 
-class DropForm(forms.Form):
+class DropForm(Form):
     reason = forms.CharField(
         label=_("Reason for dropping"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
@@ -84,7 +84,7 @@ class DropForm(forms.Form):
         style_fields(self)
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(Form):
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
@@ -97,7 +97,7 @@ class CompleteForm(forms.Form):
         style_fields(self)
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(Form):
     responsible_unit = UnitChoiceField(label=_("Responsible unit"), queryset=None)
     responsible_person = PersonChoiceField(label=_("Responsible person"), queryset=None)
 
@@ -108,7 +108,7 @@ class ReassignForm(forms.Form):
         style_fields(self)
 
 
-class FilterForm(forms.Form):
+class FilterForm(Form):
     q = forms.CharField(label=_("Search"), required=False)
     state = forms.ChoiceField(label=_("State"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
@@ -128,7 +128,7 @@ class FilterForm(forms.Form):
         style_fields(self)
 
 
-class UnitPickForm(forms.Form):
+class UnitPickForm(Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=None, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -1,11 +1,155 @@
-"""Form helpers shared by the apps' views."""
+"""Form helpers shared by the apps' views, and the base classes of every form."""
 
 from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+# --- Unicode format characters (security.md I8, Unicode TR 36) --------------------------------
+#
+# Category Cf: the bidirectional overrides and isolates (U+202A..202E, U+2066..2069) that
+# make "gpj.exe" look like "exe.jpg", the zero-width characters (U+200B..200D, U+2060,
+# U+FEFF) that make two different names look the same, the soft hyphen, and the like.
+# A name holding one is refused (its reader cannot see what it really says); free text
+# simply loses them. Passwords are left alone.
+
+FORMAT_CHARACTER_MESSAGE = gettext_lazy(
+    "This name contains invisible or direction-changing characters (such as U+202E or "
+    "U+200B), often picked up when copying from another document. Type it again."
+)
+
+
+def is_format_character(char: str) -> bool:
+    return unicodedata.category(char) == "Cf"
+
+
+def has_format_characters(value: str) -> bool:
+    return any(unicodedata.category(char) == "Cf" for char in value)
+
+
+def strip_format_characters(value: str) -> str:
+    if not has_format_characters(value):
+        return value
+    return "".join(char for char in value if unicodedata.category(char) != "Cf")
+
+
+def validate_name(value: Any) -> None:
+    """The one validator of names: no Unicode format character."""
+    if isinstance(value, str) and has_format_characters(value):
+        raise ValidationError(FORMAT_CHARACTER_MESSAGE, code="format_character")
+
+
+def is_name_field(field: str) -> bool:
+    """A field that holds a name, by the project's naming: ``name``, ``full_name``,
+    ``short_name``, ``username``, ``name_pinyin``, ``file_name``, ``names`` ..."""
+    field = field.lower()
+    return field.endswith(("name", "names")) or "name" in field.split("_")
+
+
+def clean_text(value: str, *, field: str) -> str:
+    """A submitted string: refused when it is a name with a format character, else
+    without its format characters."""
+    if is_name_field(field):
+        validate_name(value)
+        return value
+    return strip_format_characters(value)
+
+
+def clean_values(data: Any, *, field: str = "") -> Any:
+    """``clean_text`` through a parsed request body or a spreadsheet row: dicts by key, the
+    items of a list under the list's key. Raises one ValidationError naming every field
+    refused."""
+    errors: dict[str, list] = {}
+
+    def walk(value: Any, key: str) -> Any:
+        if isinstance(value, str):
+            try:
+                return clean_text(value, field=key)
+            except ValidationError as exc:
+                errors.setdefault(key, []).extend(exc.error_list)
+                return value
+        if isinstance(value, dict):
+            return {k: walk(v, str(k)) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(walk(v, key) for v in value)
+        return value
+
+    cleaned = walk(data, field)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def clean_row(values: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A spreadsheet row's cells as text, by field: the cells cleaned as ``clean_text``
+    does, and {field: message} for each name refused (the importer reports it as the
+    row's error in that column)."""
+    cleaned: dict[str, str] = {}
+    refused: dict[str, str] = {}
+    for field, value in values.items():
+        try:
+            cleaned[field] = clean_text(value, field=field)
+        except ValidationError as exc:
+            cleaned[field] = value
+            refused[field] = str(exc.messages[0])
+    return cleaned, refused
+
+
+def _text_fields(form: forms.BaseForm) -> Iterable[tuple[str, forms.Field]]:
+    for name, field in form.fields.items():
+        if (
+            isinstance(field, forms.CharField)
+            and not isinstance(field.widget, forms.PasswordInput)
+            and not field.disabled
+        ):
+            yield name, field
+
+
+class CleanTextMixin:
+    """Every project form: names refuse, free text loses, Unicode format characters.
+
+    Applied when the form is cleaned, so fields added in a subclass's ``__init__`` are
+    covered too; free text is stripped in the submitted data itself, so ``clean_<field>``
+    methods and a re-shown form see the stripped value."""
+
+    def full_clean(self) -> None:
+        if self.is_bound:
+            self._clean_format_characters()
+        super().full_clean()
+
+    def _clean_format_characters(self) -> None:
+        data = self.data.copy()
+        for name, field in _text_fields(self):
+            if is_name_field(name):
+                if validate_name not in field.validators:
+                    field.validators.append(validate_name)
+                continue
+            key = self.add_prefix(name)
+            if hasattr(data, "getlist"):
+                if key in data:
+                    data.setlist(key, [_stripped(v) for v in data.getlist(key)])
+            elif isinstance(data.get(key), str):
+                data[key] = strip_format_characters(data[key])
+        self.data = data
+
+
+def _stripped(value: Any) -> Any:
+    return strip_format_characters(value) if isinstance(value, str) else value
+
+
+class Form(CleanTextMixin, forms.Form):
+    """The base of every project form."""
+
+
+class ModelForm(CleanTextMixin, forms.ModelForm):
+    """The base of every project model form."""
 
 
 def apply_errors(

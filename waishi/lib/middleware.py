@@ -1,5 +1,5 @@
-"""Request ids for logs and error pages, the Content-Security-Policy header, and the
-client's address behind trusted proxies."""
+"""Request ids for logs and error pages, the Content-Security-Policy header, no caching
+of what a signed-in person is shown, and the client's address behind trusted proxies."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 import uuid
 
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -50,6 +51,33 @@ class ContentSecurityPolicyMiddleware:
         # The API docs page (swagger) needs its own inline bootstrap script.
         if not request.path.startswith("/api/docs"):
             response.setdefault("Content-Security-Policy", settings.CSP)
+        return response
+
+
+class NoStoreMiddleware:
+    """Nothing shown to a signed-in person is kept by the browser or a proxy (security.md
+    I9, ASVS 14.3.2): every response to a signed-in request, pages, fragments, API answers
+    and downloads alike, says ``Cache-Control: no-store``, so that the next person at a
+    shared computer cannot bring a page back with the Back button or from the disk cache,
+    nor a proxy hand it to somebody else. A view that said no-store itself is left alone.
+    Static files are served by WhiteNoise above this middleware and keep their long cache
+    life. The public declaration form has nobody signed in but shows personal data after
+    posting: its paths (``NO_STORE_PATHS``) are never stored either, whoever asks."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.paths = tuple(settings.NO_STORE_PATHS)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # The API authenticates inside the view (a token); DRF sets the user it found on
+        # this request too, so it is read after the response, not before.
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if (signed_in or request.path.startswith(self.paths)) and "no-store" not in (
+            response.get("Cache-Control", "")
+        ):
+            add_never_cache_headers(response)
         return response
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from waishi.lib.forms import DateInput, style_fields
+from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.missions.forms import StopForm
 
 
-class _Styled(forms.Form):
+class _Styled(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_fields(self)
@@ -50,7 +50,7 @@ ChangeStopFormSet = forms.formset_factory(StopForm, extra=1, max_num=30)
 ChangeMemberFormSet = forms.formset_factory(ChangeMemberForm, extra=0, max_num=60)
 
 
-class AddPersonForm(forms.Form):
+class AddPersonForm(Form):
     """A person of the unit to add to the delegation (only people the clerk may pick
     and who are not in the proposal yet)."""
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from waishi.lib.forms import DateInput, style_fields
+from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.missions.models import Category, DayKind, InvitationSource, Relation, State
 from waishi.orgs.fields import UnitChoiceField
 from waishi.policy import reference
@@ -22,7 +22,7 @@ def country_choices() -> list[tuple[str, str]]:
     ]
 
 
-class _Styled(forms.Form):
+class _Styled(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_fields(self)
@@ -180,7 +180,7 @@ MemberFormSet = forms.formset_factory(MemberForm, extra=0)
 BudgetFormSet = forms.formset_factory(BudgetForm, extra=0)
 
 
-class PersonPickForm(forms.Form):
+class PersonPickForm(Form):
     q = forms.CharField(
         label=_("Find a person"),
         required=False,

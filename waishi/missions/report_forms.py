@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from waishi.lib.forms import DateInput, style_fields
+from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.missions.models import ReportState
 from waishi.missions.report_selectors import OVERDUE
 from waishi.orgs.fields import UnitChoiceField
@@ -15,7 +15,7 @@ def _area(rows: int = 5) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     """The structured fields, saved as typed (the required ones bite only at submission);
     ``version`` is the report's version when the page was loaded."""
 
@@ -55,7 +55,7 @@ class ReportForm(forms.Form):
         style_fields(self)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
     document = forms.FileField(
         label=_("Signed report"),
@@ -67,7 +67,7 @@ class DocumentForm(forms.Form):
         style_fields(self)
 
 
-class PublishForm(forms.Form):
+class PublishForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
     starts_on = forms.DateField(label=_("Published inside the unit from"), widget=DateInput())
 
@@ -76,7 +76,7 @@ class PublishForm(forms.Form):
         style_fields(self)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("accept", _("Accept the report")), ("return", _("Return for changes"))],
@@ -95,7 +95,7 @@ class DecisionForm(forms.Form):
         self.fields["comment"].widget.attrs["class"] = "form-control"
 
 
-class ReportSearchForm(forms.Form):
+class ReportSearchForm(Form):
     q = forms.CharField(label=_("Trip title"), required=False, max_length=200)
     state = forms.ChoiceField(label=_("State"), required=False)
     unit = UnitChoiceField(label=_("Unit"), queryset=None, required=False)

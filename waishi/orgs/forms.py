@@ -3,14 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from waishi.lib.forms import style_fields
+from waishi.lib.forms import Form, ModelForm, style_fields
 from waishi.orgs import idnumbers
 from waishi.orgs.fields import UnitChoiceField
 from waishi.orgs.models import Person, Unit, UnitKind
 from waishi.orgs.services import PERSON_FIELDS
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(ModelForm):
     class Meta:
         model = Unit
         fields = ["code", "name", "short_name", "kind", "parent", "district", "is_active"]
@@ -24,7 +24,7 @@ class UnitForm(forms.ModelForm):
         style_fields(self)
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(ModelForm):
     id_number = forms.CharField(
         label=_("Resident ID number"),
         required=False,
@@ -52,7 +52,7 @@ class PersonForm(forms.ModelForm):
         return idnumbers.validate(value) if value else ""
 
 
-class PersonSearchForm(forms.Form):
+class PersonSearchForm(Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -73,7 +73,7 @@ class PersonSearchForm(forms.Form):
         style_fields(self)
 
 
-class IdNumberSearchForm(forms.Form):
+class IdNumberSearchForm(Form):
     """Sent by POST so that the number stays out of URLs, browser history and logs."""
 
     id_number = forms.CharField(
@@ -97,7 +97,7 @@ class IdNumberSearchForm(forms.Form):
         return idnumbers.validate(self.cleaned_data["id_number"])
 
 
-class UnitSearchForm(forms.Form):
+class UnitSearchForm(Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,

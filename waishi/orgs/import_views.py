@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from waishi.lib import xlsx_stream
+from waishi.lib.forms import Form
 from waishi.lib.pages import client_ip
 from waishi.orgs import importer, scoping
 from waishi.orgs.models import Unit
@@ -30,7 +31,7 @@ MAX_ERRORS_SHOWN = 500
 TEMPLATE_FILENAME = "人员导入模板.xlsx"
 
 
-class PersonImportForm(forms.Form):
+class PersonImportForm(Form):
     file = forms.FileField(
         label=gettext_lazy("Excel workbook (.xlsx)"),
         help_text=gettext_lazy("The first sheet is read; its first row holds the column headers."),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
 from waishi.lib import xlsx
+from waishi.lib.forms import clean_row
 from waishi.lib.xlsx import (  # noqa: F401 (re-exported: XLSX_CONTENT_TYPE, FileProblem)
     MAX_COLUMNS,
     MAX_SHOWN_VALUE,
@@ -260,11 +261,14 @@ class _Checker:
                 letter = get_column_letter(position + 1)
                 message = _("This column has no header.")
                 self.error(number, "", cell_text(value), message, letter, position)
-        text = {name: cell_text(value) for name, value in raw.items()}
+        text, refused = clean_row({name: cell_text(value) for name, value in raw.items()})
 
         def fail(name: str, message: Any) -> None:
             bad.add(name)
             self.error(number, name, text.get(name, ""), message)
+
+        for name, message in refused.items():
+            fail(name, message)
 
         out: dict[str, Any] = {
             "name": text.get("name", ""),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from waishi.lib.forms import DateInput, style_fields
+from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.orgs.fields import PersonChoiceField, UnitChoiceField
 from waishi.orgs.models import Person, Unit
 from waishi.passports.models import (
@@ -15,7 +15,7 @@ from waishi.passports.models import (
 )
 
 
-class PassportSearchForm(forms.Form):
+class PassportSearchForm(Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -36,7 +36,7 @@ class PassportSearchForm(forms.Form):
         style_fields(self)
 
 
-class PassportForm(forms.Form):
+class PassportForm(Form):
     # Every person the FAO may see: 100,000 in a province, a search box above 100.
     holder = PersonChoiceField(label=_("Holder"), queryset=Person.objects.none())
     kind = forms.ChoiceField(label=_("Kind of passport"), choices=Kind.choices)
@@ -63,7 +63,7 @@ class PassportForm(forms.Form):
         style_fields(self)
 
 
-class MarkForm(forms.Form):
+class MarkForm(Form):
     state = forms.ChoiceField(
         label=_("Mark as"),
         choices=[(PassportState.LOST, _("Lost")), (PassportState.CANCELLED, _("Cancelled"))],
@@ -77,7 +77,7 @@ class MarkForm(forms.Form):
         style_fields(self)
 
 
-class IssueForm(forms.Form):
+class IssueForm(Form):
     passports = forms.TypedMultipleChoiceField(
         label=_("Passports to issue"), coerce=int, widget=forms.CheckboxSelectMultiple
     )
@@ -88,7 +88,7 @@ class IssueForm(forms.Form):
         style_fields(self)
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
     kind = forms.ChoiceField(label=_("Kind of passport"), choices=Kind.choices)
     application_type = forms.ChoiceField(label=_("New or renewal"), choices=ApplicationType.choices)
@@ -108,7 +108,7 @@ class ApplicationForm(forms.Form):
         style_fields(self)
 
 
-class DecideForm(forms.Form):
+class DecideForm(Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("reject", _("Reject"))],
@@ -126,7 +126,7 @@ class DecideForm(forms.Form):
         style_fields(self)
 
 
-class ApplicationFilterForm(forms.Form):
+class ApplicationFilterForm(Form):
     state = forms.ChoiceField(
         label=_("State"),
         required=False,

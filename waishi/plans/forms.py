@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
-from waishi.lib.forms import DateInput, style_fields
+from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.orgs.fields import UnitChoiceField
 from waishi.orgs.models import Rank, Unit
 from waishi.plans.models import QUOTA_CATEGORIES, Category, EntryState
@@ -37,7 +37,7 @@ def country_names(codes) -> str:
     return "、".join(names)
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     deadline = forms.DateField(label=_("Deadline for entries"), widget=DateInput())
 
@@ -52,7 +52,7 @@ def _rank_field(rank: str) -> str:
     return f"rank_{rank}"
 
 
-class EntryForm(forms.Form):
+class EntryForm(Form):
     title = forms.CharField(
         label=_("Delegation"),
         max_length=100,
@@ -127,7 +127,7 @@ class EntryForm(forms.Form):
         return [self[name] for name in ("expected_month", "budget_estimate")]
 
 
-class EntryFilterForm(forms.Form):
+class EntryFilterForm(Form):
     unit = UnitChoiceField(
         label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units")
     )
@@ -145,7 +145,7 @@ class EntryFilterForm(forms.Form):
         style_fields(self)
 
 
-class QuotaForm(forms.Form):
+class QuotaForm(Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     category = forms.ChoiceField(
         label=_("Category"), choices=[(c.value, c.label) for c in QUOTA_CATEGORIES]
@@ -165,6 +165,6 @@ class QuotaForm(forms.Form):
         style_fields(self)
 
 
-class ActionForm(forms.Form):
+class ActionForm(Form):
     action = forms.CharField(max_length=20)
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)

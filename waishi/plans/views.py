@@ -170,7 +170,9 @@ def plan_export(request, plan_pk: int, fmt: str):
     build = exports.xlsx if fmt == "xlsx" else exports.docx
     handle = build(request.user, plan)
     services.plan_export_recorded(actor=request.user, plan=plan, fmt=fmt, ip=client_ip(request))
-    filename = f"{_('annual-plan')}-{plan.year}-v{plan.version}.{fmt}"
+    # Outside the f-string: makemessages does not read into one.
+    stem = _("annual-plan")
+    filename = f"{stem}-{plan.year}-v{plan.version}.{fmt}"
     return FileResponse(handle, as_attachment=True, filename=filename)
 
 

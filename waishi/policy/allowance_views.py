@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from waishi.audit.services import client_ip
 from waishi.lib.crypto import constant_time_equals, sm3
 from waishi.lib.decorators import role_required
-from waishi.lib.forms import DateInput, apply_errors, style_fields
+from waishi.lib.forms import DateInput, Form, apply_errors, style_fields
 from waishi.lib.pages import paginate
 from waishi.lib.roles import has
 from waishi.orgs.importer import XLSX_CONTENT_TYPE
@@ -38,7 +38,7 @@ PER_PAGE = 50
 MAX_ERRORS_SHOWN = 500
 
 
-class AllowanceImportForm(forms.Form):
+class AllowanceImportForm(Form):
     file = forms.FileField(
         label=gettext_lazy("Excel workbook (.xlsx)"),
         help_text=gettext_lazy("The first sheet is read; its first row holds the column headers."),

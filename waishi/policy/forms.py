@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from waishi.lib.forms import DateInput, style_fields
+from waishi.lib.forms import DateInput, Form, style_fields
 
 # A two-country trip one day too long, so that the trial page shows findings at once.
 SAMPLE_TRIP = {
@@ -29,7 +29,7 @@ SAMPLE_TRIP = {
 }
 
 
-class TryForm(forms.Form):
+class TryForm(Form):
     trip = forms.CharField(
         label=_("Trip (JSON)"),
         widget=forms.Textarea(attrs={"rows": 22, "class": "font-monospace", "spellcheck": "false"}),
@@ -65,7 +65,7 @@ def country_choices() -> list[tuple[str, str]]:
     return [(c.code, f"{c.name_zh}（{c.code}）") for c in rows]
 
 
-class HotDestinationForm(forms.Form):
+class HotDestinationForm(Form):
     """Add one destination and/or take some off the list; each save is a new version."""
 
     add_country = forms.ChoiceField(label=_("Add a country or region"), required=False)
@@ -139,7 +139,7 @@ def _choices(name: str) -> list[tuple[str, str]]:
     return [(value, value) for value in values]
 
 
-class RuleChangeForm(forms.Form):
+class RuleChangeForm(Form):
     """One rule's parameters as typed fields (numbers, yes/no, ticks, comma lists), built
     from the values in force; structured values (windows, destination lists) stay JSON.
     ``changed_values()`` gives only what differs, which the service merges."""
