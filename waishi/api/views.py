@@ -11,15 +11,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from waishi.api import serializers as s
+from waishi.api.fields import MAX_ID, check_path
+from waishi.api.pagination import Pages
 from waishi.api.permissions import BusinessRole
 from waishi.orgs import scoping, selectors
 from waishi.orgs.models import District, Person, Unit
 
 
 class JsonOnly:
+    """The base of every API view: JSON out, the API's pages, and the path's integers
+    checked against their bounds (``fields.check_path``) before the view reads a row."""
+
     # JSON only: the browsable API would need inline scripts that our CSP refuses,
     # and Swagger UI at /api/docs/ already lets a person try the API.
     renderer_classes = [JSONRenderer]
+    pagination_class = Pages
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_path(kwargs)
 
 
 def _responses(ok, *errors: int) -> dict:
@@ -129,6 +139,10 @@ class SchemaView(SpectacularAPIView):
     """The OpenAPI document (YAML, or JSON with ?format=json), for signed-in callers."""
 
     permission_classes = [IsAuthenticated]
+    # Every <int:...> of the API's paths is an id, bounded as fields.check_path keeps it.
+    custom_settings = {
+        "PATH_CONVERTER_OVERRIDES": {"int": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+    }
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
