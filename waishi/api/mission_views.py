@@ -192,19 +192,27 @@ def _save_members(*, actor, mission: Mission, rows: list[dict], ip: str) -> Miss
 
 
 def _budget_rows(mission: Mission, rows: list[dict]) -> list[dict]:
+    """Budget lines with their stop as the services take it (``stop_number`` -> the stop's
+    id); a stop that is not in this trip's itinerary is refused, naming the line."""
+    stops = dict(Stop.objects.filter(mission=mission).values_list("order", "pk"))
     out = []
-    for row in _rows(rows):
+    for index, row in enumerate(_rows(rows)):
         number = row.pop("stop_number", None)
         if number is not None:
-            stop = Stop.objects.filter(mission=mission, order=number).first()
-            if stop is None:
+            if number not in stops:
                 raise ValidationError(
                     {
-                        "budget": _("There is no stop %(number)d in the itinerary.")
+                        f"budget[{index}].stop_number": _(
+                            "There is no stop %(number)d in the itinerary."
+                        )
                         % {"number": number}
                     }
                 )
-            row["stop"] = stop.pk
+            row["stop"] = stops[number]
+        elif row.get("stop") is not None and row["stop"] not in stops.values():
+            raise ValidationError(
+                {f"budget[{index}].stop": _("This stop is not in this trip's itinerary.")}
+            )
         out.append(row)
     return out
 
