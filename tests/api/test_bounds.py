@@ -167,3 +167,31 @@ def test_every_integer_the_api_reads_has_bounds_in_the_schema(api_as, cast):
     assert len(found) > 40  # the walk reaches the ids of paths, filters and bodies
     unbounded = [name for name, node in found if "minimum" not in node or "maximum" not in node]
     assert unbounded == []
+
+
+@pytest.mark.parametrize("month", ["0000-01", "1899-12", "3000-01", "9999-12", "2026-13"])
+def test_a_month_filter_out_of_range_is_refused(api_as, cast, month):
+    # "0000-01" was a 500: year 0 is no date.
+    invalid(api_as("fao_reviewer").get("/api/v1/missions/", {"month": month}), "month")
+
+
+def test_every_operation_with_parameters_documents_the_400_it_may_answer(api_as, cast):
+    schema = api_as("unit_clerk").get("/api/schema/", {"format": "json"}).json()
+    operations = [
+        (f"{method} {path}", operation)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if operation.get("parameters")
+    ]
+    assert len(operations) > 40
+    assert [name for name, op in operations if "400" not in op["responses"]] == []
+
+
+def test_a_list_that_is_not_paged_is_not_described_as_pages(api_as, cast):
+    schema = api_as("unit_clerk").get("/api/schema/", {"format": "json"}).json()
+    changes = schema["paths"]["/api/v1/missions/{mission_pk}/changes/"]["get"]
+    assert "page" not in {p["name"] for p in changes.get("parameters", [])}
+    body = changes["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["type"] == "array"
+    people = schema["paths"]["/api/v1/people/"]["get"]
+    assert "page" in {p["name"] for p in people["parameters"]}

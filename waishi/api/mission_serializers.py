@@ -75,11 +75,11 @@ class MissionQuery(serializers.Serializer):
         help_text=_("ISO code of a country or region the trip stops in."),
     )
     month = serializers.RegexField(
-        r"^\d{4}-(0[1-9]|1[0-2])$",
+        r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$",  # 1900-01 to 2999-12
         required=False,
         allow_blank=True,
         default="",
-        help_text=_("Month of departure, YYYY-MM."),
+        help_text=_("Month of departure, YYYY-MM (1900-01 to 2999-12)."),
     )
     mine = serializers.BooleanField(
         required=False, default=False, help_text=_("Only the applications I created.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, generics
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -25,7 +26,13 @@ class JsonOnly:
     # JSON only: the browsable API would need inline scripts that our CSP refuses,
     # and Swagger UI at /api/docs/ already lets a person try the API.
     renderer_classes = [JSONRenderer]
-    pagination_class = Pages
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A paginated (generic) view pages as the API does; a plain APIView has no pages,
+        # and must not have a paginator, or the schema would describe its list as pages.
+        if issubclass(cls, GenericAPIView) and "pagination_class" not in cls.__dict__:
+            cls.pagination_class = Pages
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -141,7 +148,11 @@ class SchemaView(SpectacularAPIView):
     permission_classes = [IsAuthenticated]
     # Every <int:...> of the API's paths is an id, bounded as fields.check_path keeps it.
     custom_settings = {
-        "PATH_CONVERTER_OVERRIDES": {"int": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+        "PATH_CONVERTER_OVERRIDES": {"int": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "waishi.api.schema.parameters_may_be_refused",
+        ],
     }
 
     def handle_exception(self, exc):
