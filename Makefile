@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export WAISHI_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-random test-pg test-mariadb test-deploy e2e lint format messages check-messages deploy-check bench load clean venv
+.PHONY: demo test test-random test-pg test-mariadb test-deploy e2e lint format messages check-messages deploy-check api-fuzz bench load clean venv
 
 venv: $(STAMP)
 
@@ -28,26 +28,31 @@ demo: $(STAMP) compile-messages
 	WAISHI_MODE=demo $(BIN)/waishi serve --port $(PORT)
 
 test: $(STAMP) compile-messages
-	$(BIN)/pytest -m "not e2e and not deploy" -q
+	$(BIN)/pytest -m "not e2e and not deploy and not schemathesis" -q
 
 # The same suite in a random order (the seed is printed): tests must not lean on each other.
 test-random: $(STAMP) compile-messages
-	$(BIN)/pytest -m "not e2e and not deploy" -q -p randomly -o addopts="--strict-markers"
+	$(BIN)/pytest -m "not e2e and not deploy and not schemathesis" -q -p randomly -o addopts="--strict-markers"
 
 e2e: $(STAMP) compile-messages
 	$(BIN)/pytest -m e2e -q
 
 test-pg: $(STAMP) compile-messages
-	WAISHI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/waishi $(BIN)/pytest -m "not e2e and not deploy" -q
+	WAISHI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/waishi $(BIN)/pytest -m "not e2e and not deploy and not schemathesis" -q
 
 test-mariadb: $(STAMP) compile-messages
-	WAISHI_DATABASE_URL=mysql://root@127.0.0.1:3306/waishi $(BIN)/pytest -m "not e2e and not deploy" -q
+	WAISHI_DATABASE_URL=mysql://root@127.0.0.1:3306/waishi $(BIN)/pytest -m "not e2e and not deploy and not schemathesis" -q
 
 # Two app instances and two huey consumers on loopback sharing PostgreSQL and Redis
 # (127.0.0.1:5432 and :6379): sessions, data and cache shared, a periodic job run once,
 # approvals through killed workers and ended connections (docs/deploy.md).
 test-deploy: $(STAMP) compile-messages
 	$(BIN)/pytest -m deploy -q -s tests/deploy
+
+# schemathesis against /api/schema/ on a demo server on loopback, as the FAO's reviewer and
+# a unit clerk: no server error, every answer in the schema (tests/api/test_schemathesis.py).
+api-fuzz: $(STAMP) compile-messages
+	$(BIN)/pytest -m schemathesis -q -s tests/api/test_schemathesis.py
 
 # Benchmarks: the policy figures go to docs/performance.md by hand, the import bench writes its own section.
 bench: $(STAMP) compile-messages

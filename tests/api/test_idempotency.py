@@ -106,3 +106,62 @@ def test_concurrent_retries_write_once(make_token, cast):
         thread.join(20)
     assert sorted(answers) == [201, 201, 201, 201]
     assert Notification.objects.filter(kind="test").count() == 1
+
+
+def raw_post(client, raw: bytes, key: str):
+    return client.generic(
+        "POST", "/test-note/", raw, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "again",
+    [
+        b'{ "extra" : [1, 2], "text" : "\\u4e00" }',  # spacing, an escape for the same letter
+        b'{"text":"\xe4\xb8\x80","extra":[1,2]}',  # the keys in the other order
+        b'\n{\n  "extra": [\n    1,\n    2\n  ],\n  "text": "\xe4\xb8\x80"\n}\n',  # pretty-printed
+    ],
+)
+def test_the_same_json_written_differently_is_the_same_request(api_as, again):
+    client = api_as("unit_clerk")
+    first = raw_post(client, b'{"extra":[1,2],"text":"\xe4\xb8\x80"}', "k-json")
+    assert first.status_code == 201, first.content
+    replay = raw_post(client, again, "k-json")
+    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
+    assert replay.json() == first.json()
+    assert Notification.objects.filter(kind="test").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "other",
+    [
+        b'{"extra":[2,1],"text":"\xe4\xb8\x80"}',  # a list's order is content
+        b'{"extra":[1,2],"text":"\xe4\xb8\x80 "}',  # so is a space inside a string
+        b'{"extra":[1,2],"text":"\xe4\xb8\x80","more":null}',
+        b'{"extra":[1,2.5],"text":"\xe4\xb8\x80"}',
+    ],
+)
+def test_a_different_json_body_is_still_refused(api_as, other):
+    client = api_as("unit_clerk")
+    assert raw_post(client, b'{"extra":[1,2],"text":"\xe4\xb8\x80"}', "k-json").status_code == 201
+    refused = raw_post(client, other, "k-json")
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "idempotency_key_reused"
+    assert Notification.objects.filter(kind="test").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["a b", "ключ", "k\u00a0", "键"])
+def test_a_key_outside_visible_ascii_is_refused(api_as, key):
+    response = post(api_as("unit_clerk"), {"text": "一"}, key=key)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+    assert not Notification.objects.filter(kind="test").exists()
+
+
+@pytest.mark.django_db
+def test_a_key_of_the_longest_allowed_length_and_any_punctuation_works(api_as):
+    key = ("!\"#$%&'()*+,-./0123456789:;<=>?@AZ[\\]^_`az{|}~" * 5)[:200]
+    assert post(api_as("unit_clerk"), {"text": "一"}, key=key).status_code == 201

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from waishi.api.fields import IdField, ReadWhole, VersionField
 from waishi.api.mission_serializers import (
     ApprovalStepOutput,
     CheckOutput,
@@ -19,7 +20,6 @@ from waishi.api.mission_serializers import (
     UserRefOutput,
     _country,
 )
-from waishi.api.trip_serializers import VERSION_HELP
 from waishi.missions.models import ChangeKind, ChangeState
 
 OUTCOMES = ("submitted", "next", "approved", "returned", "rejected", "withdrawn")
@@ -49,8 +49,7 @@ class ChangeStopInput(serializers.Serializer):
 
 
 class ChangeMemberInput(serializers.Serializer):
-    person_id = serializers.IntegerField(
-        min_value=1,
+    person_id = IdField(
         help_text=_("A member of the trip, or a person of the unit to add (GET /api/v1/people/)."),
     )
     task = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
@@ -84,12 +83,12 @@ class ChangeCreateInput(_ProposalFields):
     pass
 
 
-class ChangeUpdateInput(_ProposalFields):
-    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
+class ChangeUpdateInput(ReadWhole, _ProposalFields):
+    version = VersionField()
 
 
 class ChangeSubmitInput(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+    version = VersionField(required=False)
     justifications = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=4000),
         required=False,
@@ -122,9 +121,8 @@ class ChangeWithdrawInput(serializers.Serializer):
 
 
 class CompareQuery(serializers.Serializer):
-    against = serializers.IntegerField(
+    against = IdField(
         required=False,
-        min_value=1,
         help_text=_(
             "The number of the version to compare with (default: version 1, or for version "
             "1 itself the version in force)."

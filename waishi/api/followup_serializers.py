@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from waishi.api.fields import IdField, UploadField
 from waishi.api.mission_serializers import CodeChoiceField, UserRefOutput
 from waishi.api.serializers import UnitRefOutput
 from waishi.followups import sources
@@ -27,11 +28,14 @@ class OutcomeQuery(serializers.Serializer):
         default="",
         help_text=_("Part of the title, description, source or responsible person's name."),
     )
-    state = CodeChoiceField(choices=State.choices, required=False, allow_blank=True, default="")
-    kind = CodeChoiceField(choices=Kind.choices, required=False, allow_blank=True, default="")
-    unit = serializers.IntegerField(
+    state = serializers.ChoiceField(
+        choices=State.choices, required=False, allow_blank=True, default=""
+    )
+    kind = serializers.ChoiceField(
+        choices=Kind.choices, required=False, allow_blank=True, default=""
+    )
+    unit = IdField(
         required=False,
-        min_value=1,
         default=None,
         allow_null=True,
         help_text=_("The responsible unit's id."),
@@ -49,14 +53,13 @@ class _OutcomeFields(serializers.Serializer):
     description = serializers.CharField(
         required=False, allow_blank=True, max_length=10000, default=""
     )
-    responsible_person = serializers.IntegerField(min_value=1, help_text=PERSON_HELP)
+    responsible_person = IdField(help_text=PERSON_HELP)
     due_date = serializers.DateField(help_text=_("Not in the past."))
 
 
 class OutcomeCreateInput(_OutcomeFields):
-    responsible_unit = serializers.IntegerField(
+    responsible_unit = IdField(
         required=False,
-        min_value=1,
         allow_null=True,
         help_text=_("The responsible unit's id; a unit's own staff may leave it out."),
     )
@@ -67,9 +70,7 @@ class OutcomeCreateInput(_OutcomeFields):
         default="",
         help_text=_("The kind of record the outcome comes from, e.g. missions.mission."),
     )
-    source_id = serializers.IntegerField(
-        required=False, min_value=1, allow_null=True, help_text=_("That record's id.")
-    )
+    source_id = IdField(required=False, allow_null=True, help_text=_("That record's id."))
 
     def validate_source_type(self, value: str) -> str:
         value = (value or "").strip()
@@ -84,7 +85,7 @@ class OutcomeUpdateInput(_OutcomeFields):
 
 class ProgressInput(serializers.Serializer):
     text = serializers.CharField(max_length=5000, help_text=_("What has been done."))
-    evidence = serializers.FileField(
+    evidence = UploadField(
         required=False,
         allow_null=True,
         help_text=_("Optional: a PDF, a JPEG or PNG image, or a Word (.docx) document."),
@@ -100,8 +101,8 @@ class DropInput(serializers.Serializer):
 
 
 class ReassignInput(serializers.Serializer):
-    responsible_unit = serializers.IntegerField(min_value=1, help_text=_("The new unit's id."))
-    responsible_person = serializers.IntegerField(min_value=1, help_text=PERSON_HELP)
+    responsible_unit = IdField(help_text=_("The new unit's id."))
+    responsible_person = IdField(help_text=PERSON_HELP)
 
 
 # --- outputs --------------------------------------------------------------------------------

@@ -13,8 +13,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -22,8 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from waishi.api import followup_serializers as fs
-from waishi.api import serializers as s
 from waishi.api.errors import valid
+from waishi.api.fields import file_responses
 from waishi.api.idempotency import fits_a_replay, idempotent
 from waishi.api.mission_views import IDEMPOTENCY_KEY, _responses
 from waishi.api.permissions import ReadWriteRoles
@@ -32,12 +31,14 @@ from waishi.audit.services import client_ip
 from waishi.followups import selectors, services
 from waishi.followups.models import ACTIVE_STATES, Outcome, ProgressUpdate
 from waishi.followups.workflow import OUTCOME
-from waishi.lib import downloads
+from waishi.lib import downloads, uploads
 from waishi.lib.roles import UNIT_ROLES, has
 from waishi.orgs import scoping
 from waishi.orgs.models import Person, Unit
 
 _WRITE_ERRORS = (400, 403, 404, 422)
+# What evidence is checked to be (followups.evidence.detect), so served as.
+EVIDENCE_KINDS = (uploads.PDF, uploads.JPEG, uploads.PNG, uploads.DOCX)
 
 
 class _FollowupView(JsonOnly):
@@ -309,10 +310,7 @@ class EvidenceView(_FollowupView, APIView):
         summary="Download a progress update's evidence",
         description="To those who may see the outcome; every download is recorded. Served as "
         "an attachment with the type its content was checked to be.",
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            **{code: s.ErrorOutput for code in (401, 403, 404, 429)},
-        },
+        responses=file_responses(EVIDENCE_KINDS, 403, 404),
     )
     def get(self, request, update_pk: int):
         update = scoping.get_for_user(

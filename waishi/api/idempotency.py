@@ -5,11 +5,17 @@ The key row is inserted first, in the same transaction as the write: a concurren
 with the same key waits on the unique index until the first commits, then replays its
 answer; if the write fails, the row goes with it and the key may be used again. Only
 successful answers (2xx) are kept; keys are kept for ``KEEP_HOURS`` and then purged.
-A key reused for a different request (method, path or body) is refused with 422."""
+A key reused for a different request (method, path or body) is refused with 422. A JSON
+body is compared by its content, not its spelling: the same object with its keys in another
+order or other spacing is the same request.
+
+A key is 1 to ``MAX_KEY`` visible ASCII characters (``KEY_PATTERN``, as the schema says);
+another is refused with 400 and nothing is written."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from functools import wraps
 
@@ -25,12 +31,27 @@ from waishi.lib.crypto import sm3
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 MAX_KEY = 200
+KEY_PATTERN = r"^[!-~]+$"  # visible ASCII, no spaces: what any HTTP client sends unchanged
 KEEP_HOURS = 48
+
+# What the schema says of the header (mission_views.IDEMPOTENCY_KEY).
+KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_KEY, "pattern": KEY_PATTERN}
+
+
+def _canonical(request, raw: bytes) -> bytes:
+    """A JSON body as its content (keys sorted, no spacing); any other body as sent."""
+    if not (request.content_type or "").lower().startswith("application/json"):
+        return raw
+    try:
+        parsed = json.loads(raw)
+    except ValueError:  # not JSON (or not UTF-8): the view refuses it; compare the bytes
+        return raw
+    return json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _fingerprint(request) -> str:
     raw = request._request.body  # read before DRF parses the stream; Django caches it
-    return sm3(f"{request.method} {request.path}\n".encode() + raw)
+    return sm3(f"{request.method} {request.path}\n".encode() + _canonical(request, raw))
 
 
 def idempotent(handler):
@@ -38,11 +59,14 @@ def idempotent(handler):
 
     @wraps(handler)
     def wrapper(self, request, *args, **kwargs):
-        key = request.META.get(HEADER, "").strip()
+        key = request.META.get(HEADER, "").strip(" \t")  # HTTP's optional whitespace only
         if not key:
             return handler(self, request, *args, **kwargs)
-        if len(key) > MAX_KEY or not key.isprintable():
-            message = _("The Idempotency-Key header must be at most %(max)d printable characters.")
+        if len(key) > MAX_KEY or not re.match(KEY_PATTERN, key):
+            message = _(
+                "The Idempotency-Key header must be at most %(max)d visible ASCII characters "
+                "(letters, digits and punctuation, no spaces)."
+            )
             return Response(body("invalid", message % {"max": MAX_KEY}), status=400)
         fingerprint = _fingerprint(request)
         with transaction.atomic():
@@ -94,7 +118,7 @@ def fits_a_replay(field: str):
         def wrapper(self, request, *args, **kwargs):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-            if request.META.get(HEADER, "").strip() and limit is not None and length > limit:
+            if request.META.get(HEADER, "").strip(" \t") and limit is not None and length > limit:
                 message = _(
                     "With an Idempotency-Key a request may carry at most %(mb)d MB; send a "
                     "larger file without the key."

@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from waishi.api.fields import IdField, ReadWhole, UploadField, VersionField, WholeNumberField
 from waishi.api.policy_views import PolicyCheckOutput
 from waishi.api.serializers import UnitRefOutput
 from waishi.approvals.models import ApproverRole, StepState
@@ -46,6 +47,8 @@ class CodeChoiceField(serializers.ChoiceField):
 # has the label), so that the schema has one enum of them rather than two clashing.
 assert set(CATEGORIES) == set(Category.values)
 
+MAX_STOPS = 30
+
 # --- inputs ---------------------------------------------------------------------------------
 
 
@@ -63,9 +66,7 @@ class MissionQuery(serializers.Serializer):
     category = serializers.ChoiceField(
         choices=CATEGORIES, required=False, allow_blank=True, default=""
     )
-    unit = serializers.IntegerField(
-        required=False, min_value=1, default=None, allow_null=True, help_text=_("Unit id.")
-    )
+    unit = IdField(required=False, default=None, allow_null=True, help_text=_("Unit id."))
     country = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -74,11 +75,11 @@ class MissionQuery(serializers.Serializer):
         help_text=_("ISO code of a country or region the trip stops in."),
     )
     month = serializers.RegexField(
-        r"^\d{4}-(0[1-9]|1[0-2])$",
+        r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$",  # 1900-01 to 2999-12
         required=False,
         allow_blank=True,
         default="",
-        help_text=_("Month of departure, YYYY-MM."),
+        help_text=_("Month of departure, YYYY-MM (1900-01 to 2999-12)."),
     )
     mine = serializers.BooleanField(
         required=False, default=False, help_text=_("Only the applications I created.")
@@ -101,7 +102,7 @@ class _Row(serializers.Serializer):
     """A row of a list: with ``id`` it changes that row of this application, without it
     a row is created; ``delete`` removes the row named by ``id``. Rows not sent stay."""
 
-    id = serializers.IntegerField(required=False, min_value=1)
+    id = IdField(required=False)
     delete = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs):
@@ -128,9 +129,8 @@ class DayInput(_Row):
 
 
 class MemberInput(_Row):
-    person = serializers.IntegerField(
+    person = IdField(
         required=False,
-        min_value=1,
         help_text=_("To add a member: the id of a person you may see (GET /api/v1/people/)."),
     )
     task = serializers.CharField(required=False, allow_blank=True, max_length=4000)
@@ -148,12 +148,11 @@ class MemberInput(_Row):
 
 
 class BudgetLineInput(_Row):
-    stop = serializers.IntegerField(
-        required=False, min_value=1, allow_null=True, help_text=_("The id of a stop.")
-    )
-    stop_number = serializers.IntegerField(
+    stop = IdField(required=False, allow_null=True, help_text=_("The id of a stop."))
+    stop_number = WholeNumberField(
         required=False,
         min_value=1,
+        max_value=MAX_STOPS,
         help_text=_("Instead of stop: the stop's number in the itinerary (1 for the first)."),
     )
     country = serializers.CharField(required=False, allow_blank=True, max_length=2)
@@ -168,7 +167,7 @@ class BudgetLineInput(_Row):
     incidentals_per_day = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
     )
-    days = serializers.IntegerField(min_value=0, max_value=366, required=False, allow_null=True)
+    days = WholeNumberField(min_value=0, max_value=366, required=False, allow_null=True)
     international_fares = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
@@ -191,9 +190,8 @@ class MissionDraftInput(serializers.Serializer):
     category = serializers.ChoiceField(choices=CATEGORIES, required=False)
     departure_date = serializers.DateField(required=False, allow_null=True)
     return_date = serializers.DateField(required=False, allow_null=True)
-    plan_entry = serializers.IntegerField(
+    plan_entry = IdField(
         required=False,
-        min_value=1,
         allow_null=True,
         help_text=_("An entry of the unit's approved annual plan; null for none."),
     )
@@ -207,7 +205,7 @@ class MissionDraftInput(serializers.Serializer):
         choices=InvitationSource.choices, required=False, allow_blank=True
     )
     inviter = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    stops = StopInput(many=True, required=False, max_length=30)
+    stops = StopInput(many=True, required=False, max_length=MAX_STOPS)
     days = DayInput(many=True, required=False, max_length=60)
     members = MemberInput(many=True, required=False, max_length=50)
     budget = BudgetLineInput(many=True, required=False, max_length=30)
@@ -223,18 +221,13 @@ class MissionCreateInput(MissionDraftInput):
         return attrs
 
 
-class MissionUpdateInput(MissionDraftInput):
-    version = serializers.IntegerField(
-        min_value=1,
-        help_text=_("The version you read; a stale version is refused with 409."),
-    )
+class MissionUpdateInput(ReadWhole, MissionDraftInput):
+    version = VersionField()
 
 
 class SubmitInput(serializers.Serializer):
-    version = serializers.IntegerField(
+    version = VersionField(
         required=False,
-        min_value=1,
-        help_text=_("The version you read; a stale version is refused with 409."),
     )
     justifications = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=4000),
@@ -287,13 +280,10 @@ class RejectInput(serializers.Serializer):
 
 
 class LetterInput(serializers.Serializer):
-    letter = serializers.FileField(
+    letter = UploadField(
         help_text=_("The invitation letter: PDF, JPEG, PNG or .docx (checked by content).")
     )
-    version = serializers.IntegerField(
-        min_value=1,
-        help_text=_("The version you read; a stale version is refused with 409."),
-    )
+    version = VersionField()
 
 
 # --- outputs --------------------------------------------------------------------------------

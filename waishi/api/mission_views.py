@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -25,9 +24,10 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from waishi.api import idempotency
 from waishi.api import mission_serializers as ms
 from waishi.api import serializers as s
-from waishi.api.errors import valid
+from waishi.api.errors import renamed, valid
 from waishi.api.idempotency import idempotent
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
@@ -42,13 +42,15 @@ BASICS = (*services.BASICS_FIELDS, "plan_entry")
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    idempotency.KEY_SCHEMA,
     OpenApiParameter.HEADER,
     required=False,
     description=(
-        "Any unique string (at most 200 printable characters). A retry with the same key "
-        "and the same body gets the first answer again (header Idempotent-Replayed: true) "
-        "and writes nothing; the same key with another body is refused with 422."
+        "Any unique string of 1 to 200 visible ASCII characters (letters, digits, "
+        "punctuation; no spaces). A retry with the same key and the same body (a JSON body "
+        "compared by its content: key order and spacing do not matter) gets the first answer "
+        "again (header Idempotent-Replayed: true) and writes nothing; the same key with "
+        "another body is refused with 422."
     ),
 )
 
@@ -190,19 +192,27 @@ def _save_members(*, actor, mission: Mission, rows: list[dict], ip: str) -> Miss
 
 
 def _budget_rows(mission: Mission, rows: list[dict]) -> list[dict]:
+    """Budget lines with their stop as the services take it (``stop_number`` -> the stop's
+    id); a stop that is not in this trip's itinerary is refused, naming the line."""
+    stops = dict(Stop.objects.filter(mission=mission).values_list("order", "pk"))
     out = []
-    for row in _rows(rows):
+    for index, row in enumerate(_rows(rows)):
         number = row.pop("stop_number", None)
         if number is not None:
-            stop = Stop.objects.filter(mission=mission, order=number).first()
-            if stop is None:
+            if number not in stops:
                 raise ValidationError(
                     {
-                        "budget": _("There is no stop %(number)d in the itinerary.")
+                        f"budget[{index}].stop_number": _(
+                            "There is no stop %(number)d in the itinerary."
+                        )
                         % {"number": number}
                     }
                 )
-            row["stop"] = stop.pk
+            row["stop"] = stops[number]
+        elif row.get("stop") is not None and row["stop"] not in stops.values():
+            raise ValidationError(
+                {f"budget[{index}].stop": _("This stop is not in this trip's itinerary.")}
+            )
         out.append(row)
     return out
 
@@ -373,14 +383,18 @@ class MissionLetterView(JsonOnly, APIView):
     def post(self, request, mission_pk: int):
         mission = _visible(request, mission_pk)
         data = valid(ms.LetterInput, request.data)
-        with _one_write():
-            services.mission_update_invitation(
-                actor=request.user,
-                mission=mission,
-                version=data["version"],
-                letter=data["letter"],
-                ip=client_ip(request),
-            )
+        try:
+            with _one_write():
+                services.mission_update_invitation(
+                    actor=request.user,
+                    mission=mission,
+                    version=data["version"],
+                    letter=data["letter"],
+                    ip=client_ip(request),
+                )
+        except ValidationError as exc:
+            # The service names the form's field; the caller sent "letter".
+            raise renamed(exc, {"invitation_letter": "letter"}) from None
         return _detail_response(request, mission.pk)
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from waishi.api.fields import IdField
 from waishi.api.mission_serializers import CodeChoiceField, UserRefOutput
 from waishi.api.serializers import UnitRefOutput
 from waishi.passports.models import Kind, PassportState
@@ -25,21 +26,18 @@ class PassportQuery(serializers.Serializer):
         default="",
         help_text=_("The holder's name, pinyin or pinyin initials (numbers are not searched)."),
     )
-    state = CodeChoiceField(
+    state = serializers.ChoiceField(
         choices=PassportState.choices, required=False, allow_blank=True, default=""
     )
-    unit = serializers.IntegerField(
-        required=False, min_value=1, default=None, allow_null=True, help_text=_("Unit id.")
-    )
+    unit = IdField(required=False, default=None, allow_null=True, help_text=_("Unit id."))
 
 
 class CustodyQuery(serializers.Serializer):
     overdue = serializers.BooleanField(
         required=False, default=False, help_text=_("Only those past their due date.")
     )
-    unit = serializers.IntegerField(
+    unit = IdField(
         required=False,
-        min_value=1,
         default=None,
         allow_null=True,
         help_text=_("Unit id (of the holder)."),

@@ -18,12 +18,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from waishi.api import serializers as s
+from waishi.api.views import JsonOnly
 from waishi.lib import roles
 from waishi.policy.output import result_json
 from waishi.policy.parse import parse_date
 from waishi.policy.run import judge
 from waishi.policy.selectors import policy_in_force_db
-from waishi.policy.types import CATEGORIES, SEVERITIES, InputError
+from waishi.policy.types import (
+    CATEGORIES,
+    DAY_KINDS,
+    INVITATION_SOURCES,
+    RANKS,
+    RELATIONS,
+    SEVERITIES,
+    InputError,
+)
 
 
 class MayCheckTrips(BasePermission):
@@ -67,6 +76,113 @@ class PolicyCheckOutput(serializers.Serializer):
         many=True, help_text=_("By severity (error, warning, info), rule code, member index.")
     )
 
+
+# --- the input, as contracts/policy-check.md has it and waishi.policy.parse reads it --------
+# Required: what the parser refuses to go without; booleans default to false, relation to
+# null, trips, days and budget to empty; a key not listed is refused (additionalProperties).
+
+
+def _object(properties: dict, required: tuple[str, ...]) -> dict:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+_DATE = {"type": "string", "format": "date"}
+_NULLABLE_DATE = {**_DATE, "nullable": True}
+_TEXT = {"type": "string"}
+_FLAG = {"type": "boolean", "default": False}
+_AMOUNT = {"type": "number", "minimum": 0}
+_COUNTRY = {
+    "type": "string",
+    "pattern": "^[A-Z]{2}$",
+    "description": "ISO 3166-1 alpha-2 (HK, MO, TW included).",
+}
+
+
+def _enum(values, **extra) -> dict:
+    return {"type": "string", "enum": list(values), **extra}
+
+
+POLICY_CHECK_INPUT = _object(
+    {
+        "category": _enum(CATEGORIES),
+        "submitted_on": _NULLABLE_DATE,
+        "departure_date": _DATE,
+        "return_date": _DATE,
+        "in_annual_plan": _FLAG,
+        "invitation": _object({"source": _enum(INVITATION_SOURCES), "inviter": _TEXT}, ("source",)),
+        "stops": {
+            "type": "array",
+            "minItems": 1,
+            "items": _object(
+                {
+                    "country": _COUNTRY,
+                    "city": _TEXT,
+                    "arrive": _DATE,
+                    "depart": _DATE,
+                    "transit_airside": _FLAG,
+                },
+                ("country", "arrive", "depart"),
+            ),
+        },
+        "days": {
+            "type": "array",
+            "items": _object(
+                {"date": _DATE, "kind": _enum(DAY_KINDS), "activities": _TEXT}, ("date", "kind")
+            ),
+        },
+        "members": {
+            "type": "array",
+            "minItems": 1,
+            "items": _object(
+                {
+                    "name": _TEXT,
+                    "unit": _TEXT,
+                    "title": _TEXT,
+                    "rank": _enum(RANKS),
+                    "is_unit_leadership": _FLAG,
+                    "is_city_leader": _FLAG,
+                    "task": _TEXT,
+                    "party_member": _FLAG,
+                    "retired": _FLAG,
+                    "relation": _enum(RELATIONS, nullable=True, default=None),
+                    "econ_tech": _FLAG,
+                    "trips": {
+                        "type": "array",
+                        "items": _object(
+                            {
+                                "departure_date": _DATE,
+                                "return_date": _NULLABLE_DATE,
+                                "category": _enum(CATEGORIES),
+                            },
+                            ("departure_date", "category"),
+                        ),
+                    },
+                },
+                ("name", "unit", "rank"),
+            ),
+        },
+        "budget": {
+            "type": "array",
+            "items": _object(
+                {
+                    "country": _COUNTRY,
+                    "city": _TEXT,
+                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                    "lodging_per_day": _AMOUNT,
+                    "meals_per_day": _AMOUNT,
+                    "incidentals_per_day": _AMOUNT,
+                },
+                ("country", "currency", "lodging_per_day", "meals_per_day", "incidentals_per_day"),
+            ),
+        },
+    },
+    ("category", "departure_date", "return_date", "invitation", "stops", "members"),
+)
 
 # The contract's example input (its // comments taken out).
 EXAMPLE_INPUT = {
@@ -142,7 +258,7 @@ still a 200 answer (`verdict` "fail"); 400 means the input cannot be judged, and
 `error.fields` names the place (e.g. `members[2].rank`)."""
 
 
-class PolicyCheckView(APIView):
+class PolicyCheckView(JsonOnly, APIView):
     """Check a trip (JSON) against the policy; nothing is stored."""
 
     permission_classes = [IsAuthenticated, MayCheckTrips]
@@ -163,7 +279,7 @@ class PolicyCheckView(APIView):
                 ),
             )
         ],
-        request=OpenApiTypes.OBJECT,
+        request={"application/json": POLICY_CHECK_INPUT},
         responses={200: PolicyCheckOutput, **{c: s.ErrorOutput for c in (400, 401, 403, 429)}},
         examples=[
             OpenApiExample("The contract's example", value=EXAMPLE_INPUT, request_only=True),

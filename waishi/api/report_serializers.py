@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from waishi.api.fields import IdField, ReadWhole, UploadField, VersionField
 from waishi.api.mission_serializers import CodeChoiceField, UserRefOutput
 from waishi.api.serializers import UnitRefOutput
-from waishi.api.trip_serializers import VERSION_HELP, ActionOutput
+from waishi.api.trip_serializers import ActionOutput
 from waishi.missions.models import ReportState, State
 from waishi.missions.report_selectors import OVERDUE
 from waishi.missions.services import report as services
@@ -35,16 +36,15 @@ class ReportQuery(serializers.Serializer):
         default="",
         help_text=_("Part of the trip's title."),
     )
-    state = CodeChoiceField(
+    state = serializers.ChoiceField(
         choices=QUERY_STATES,
         required=False,
         allow_blank=True,
         default="",
         help_text=_("A state of the report, or overdue: still owed after its due date."),
     )
-    unit = serializers.IntegerField(
+    unit = IdField(
         required=False,
-        min_value=1,
         default=None,
         allow_null=True,
         help_text=_("The trip's unit id (a unit's roles see their own unit's reports only)."),
@@ -61,10 +61,10 @@ def _text(help_text=None) -> serializers.CharField:
     )
 
 
-class ReportUpdateInput(serializers.Serializer):
+class ReportUpdateInput(ReadWhole, serializers.Serializer):
     """Only the fields sent change; ``version`` is the report's, as read."""
 
-    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
+    version = VersionField()
     tasks_done = _text()
     meetings = _text()
     agreements = _text()
@@ -82,11 +82,11 @@ class ReportUpdateInput(serializers.Serializer):
 
 
 class _VersionInput(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+    version = VersionField(required=False)
 
 
 class ReportDocumentInput(_VersionInput):
-    document = serializers.FileField(
+    document = UploadField(
         help_text=_("The report as signed and sealed: a PDF or a Word (.docx) document.")
     )
 

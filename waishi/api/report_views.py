@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -22,14 +21,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from waishi.api import report_serializers as rs
-from waishi.api import serializers as s
 from waishi.api.errors import valid
+from waishi.api.fields import file_responses
 from waishi.api.idempotency import fits_a_replay, idempotent
 from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, _one_write, _responses
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
-from waishi.lib import downloads
+from waishi.lib import downloads, uploads
 from waishi.lib.roles import has
 from waishi.missions import report_selectors
 from waishi.missions.models import Mission, TripReport
@@ -38,6 +37,8 @@ from waishi.missions.services import report as services
 from waishi.orgs import scoping
 
 _WRITE_ERRORS = (400, 403, 404, 409, 422)
+# What the signed report is checked to be (services.report._document_kind), so served as.
+DOCUMENT_KINDS = (uploads.PDF, uploads.DOCX)
 
 # The services' own refusals, so that "what the caller may do" says what a write would.
 WRITE_MESSAGE = gettext_lazy("Only a clerk of the trip's unit writes its report.")
@@ -194,10 +195,7 @@ class ReportDocumentView(_ReportView, APIView):
         summary="Download the signed report",
         description="To those who may see the trip; every download is recorded. Served as "
         "an attachment with the type its content was checked to be.",
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            **{code: s.ErrorOutput for code in (401, 403, 404, 429)},
-        },
+        responses=file_responses(DOCUMENT_KINDS, 403, 404),
     )
     def get(self, request, mission_pk: int):
         report = _report(request, mission_pk)

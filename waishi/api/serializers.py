@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from waishi.api.fields import IdField
 from waishi.lib.roles import Role
 from waishi.orgs.models import Rank, UnitKind
 
@@ -33,9 +34,7 @@ class PersonQuery(serializers.Serializer):
         default="",
         help_text=_("Name, pinyin, pinyin initials, or a full resident ID number (exact match)."),
     )
-    unit = serializers.IntegerField(
-        required=False, min_value=1, default=None, allow_null=True, help_text=_("Unit id.")
-    )
+    unit = IdField(required=False, default=None, allow_null=True, help_text=_("Unit id."))
 
 
 # --- outputs --------------------------------------------------------------------------------

@@ -10,10 +10,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from waishi.api.fields import IdField, VersionField
 from waishi.api.mission_serializers import CodeChoiceField, UserRefOutput
 from waishi.missions.models import IncidentKind, State
-
-VERSION_HELP = _("The version you read; a stale version is refused with 409.")
 
 # --- inputs ---------------------------------------------------------------------------------
 
@@ -22,11 +21,11 @@ class ActualDateInput(serializers.Serializer):
     date = serializers.DateField(
         help_text=_("The actual date, YYYY-MM-DD: today or earlier, once it has happened.")
     )
-    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+    version = VersionField(required=False)
 
 
 class CloseInput(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+    version = VersionField(required=False)
 
 
 class _IncidentFields(serializers.Serializer):
@@ -35,10 +34,9 @@ class _IncidentFields(serializers.Serializer):
         help_text=_("When it happened (ISO 8601; without a zone: Beijing time).")
     )
     place = serializers.CharField(max_length=200)
-    member = serializers.IntegerField(
+    member = IdField(
         required=False,
         allow_null=True,
-        min_value=1,
         help_text=_("The id of the member concerned (see the trip's members); null for none."),
     )
     report = serializers.CharField(

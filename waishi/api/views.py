@@ -5,12 +5,15 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, generics
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from waishi.api import serializers as s
+from waishi.api.fields import MAX_ID, check_path
+from waishi.api.pagination import Pages
 from waishi.api.parsers import CleanTextParser
 from waishi.api.permissions import BusinessRole
 from waishi.orgs import scoping, selectors
@@ -18,6 +21,9 @@ from waishi.orgs.models import District, Person, Unit
 
 
 class JsonOnly:
+    """The base of every API view: JSON out, the API's pages, and the path's integers
+    checked against their bounds (``fields.check_path``) before the view reads a row."""
+
     # JSON only: the browsable API would need inline scripts that our CSP refuses,
     # and Swagger UI at /api/docs/ already lets a person try the API.
     renderer_classes = [JSONRenderer]
@@ -25,6 +31,17 @@ class JsonOnly:
     def get_parsers(self):
         # Names refuse, free text loses, Unicode format characters (api/parsers.py).
         return [CleanTextParser(parser) for parser in super().get_parsers()]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A paginated (generic) view pages as the API does; a plain APIView has no pages,
+        # and must not have a paginator, or the schema would describe its list as pages.
+        if issubclass(cls, GenericAPIView) and "pagination_class" not in cls.__dict__:
+            cls.pagination_class = Pages
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_path(kwargs)
 
 
 def _responses(ok, *errors: int) -> dict:
@@ -134,6 +151,14 @@ class SchemaView(SpectacularAPIView):
     """The OpenAPI document (YAML, or JSON with ?format=json), for signed-in callers."""
 
     permission_classes = [IsAuthenticated]
+    # Every <int:...> of the API's paths is an id, bounded as fields.check_path keeps it.
+    custom_settings = {
+        "PATH_CONVERTER_OVERRIDES": {"int": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "waishi.api.schema.parameters_may_be_refused",
+        ],
+    }
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)

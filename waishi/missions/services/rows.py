@@ -293,12 +293,24 @@ def mission_update_members(
 # -- budget ----------------------------------------------------------------------------------
 
 
+def _own_stop(locked: Mission, value: Any) -> Stop | None:
+    """The stop a budget line names: none, or one of this application's stops. Another
+    trip's stop (or an id of nothing) is refused, never saved as "no stop"."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    stop = None
+    if text.isascii() and text.isdigit() and 1 <= int(text) < 2**63:
+        stop = Stop.objects.filter(mission=locked, pk=int(text)).first()
+    if stop is None:
+        raise ValidationError({"stop": _("This stop is not in this trip's itinerary.")})
+    return stop
+
+
 def _clean_budget(locked: Mission, row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "stop" in row:
-        stop_id = _int(row.get("stop")) if row.get("stop") not in (None, "") else None
-        stop = Stop.objects.filter(mission=locked, pk=stop_id).first() if stop_id else None
-        out["stop"] = stop
+        out["stop"] = stop = _own_stop(locked, row.get("stop"))
         if stop is not None:
             # The line's place is its stop's place.
             out["country"], out["city"] = stop.country, stop.city
