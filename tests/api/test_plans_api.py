@@ -433,8 +433,9 @@ def test_integers_beyond_a_database_key_are_refused_with_400(api_as, plan, draft
     assert "unit" in body["fields"]
     body = error(send(fao, "post", PLANS, {"year": TOO_BIG, "deadline": "2040-01-31"}), 400)
     assert "year" in body["fields"]
+    # A path id beyond a database key is refused as every API path is (api.fields.check_path).
     for path in (f"{PLANS}{TOO_BIG}/", f"{PLANS}entries/{TOO_BIG}/", f"{PLANS}quotas/{TOO_BIG}/"):
-        error(fao.get(path), 404)
+        error(fao.get(path), 400)
     assert everything() == before
 
 
