@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -19,6 +21,29 @@ def _fresh_throttle_counts():
 
 def bearer(raw: str) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+# A JSON request (with an Idempotency-Key when given) and the two shapes of its answer.
+def send(client, method: str, path: str, data=None, key: str | None = None):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    return getattr(client, method)(
+        path,
+        json.dumps(data if data is not None else {}),
+        content_type="application/json",
+        **headers,
+    )
+
+
+def ok(response, status: int = 200) -> dict:
+    assert response.status_code == status, response.content
+    return response.json()
+
+
+def error(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}
+    return body["error"]
 
 
 @pytest.fixture

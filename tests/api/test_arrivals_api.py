@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.api.conftest import bearer
+from tests.api.conftest import bearer, error, ok, send
 from tests.arrivals.conftest import arrival_data, next_passport
 from tests.conftest import login
 from tests.factories import DistrictFactory, UserFactory
@@ -38,28 +38,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/arrivals/"
 TOO_BIG = 2**63
 HEALTH_WORDS = ("declarations", "symptoms", "test_outcome", "sampled_on", "tests")
-
-
-def send(client, method: str, path: str, data=None, key: str | None = None):
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
-    return getattr(client, method)(
-        path,
-        json.dumps(data if data is not None else {}),
-        content_type="application/json",
-        **headers,
-    )
-
-
-def ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.content
-    return response.json()
-
-
-def error(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}
-    return body["error"]
 
 
 def everything() -> tuple:

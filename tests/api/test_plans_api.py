@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from tests.api.conftest import error, ok, send
 from tests.plans.conftest import YEAR, accept, entry_values
 from waishi.audit.models import AuditEvent
 from waishi.plans import services
@@ -32,28 +33,6 @@ ENTRY = {
     "expected_month": 5,
     "budget_estimate": "98000.00",
 }
-
-
-def send(client, method: str, path: str, data=None, key: str | None = None):
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
-    return getattr(client, method)(
-        path,
-        json.dumps(data if data is not None else {}),
-        content_type="application/json",
-        **headers,
-    )
-
-
-def ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.content
-    return response.json()
-
-
-def error(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}
-    return body["error"]
 
 
 def trail(obj) -> list[str]:
