@@ -277,36 +277,23 @@ def template_workbook() -> bytes:
     districts = list(District.objects.order_by("sort_order", "code"))
 
     def write(book: xlsx_stream.WorkbookWriter) -> None:
-        widths = [24 if c.field in ("address", "port") else 14 for c in import_rows.COLUMNS]
-        sheet = book.sheet("入境人员", widths=widths)
-        sheet.append([xlsx_stream.bold(column.header) for column in import_rows.COLUMNS])
-        sample = []
-        for column in import_rows.COLUMNS:
-            value = column.sample
-            if column.field == "district":
-                value = districts[0].name if districts else ""
-            # Text: passport numbers and dates stay as written.
-            sample.append(xlsx_stream.as_text(value))
-        sheet.append(sample)
-
-        notes = book.sheet("说明", widths=(14, 10, 90))
-        for line in (
-            _("Arrival list: one person arriving on one date per row, on the first sheet."),
-            _("Row 2 is an invented example; replace it or delete it."),
-            _("If any row has an error, nothing is imported and every error is listed."),
-            _(
-                "The same passport number and arrival date is one arrival, whichever lists "
-                "name it: the first list decides the district and the plan, later ones fill "
-                "only what is missing."
+        notes = xlsx_stream.import_template(
+            book,
+            name="入境人员",
+            widths=[24 if c.field in ("address", "port") else 14 for c in import_rows.COLUMNS],
+            columns=import_rows.COLUMNS,
+            samples={"district": districts[0].name if districts else ""},
+            notes_widths=(14, 10, 90),
+            intro=_("Arrival list: one person arriving on one date per row, on the first sheet."),
+            more=(
+                _(
+                    "The same passport number and arrival date is one arrival, whichever lists "
+                    "name it: the first list decides the district and the plan, later ones "
+                    "fill only what is missing."
+                ),
+                _("At most %(max_rows)d rows and %(max_mb)s MB per file on the page.") % _limits(),
             ),
-            _("At most %(max_rows)d rows and %(max_mb)s MB per file on the page.") % _limits(),
-        ):
-            notes.append([line])
-        notes.append([])
-        notes.append([_("Column"), _("Required"), _("What to enter")])
-        for column in import_rows.COLUMNS:
-            notes.append([column.header, _("yes") if column.required else _("no"), column.help])
-        notes.append([])
+        )
         notes.append([_("Districts")])
         notes.append([_("Code"), "", _("Name")])
         for district in districts:

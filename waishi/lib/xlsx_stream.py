@@ -34,6 +34,8 @@ from decimal import Decimal
 from typing import IO, Any, NamedTuple
 from xml.sax.saxutils import escape
 
+from django.utils.translation import gettext as _
+
 # Characters XML 1.0 forbids (Excel refuses the file if they appear).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # A literal CR would come back as LF (XML parsers normalise line ends): a reference.
@@ -304,3 +306,40 @@ def workbook_bytes(write: Callable[[WorkbookWriter], None]) -> bytes:
     with WorkbookWriter(handle) as book:
         write(book)
     return handle.getvalue()
+
+
+def import_template(
+    book: WorkbookWriter,
+    *,
+    name: str,
+    widths: Iterable[float],
+    columns: Iterable,
+    samples: dict[str, Any],
+    notes_widths: Iterable[float],
+    intro: str,
+    more: Iterable[str] = (),
+) -> Sheet:
+    """The two sheets of an import's blank file. The first: the columns' headers and one
+    invented sample row (``column.sample``, or ``samples[column.field]``), written as text
+    so that Excel keeps numbers and dates as typed. Then 说明: ``intro``, what every import
+    promises, the ``more`` lines, and what each column takes. Returns 说明 for the caller's
+    own reference list (districts, units)."""
+    columns = list(columns)
+    sheet = book.sheet(name, widths=widths)
+    sheet.append([bold(column.header) for column in columns])
+    sheet.append([as_text(samples.get(column.field, column.sample)) for column in columns])
+
+    notes = book.sheet("说明", widths=notes_widths)
+    for line in (
+        intro,
+        _("Row 2 is an invented example; replace it or delete it."),
+        _("If any row has an error, nothing is imported and every error is listed."),
+        *more,
+    ):
+        notes.append([line])
+    notes.append([])
+    notes.append([_("Column"), _("Required"), _("What to enter")])
+    for column in columns:
+        notes.append([column.header, _("yes") if column.required else _("no"), column.help])
+    notes.append([])
+    return notes

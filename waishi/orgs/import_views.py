@@ -119,32 +119,19 @@ def template_workbook(*, actor) -> bytes:
     }
 
     def write(book: xlsx_stream.WorkbookWriter) -> None:
-        widths = [22 if position < 4 else 14 for position in range(1, len(importer.COLUMNS) + 1)]
-        sheet = book.sheet("人员", widths=widths)
-        sheet.append([xlsx_stream.bold(column.header) for column in importer.COLUMNS])
-        sample = []
-        for column in importer.COLUMNS:
-            value = column.sample
-            if column.field == "id_number":
-                value = importer.sample_id_number()
-            elif column.field == "unit":
-                value = units[0].code if units else ""
-            sample.append(xlsx_stream.as_text(value))  # so that Excel keeps all 18 characters
-        sheet.append(sample)
-
-        notes = book.sheet("说明", widths=(18, 12, 80))
-        for line in (
-            _("Import of people: fill in the first sheet, one person per row."),
-            _("Row 2 is an invented example; replace it or delete it."),
-            _("If any row has an error, nothing is imported and every error is listed."),
-            _("At most %(rows)d rows and %(mb)s MB per file.") % limits,
-        ):
-            notes.append([line])
-        notes.append([])
-        notes.append([_("Column"), _("Required"), _("What to enter")])
-        for column in importer.COLUMNS:
-            notes.append([column.header, _("yes") if column.required else _("no"), column.help])
-        notes.append([])
+        notes = xlsx_stream.import_template(
+            book,
+            name="人员",
+            widths=[22 if position < 4 else 14 for position in range(1, len(importer.COLUMNS) + 1)],
+            columns=importer.COLUMNS,
+            samples={
+                "id_number": importer.sample_id_number(),
+                "unit": units[0].code if units else "",
+            },
+            notes_widths=(18, 12, 80),
+            intro=_("Import of people: fill in the first sheet, one person per row."),
+            more=(_("At most %(rows)d rows and %(mb)s MB per file.") % limits,),
+        )
         notes.append([_("Units you may use")])
         notes.append([_("Unit code"), _("Short name"), _("Full name")])
         for unit in units:
