@@ -32,7 +32,10 @@ from pathlib import Path
 import django
 import psycopg
 import redis
+from django.test import override_settings
 
+from waishi.audit.chain import head_seal
+from waishi.audit.models import GENESIS
 from waishi.ui.management.commands.serve import _death_signal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -238,6 +241,18 @@ class Cluster:
                 admin.execute(f"COMMENT ON DATABASE \"{TEMPLATE_DB}\" IS '{wanted}'")
             admin.execute(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{self.db}" TEMPLATE "{TEMPLATE_DB}"')
+        # The migrations sealed the empty chain's head under the audit key of the cluster
+        # that made the template; this cluster has its own key, as another installation
+        # would, and its head is sealed under it (else every event after it stays unsealed
+        # and `waishi audit verify` rightly fails).
+        with override_settings(AUDIT_KEY=self.keys["WAISHI_AUDIT_KEY"]):
+            seal = head_seal(0, GENESIS)
+        with psycopg.connect(f"{PG}/{self.db}", autocommit=True, connect_timeout=10) as db:
+            updated = db.execute(
+                "UPDATE audit_audithead SET seal = %s WHERE id = 1 AND seq = 0 AND hash = %s",
+                [seal, GENESIS],
+            ).rowcount
+        assert updated == 1, "the template's audit head is not the empty chain's"
 
     def _check(self, command: list[str], env: dict, timeout: float):
         try:
