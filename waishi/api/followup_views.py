@@ -28,11 +28,11 @@ from waishi.api.mission_views import IDEMPOTENCY_KEY, _responses
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
-from waishi.followups import selectors, services
-from waishi.followups.models import ACTIVE_STATES, Outcome, ProgressUpdate
-from waishi.followups.workflow import OUTCOME
+from waishi.followups import selectors, services, workflow
+from waishi.followups.models import Outcome, ProgressUpdate
+from waishi.followups.workflow import actions_for
 from waishi.lib import downloads, uploads
-from waishi.lib.roles import UNIT_ROLES, has
+from waishi.lib.roles import UNIT_ROLES, VIEWERS
 from waishi.orgs import scoping
 from waishi.orgs.models import Person, Unit
 
@@ -44,9 +44,9 @@ EVIDENCE_KINDS = (uploads.PDF, uploads.JPEG, uploads.PNG, uploads.DOCX)
 class _FollowupView(JsonOnly):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = services.READERS  # as the pages (followups.views)
+    read_roles = VIEWERS
     read_message = gettext_lazy("Your role does not give access to outcomes.")
-    write_roles = services.MANAGES
+    write_roles = workflow.MANAGES
     write_message = gettext_lazy(
         "Only the FAO, or the responsible unit's clerk and leader, record and edit outcomes."
     )
@@ -60,23 +60,10 @@ def _outcome(request, pk) -> Outcome:
     )
 
 
-def _actions(outcome: Outcome, user) -> dict:
-    """As the page's buttons (``followups.views._actions``)."""
-    active = outcome.state in ACTIVE_STATES
-    own = not (user.role in UNIT_ROLES and user.unit_id != outcome.responsible_unit_id)
-    return {
-        "edit": active and own and has(user, services.MANAGES),
-        "progress": active and own and has(user, services.RECORDS_PROGRESS),
-        "complete": OUTCOME.refusal(outcome, "complete", user) is None,
-        "drop": OUTCOME.refusal(outcome, "drop", user) is None,
-        "reassign": active and has(user, services.REASSIGNS),
-    }
-
-
 def _detail_response(request, pk, code: int = 200) -> Response:
     outcome = _outcome(request, pk)
     outcome.update_rows = list(selectors.updates_of(outcome))
-    outcome.actions = _actions(outcome, request.user)
+    outcome.actions = actions_for(request.user, outcome)
     return Response(fs.OutcomeDetailOutput(outcome).data, status=code)
 
 
@@ -201,7 +188,7 @@ class OutcomeView(_FollowupView, APIView):
 
 
 class OutcomeProgressView(_FollowupView, APIView):
-    write_roles = services.RECORDS_PROGRESS
+    write_roles = workflow.RECORDS_PROGRESS
     write_message = gettext_lazy("Only the responsible unit's clerk and leader record progress.")
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -235,7 +222,7 @@ class OutcomeProgressView(_FollowupView, APIView):
 
 
 class OutcomeCompleteView(_FollowupView, APIView):
-    write_roles = services.COMPLETES
+    write_roles = workflow.COMPLETES
     write_message = gettext_lazy("Only the responsible unit's leader or the FAO marks it done.")
 
     @extend_schema(
@@ -257,7 +244,7 @@ class OutcomeCompleteView(_FollowupView, APIView):
 
 
 class OutcomeDropView(_FollowupView, APIView):
-    write_roles = services.DROPS
+    write_roles = workflow.DROPS
     write_message = gettext_lazy("Only the FAO head drops an outcome.")
 
     @extend_schema(
@@ -279,7 +266,7 @@ class OutcomeDropView(_FollowupView, APIView):
 
 
 class OutcomeReassignView(_FollowupView, APIView):
-    write_roles = services.REASSIGNS
+    write_roles = workflow.REASSIGNS
     write_message = gettext_lazy("Only the FAO gives an outcome to another unit.")
 
     @extend_schema(

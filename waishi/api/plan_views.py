@@ -29,24 +29,22 @@ from waishi.api.mission_views import IDEMPOTENCY_KEY, _responses
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
-from waishi.lib import roles
+from waishi.lib.roles import ACTORS, CLERKS, COMMITTEE, FAO, FAO_HEAD, VIEWERS
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
 from waishi.plans import selectors, services
-from waishi.plans.models import PlanEntry, PlanState, PlanYear, Quota
-from waishi.plans.views import ACTORS, READERS
-from waishi.plans.workflow import COMMITTEE, ENTRY, FAO_HEAD, PLAN
+from waishi.plans.models import PlanEntry, PlanYear, Quota
+from waishi.plans.workflow import ENTRY
 
 _WRITE_ERRORS = (400, 403, 404, 422)
-ENTRY_ACTIONS = ("submit", "accept", "return", "approve", "amend", "discard")
 
 
 class _PlanView(JsonOnly):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = READERS  # as the pages (plans.views)
+    read_roles = VIEWERS  # as the pages (plans.views)
     read_message = gettext_lazy("Your role does not give access to the annual plan.")
-    write_roles = services.FAO
+    write_roles = FAO
     write_message = gettext_lazy("Only the FAO opens annual plans and sets quotas.")
 
 
@@ -60,15 +58,7 @@ def _plan(request, pk) -> PlanYear:
 def _plan_response(request, pk, code: int = 200) -> Response:
     plan = _plan(request, pk)
     user = request.user
-    allowed = {t.action for t in PLAN.allowed(plan, user)}
-    plan.actions = {
-        "consolidate": "consolidate" in allowed,
-        "reopen": "reopen" in allowed,
-        "approve": "approve" in allowed,
-        "edit": roles.has(user, services.FAO),
-        "add_entry": roles.has(user, services.CLERKS) and plan.state != PlanState.CONSOLIDATED,
-        "set_quota": roles.has(user, services.FAO),
-    }
+    plan.actions = selectors.plan_actions_for(user, plan)
     return Response(ps.PlanDetailOutput(plan).data, status=code)
 
 
@@ -83,10 +73,9 @@ def _entry(request, pk) -> PlanEntry:
 def _entry_response(request, pk, code: int = 200) -> Response:
     entry = _entry(request, pk)
     user = request.user
-    editable = selectors.can_edit_entry(user, entry)
-    actions = {a: ENTRY.refusal(entry, a, user) is None for a in ENTRY_ACTIONS}
+    actions = selectors.actions_for(user, entry)
     actions["return_"] = actions.pop("return")
-    entry.actions = {"edit": editable, "delete": editable and not entry.is_bound, **actions}
+    entry.actions = actions
     entry.version_rows = list(entry.versions.select_related("approved_by"))
     return Response(ps.EntryDetailOutput(entry).data, status=code)
 
@@ -243,7 +232,7 @@ class PlanApproveView(_PlanDecisionView):
 class EntryCollectionView(_PlanView, generics.GenericAPIView):
     serializer_class = ps.EntryOutput
     queryset = PlanEntry.objects.none()
-    write_roles = services.CLERKS
+    write_roles = CLERKS
     write_message = gettext_lazy("Only a unit clerk drafts plan entries.")
 
     @extend_schema(
@@ -285,7 +274,7 @@ class EntryCollectionView(_PlanView, generics.GenericAPIView):
 
 
 class EntryView(_PlanView, APIView):
-    write_roles = services.CLERKS
+    write_roles = CLERKS
     write_message = gettext_lazy("Only a clerk of the unit changes its plan entries.")
 
     @extend_schema(

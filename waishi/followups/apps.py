@@ -33,11 +33,10 @@ def _overdue_card(user):
     from django.utils.translation import gettext as _
 
     from waishi.followups import selectors
-    from waishi.followups.services import READERS
-    from waishi.lib.roles import UNIT_ROLES, has
+    from waishi.lib.roles import UNIT_ROLES, VIEWERS, has
     from waishi.lib.work import Card
 
-    if not has(user, READERS):
+    if not has(user, VIEWERS):
         return []
     unit_role = user.role in UNIT_ROLES
     count = selectors.overdue_count(user, user.unit_id if unit_role else None)

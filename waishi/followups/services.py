@@ -18,22 +18,17 @@ from waishi.audit.services import diff, record, snapshot
 from waishi.followups import evidence as evidence_check
 from waishi.followups import sources
 from waishi.followups.models import ACTIVE_STATES, Kind, Outcome, ProgressUpdate, State
-from waishi.followups.workflow import OUTCOME
-from waishi.lib.roles import Role, has
+from waishi.followups.workflow import (
+    DROPS,
+    MANAGES,
+    OUTCOME,
+    REASSIGNS,
+    RECORDS_PROGRESS,
+)
+from waishi.lib.roles import FAO, Role, has
 from waishi.lib.workdays import working_days_between
 from waishi.notify.services import notify
-
-UNIT_WORKERS = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER})
-FAO = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})
-# Who records and edits outcomes: the FAO, or the responsible unit's clerk and leader.
-MANAGES = UNIT_WORKERS | FAO
-# Who records progress: the responsible unit's clerk and leader.
-RECORDS_PROGRESS = UNIT_WORKERS
-COMPLETES = frozenset({Role.UNIT_LEADER}) | FAO
-DROPS = frozenset({Role.FAO_HEAD})
-REASSIGNS = FAO
-# Who reads the outcome pages (the auditor read-only).
-READERS = UNIT_WORKERS | frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE, Role.AUDITOR})
+from waishi.orgs import permissions
 
 FIELDS = (
     "source_type",
@@ -62,9 +57,7 @@ def _denied() -> PermissionDenied:
 
 
 def _require(actor, roles: frozenset[str], unit_id: int | None) -> None:
-    if not has(actor, roles):
-        raise _denied()
-    if actor.role in UNIT_WORKERS and actor.unit_id != unit_id:
+    if not permissions.may(actor, roles, unit_id):
         raise _denied()
 
 

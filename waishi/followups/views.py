@@ -11,18 +11,16 @@ from django.views.decorators.http import require_POST
 
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
-from waishi.followups import forms, obligations, selectors, services, sources
-from waishi.followups.models import ACTIVE_STATES, Outcome, ProgressUpdate
-from waishi.followups.workflow import OUTCOME
+from waishi.followups import forms, obligations, selectors, services, sources, workflow
+from waishi.followups.models import Outcome, ProgressUpdate
+from waishi.followups.workflow import actions_for
 from waishi.lib import downloads
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import paginate
-from waishi.lib.roles import UNIT_ROLES, has
+from waishi.lib.roles import VIEWERS, has
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
-
-READERS = services.READERS
 
 
 def _outcome(request, outcome_pk: int) -> Outcome:
@@ -45,7 +43,7 @@ def _filtered(request):
     return form, outcomes
 
 
-@role_required(READERS)
+@role_required(VIEWERS)
 def outcome_list(request):
     form, outcomes = _filtered(request)
     page = paginate(request, outcomes)
@@ -54,14 +52,14 @@ def outcome_list(request):
         "followups/outcome_list.html",
         {
             "search": form,
-            "can_add": has(request.user, services.MANAGES),
+            "can_add": has(request.user, workflow.MANAGES),
             "export_query": request.GET.urlencode(),
             **page,
         },
     )
 
 
-@role_required(READERS)
+@role_required(VIEWERS)
 def outcome_export(request):
     _form, outcomes = _filtered(request)
     from waishi.followups.exports import xlsx_response
@@ -70,18 +68,11 @@ def outcome_export(request):
 
 
 def _actions(outcome: Outcome, user) -> dict:
-    active = outcome.state in ACTIVE_STATES
-    own = not (user.role in UNIT_ROLES and user.unit_id != outcome.responsible_unit_id)
-    return {
-        "can_edit": active and own and has(user, services.MANAGES),
-        "can_progress": active and own and has(user, services.RECORDS_PROGRESS),
-        "can_complete": OUTCOME.refusal(outcome, "complete", user) is None,
-        "can_drop": OUTCOME.refusal(outcome, "drop", user) is None,
-        "can_reassign": active and has(user, services.REASSIGNS),
-    }
+    """The buttons of the outcome's page: ``workflow.actions_for``, as the API answers."""
+    return {f"can_{action}": ok for action, ok in actions_for(user, outcome).items()}
 
 
-@role_required(READERS)
+@role_required(VIEWERS)
 def outcome_detail(request, outcome_pk: int):
     outcome = _outcome(request, outcome_pk)
     return render(
@@ -100,7 +91,7 @@ def outcome_detail(request, outcome_pk: int):
     )
 
 
-@role_required(services.MANAGES)
+@role_required(workflow.MANAGES)
 def outcome_create(request):
     initial = {
         "source_type": request.GET.get("source_type", ""),
@@ -141,7 +132,7 @@ def outcome_create(request):
     )
 
 
-@role_required(services.MANAGES)
+@role_required(workflow.MANAGES)
 def outcome_edit(request, outcome_pk: int):
     outcome = _outcome(request, outcome_pk)
     if not _actions(outcome, request.user)["can_edit"]:
@@ -175,7 +166,7 @@ def outcome_edit(request, outcome_pk: int):
     return render(request, "followups/outcome_form.html", {"form": form, "outcome": outcome})
 
 
-@role_required(services.RECORDS_PROGRESS)
+@role_required(workflow.RECORDS_PROGRESS)
 def outcome_progress(request, outcome_pk: int):
     outcome = _outcome(request, outcome_pk)
     if not _actions(outcome, request.user)["can_progress"]:
@@ -210,7 +201,7 @@ def outcome_progress(request, outcome_pk: int):
     )
 
 
-@role_required(services.COMPLETES)
+@role_required(workflow.COMPLETES)
 @require_POST
 def outcome_complete(request, outcome_pk: int):
     outcome = _outcome(request, outcome_pk)
@@ -227,7 +218,7 @@ def outcome_complete(request, outcome_pk: int):
     return redirect("followups:detail", outcome_pk=outcome.pk)
 
 
-@role_required(services.DROPS)
+@role_required(workflow.DROPS)
 def outcome_drop(request, outcome_pk: int):
     outcome = _outcome(request, outcome_pk)
     form = forms.DropForm(request.POST or None)
@@ -257,7 +248,7 @@ def outcome_drop(request, outcome_pk: int):
     )
 
 
-@role_required(services.REASSIGNS)
+@role_required(workflow.REASSIGNS)
 def outcome_reassign(request, outcome_pk: int):
     outcome = _outcome(request, outcome_pk)
     form = forms.ReassignForm(
@@ -294,7 +285,7 @@ def outcome_reassign(request, outcome_pk: int):
     )
 
 
-@role_required(READERS)
+@role_required(VIEWERS)
 def evidence_download(request, update_pk: int):
     """The evidence file, to those who may see the outcome; every download is recorded.
     Served as an attachment with its checked type, never inline."""
@@ -311,7 +302,7 @@ def evidence_download(request, update_pk: int):
     )
 
 
-@role_required(READERS)
+@role_required(VIEWERS)
 def unit_obligations(request):
     """A unit's open obligations: unit roles their own unit, the city roles any unit."""
     user = request.user

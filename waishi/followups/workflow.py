@@ -9,26 +9,26 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waishi.audit.services import record
-from waishi.followups.models import State
-from waishi.lib.roles import Role
+from waishi.followups.models import ACTIVE_STATES, State
+from waishi.lib.roles import FAO, FAO_HEAD, LEADERS, UNIT_ROLES, has
 from waishi.lib.workflow import Transition, Workflow
+from waishi.orgs import permissions
 
-UNIT_WORKERS = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER})
-FAO = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})
-COMPLETERS = frozenset({Role.UNIT_LEADER}) | FAO
-DROPPERS = frozenset({Role.FAO_HEAD})
+UNIT_WORKERS = UNIT_ROLES
+COMPLETERS = COMPLETES = LEADERS | FAO
+DROPPERS = DROPS = FAO_HEAD
+# Who records and edits outcomes: the FAO, or the responsible unit's clerk and leader.
+MANAGES = UNIT_WORKERS | FAO
+# Who records progress: the responsible unit's clerk and leader.
+RECORDS_PROGRESS = UNIT_WORKERS
+REASSIGNS = FAO
 SYSTEM: frozenset[str] = frozenset()  # taken by the sweep, never by a person
 
-
-def own_unit(outcome, actor) -> str | None:
-    """Unit roles act only on their own unit's outcomes."""
-    if actor.role in UNIT_WORKERS and actor.unit_id != outcome.responsible_unit_id:
-        return _("This outcome belongs to another unit.")
-    return None
+# Unit roles act only on their own unit's outcomes.
+own_unit = permissions.unit_guard(gettext_lazy("This outcome belongs to another unit."))
 
 
 OUTCOME = Workflow(
@@ -51,3 +51,17 @@ OUTCOME = Workflow(
     recorder=record,
     changed_at_field="state_changed_at",
 )
+
+
+def actions_for(actor, outcome) -> dict[str, bool]:
+    """What ``actor`` may do with ``outcome`` now: the outcome's page shows these buttons
+    and the API answers them as ``actions`` (one answer for both)."""
+    active = outcome.state in ACTIVE_STATES
+    own = permissions.acts_for(actor, outcome)
+    return {
+        "edit": active and own and has(actor, MANAGES),
+        "progress": active and own and has(actor, RECORDS_PROGRESS),
+        "complete": OUTCOME.refusal(outcome, "complete", actor) is None,
+        "drop": OUTCOME.refusal(outcome, "drop", actor) is None,
+        "reassign": active and has(actor, REASSIGNS),
+    }

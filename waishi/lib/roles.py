@@ -45,6 +45,30 @@ READ_ONLY_ROLES = frozenset({R.AUDITOR})
 # (security.md A4). The unit clerk drafts, sees masked numbers only, and approves nothing.
 OTP_REQUIRED = frozenset(set(Role) - {R.UNIT_CLERK})
 
+# The role sets the apps' pages, services, workflow tables and API share (each declared
+# here once, never again "as the pages do").
+CLERKS = frozenset({R.UNIT_CLERK})
+LEADERS = frozenset({R.UNIT_LEADER})
+FAO = frozenset({R.FAO_REVIEWER, R.FAO_HEAD})
+FAO_HEAD = frozenset({R.FAO_HEAD})
+COMMITTEE = frozenset({R.COMMITTEE})
+COMMAND = frozenset({R.CITY_COMMAND})
+DISTRICT_OFFICERS = DISTRICT_ROLES
+# The approvers of the outbound chains (a unit leader for its own unit, the rest city-wide).
+APPROVERS = frozenset({R.UNIT_LEADER, R.FAO_REVIEWER, R.FAO_HEAD, R.COMMITTEE})
+# Who reads the outbound business records (trips, plans, passports, follow-ups): the units
+# their own, the city roles every unit's.
+VIEWERS = UNIT_ROLES | CITY_ROLES
+# Who acts on them: the viewers less the read-only auditor.
+ACTORS = VIEWERS - READ_ONLY_ROLES
+# The policy (and its allowance tables): the city roles only.
+POLICY_READERS = CITY_ROLES
+# The arrivals' pages: the command and the districts work them, the auditor reads them; the
+# health data stay theirs alone (ARRIVALS_ROLES).
+ARRIVALS_READERS = ARRIVALS_ROLES | {R.AUDITOR}
+# What only the command manages (imports, campaigns, settings), the auditor reads.
+COMMAND_READERS = COMMAND | {R.AUDITOR}
+
 MANAGES_UNITS = frozenset({R.FAO_REVIEWER, R.FAO_HEAD})
 MANAGES_PEOPLE = frozenset({R.UNIT_CLERK, R.FAO_REVIEWER, R.FAO_HEAD})
 # Roles that may see a full resident ID number (after a fresh second factor, audited).

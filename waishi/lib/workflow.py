@@ -175,3 +175,10 @@ class Workflow:
         for t in self.transitions:
             lines.append(f"    {t.source} --> {t.target}: {t.action}")
         return "\n".join(lines)
+
+
+def offered(workflow: Workflow, obj, actions: dict[str, bool]) -> list[Transition]:
+    """The buttons of ``obj``'s page, in table order: the transitions from its state whose
+    action ``actions`` (a subject's ``actions_for``) allows."""
+    state = workflow.state_of(obj)
+    return [t for t in workflow.edges() if t.source == state and actions.get(t.action)]

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet, Sum
 
 from waishi.lib import roles
-from waishi.lib.roles import Role
-from waishi.orgs import scoping
+from waishi.orgs import permissions, scoping
 from waishi.orgs.models import Unit
 from waishi.plans.models import (
     QUOTA_CATEGORIES,
@@ -19,6 +18,7 @@ from waishi.plans.models import (
     PlanYear,
     Quota,
 )
+from waishi.plans.workflow import ENTRY, PLAN
 
 
 def binding_entries(unit, year: int) -> QuerySet[PlanEntry]:
@@ -145,19 +145,19 @@ def awaiting_action(user) -> QuerySet[PlanEntry]:
     """Entries that wait for this user: the leader's drafts to submit, the clerk's
     returned entries, the FAO's submitted ones, the committee's amendments."""
     entries = scoping.visible(user, PlanEntry).exclude(plan__state=PlanState.CONSOLIDATED)
-    if roles.has(user, frozenset({Role.UNIT_LEADER})):
+    if roles.has(user, roles.LEADERS):
         return entries.filter(state=EntryState.DRAFT)
-    if roles.has(user, frozenset({Role.UNIT_CLERK})):
+    if roles.has(user, roles.CLERKS):
         return entries.filter(state=EntryState.RETURNED)
-    if roles.has(user, frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})):
+    if roles.has(user, roles.FAO):
         return entries.filter(state=EntryState.SUBMITTED)
-    if roles.has(user, frozenset({Role.COMMITTEE})):
+    if roles.has(user, roles.COMMITTEE):
         return entries.filter(state=EntryState.ACCEPTED, plan__state=PlanState.APPROVED)
     return entries.none()
 
 
 def plans_awaiting_committee(user) -> QuerySet[PlanYear]:
-    if not roles.has(user, frozenset({Role.COMMITTEE})):
+    if not roles.has(user, roles.COMMITTEE):
         return PlanYear.objects.none()
     return scoping.visible(user, PlanYear).filter(state=PlanState.CONSOLIDATED)
 
@@ -167,8 +167,26 @@ def can_edit_entry(user, entry: PlanEntry) -> bool:
     unit's clerk, while it is a draft or returned and the committee does not have the
     plan. The service checks again under its lock."""
     return (
-        roles.has(user, frozenset({Role.UNIT_CLERK}))
-        and user.unit_id == entry.unit_id
+        permissions.may(user, roles.CLERKS, entry)
         and entry.state in (EntryState.DRAFT, EntryState.RETURNED)
         and entry.plan.state != PlanState.CONSOLIDATED
     )
+
+
+def actions_for(user, entry: PlanEntry) -> dict[str, bool]:
+    """What ``user`` may do with ``entry`` now: the entry's page shows these buttons and the
+    API answers them as ``actions`` (one answer for both)."""
+    editable = can_edit_entry(user, entry)
+    workflow = {t.action: ENTRY.refusal(entry, t.action, user) is None for t in ENTRY.edges()}
+    return {"edit": editable, "delete": editable and not entry.is_bound, **workflow}
+
+
+def plan_actions_for(user, plan: PlanYear) -> dict[str, bool]:
+    """What ``user`` may do with ``plan`` now, for its page and for the API alike."""
+    allowed = {t.action for t in PLAN.allowed(plan, user)}
+    return {
+        **{t.action: t.action in allowed for t in PLAN.edges()},
+        "edit": roles.has(user, roles.FAO),
+        "add_entry": roles.has(user, roles.CLERKS) and plan.state != PlanState.CONSOLIDATED,
+        "set_quota": roles.has(user, roles.FAO),
+    }

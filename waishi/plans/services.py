@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waishi.audit.services import diff, record, snapshot
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import APPROVERS, CLERKS, FAO, has
+from waishi.orgs import permissions
 from waishi.plans.models import (
     QUOTA_CATEGORIES,
     Category,
@@ -36,11 +37,8 @@ from waishi.plans.workflow import ENTRY, PLAN
 from waishi.policy import reference
 from waishi.policy.types import RANKS
 
-FAO = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})
-CLERKS = frozenset({Role.UNIT_CLERK})
-UNIT_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER})
 # Who approves or cancels a trip, and so moves a quota (through the trip's services).
-CONSUMERS = frozenset({Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE})
+CONSUMERS = APPROVERS
 RELEASERS = CONSUMERS | CLERKS
 
 ENTRY_FIELDS = (
@@ -75,8 +73,9 @@ def _require(actor, allowed: frozenset[str]) -> None:
 
 
 def _require_own_unit(actor, unit_id: int) -> None:
-    if actor.role in UNIT_ROLES and actor.unit_id != unit_id:
-        raise PermissionDenied(_("This plan entry belongs to another unit."))
+    refusal = permissions.refusal(actor, unit_id, _("This plan entry belongs to another unit."))
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 # --- the plan ---------------------------------------------------------------------------------

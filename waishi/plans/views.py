@@ -16,24 +16,18 @@ from waishi.lib import roles
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import other_params, paginate
-from waishi.lib.roles import Role
+from waishi.lib.roles import ACTORS, CLERKS, FAO, VIEWERS
+from waishi.lib.workflow import offered
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
 from waishi.plans import exports, forms, selectors, services
 from waishi.plans.models import (
     PlanEntry,
     PlanEntryVersion,
-    PlanState,
     PlanYear,
     Quota,
 )
 from waishi.plans.workflow import ENTRY, PLAN
-
-READERS = roles.UNIT_ROLES | roles.CITY_ROLES
-FAO = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})
-CLERKS = frozenset({Role.UNIT_CLERK})
-# Everyone who takes a workflow action on an entry or the plan (not the auditor).
-ACTORS = READERS - roles.READ_ONLY_ROLES
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -46,7 +40,7 @@ def _error_text(exc: ValidationError) -> str:
 QUOTA_UNITS = 50  # units a page of the quota table
 
 
-@role_required(READERS)
+@role_required(VIEWERS)
 def plan_list(request):
     plans = scoping.visible(request.user, PlanYear).order_by("-year")
     return render(
@@ -95,7 +89,7 @@ def _quota_page(request, plan: PlanYear):
     return page
 
 
-@role_required(READERS)
+@role_required(VIEWERS)
 def plan_detail(request, plan_pk: int):
     user = request.user
     plan = scoping.get_for_user(user, PlanYear, plan_pk)
@@ -115,6 +109,7 @@ def plan_detail(request, plan_pk: int):
             "category": search.cleaned_data["category"],
         }
     entries = selectors.entries_for(user, plan, **filters)
+    actions = selectors.plan_actions_for(user, plan)
     amendments = (
         scoping.visible(user, PlanEntryVersion)
         .filter(entry__plan=plan, plan_version__gt=1)
@@ -129,10 +124,10 @@ def plan_detail(request, plan_pk: int):
             "sees_all": sees_all,
             "search": search,
             "summary": _quota_page(request, plan),
-            "transitions": PLAN.allowed(plan, user),
-            "can_add_entry": roles.has(user, CLERKS) and plan.state != PlanState.CONSOLIDATED,
-            "can_set_quota": roles.has(user, FAO),
-            "can_edit_plan": roles.has(user, FAO),
+            "transitions": offered(PLAN, plan, actions),
+            "can_add_entry": actions["add_entry"],
+            "can_set_quota": actions["set_quota"],
+            "can_edit_plan": actions["edit"],
             "can_export": roles.has(user, roles.CITY_ROLES),
             "amendments": amendments,
             "history": history(plan),
@@ -223,10 +218,10 @@ def entry_edit(request, entry_pk: int):
     )
 
 
-@role_required(READERS)
+@role_required(VIEWERS)
 def entry_detail(request, entry_pk: int):
     entry = _entry(request, entry_pk)
-    user = request.user
+    actions = selectors.actions_for(request.user, entry)
     return render(
         request,
         "plans/entry_detail.html",
@@ -234,9 +229,9 @@ def entry_detail(request, entry_pk: int):
             "entry": entry,
             "countries": forms.country_names(entry.countries),
             "ranks": exports.ranks_text(entry.ranks),
-            "transitions": ENTRY.allowed(entry, user),
-            "can_edit": selectors.can_edit_entry(user, entry),
-            "can_delete": selectors.can_edit_entry(user, entry) and not entry.is_bound,
+            "transitions": offered(ENTRY, entry, actions),
+            "can_edit": actions["edit"],
+            "can_delete": actions["delete"],
             "versions": [
                 {
                     "version": v,

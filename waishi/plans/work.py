@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from waishi.lib import roles
 from waishi.lib.work import Card, register
 
-PLAN_ROLES = roles.UNIT_ROLES | (roles.CITY_ROLES - roles.READ_ONLY_ROLES)
+PLAN_ROLES = roles.ACTORS
 
 
 @register

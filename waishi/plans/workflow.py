@@ -18,22 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waishi.audit.services import record
-from waishi.lib.roles import Role
+from waishi.lib.roles import CLERKS, COMMITTEE, FAO, FAO_HEAD, LEADERS
 from waishi.lib.workflow import Transition, Workflow
+from waishi.orgs import permissions
 from waishi.plans.models import EntryState, PlanState
 
-CLERKS = frozenset({Role.UNIT_CLERK})
-LEADERS = frozenset({Role.UNIT_LEADER})
-FAO = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})
-FAO_HEAD = frozenset({Role.FAO_HEAD})
-COMMITTEE = frozenset({Role.COMMITTEE})
-UNIT_ROLES = CLERKS | LEADERS
-
-
-def own_unit(entry, actor) -> str | None:
-    if actor.role in UNIT_ROLES and actor.unit_id != entry.unit_id:
-        return _("This plan entry belongs to another unit.")
-    return None
+# A unit role acts only on its own unit's entries.
+own_unit = permissions.unit_guard(gettext_lazy("This plan entry belongs to another unit."))
 
 
 def _plan_takes_entries(entry, actor) -> str | None:
