@@ -42,7 +42,7 @@ from waishi.arrivals.models import validate_passport as clean_passport
 from waishi.arrivals.work_views import HEALTH_READERS, READERS
 from waishi.audit.services import client_ip
 from waishi.lib import roles
-from waishi.orgs import scoping
+from waishi.orgs import permissions, scoping
 from waishi.orgs.models import District
 
 _WRITE_ERRORS = (400, 403, 404, 422)
@@ -79,7 +79,7 @@ def _arrival_response(request, pk, code: int = 200) -> Response:
     )
     arrival.handover_rows = list(selectors.handovers_of(user, arrival).select_related("arrival"))
     selectors.name_shown(user, arrival.handover_rows)
-    own = roles.has(user, DISTRICT) and user.district_id == arrival.district_id
+    own = permissions.may(user, DISTRICT, arrival)
     is_open = arrival.state != ArrivalState.CLOSED
     arrival.actions = {
         "confirm_step": own and arrival.next_step_pk is not None,

@@ -21,13 +21,12 @@ from waishi.lib import roles
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_form_errors, flash_refusal
 from waishi.lib.pages import paginate
-from waishi.lib.roles import Role
-from waishi.orgs import scoping
+from waishi.orgs import permissions, scoping
 
-DISTRICT = frozenset({Role.DISTRICT_OFFICER})
-COMMAND = frozenset({Role.CITY_COMMAND})
+DISTRICT = roles.DISTRICT_OFFICERS
+COMMAND = roles.COMMAND
 # Who reads hand-overs: the two districts of each, the city command, the auditor.
-HANDOVER_READERS = roles.ARRIVALS_ROLES | {Role.AUDITOR}
+HANDOVER_READERS = roles.ARRIVALS_READERS
 
 
 def _to_arrival(arrival_pk: int):
@@ -56,10 +55,8 @@ def may_read_essentials(user, handover: Handover) -> bool:
     district asked while the request waits for its answer (so that it can decide)."""
     if scoping.can_see(user, handover.arrival):
         return True
-    return (
-        handover.state == Handover.State.PENDING
-        and roles.has(user, DISTRICT)
-        and user.district_id == handover.to_district_id
+    return handover.state == Handover.State.PENDING and permissions.may_for_district(
+        user, DISTRICT, handover.to_district_id
     )
 
 
@@ -172,7 +169,7 @@ def handover_detail(request, handover_pk: int):
     )
     pending = handover.state == Handover.State.PENDING
     in_district = roles.has(user, DISTRICT)
-    can_answer = pending and in_district and user.district_id == handover.to_district_id
+    can_answer = pending and permissions.may_for_district(user, DISTRICT, handover.to_district_id)
     form = forms.HandoverDecisionForm(request.POST or None)
     if request.method == "POST":
         if not in_district:
@@ -190,7 +187,8 @@ def handover_detail(request, handover_pk: int):
         "arrival_visible": scoping.can_see(user, handover.arrival),
         "masked_name": masked_name(handover.arrival.name),
         "can_answer": can_answer,
-        "can_withdraw": pending and in_district and user.district_id == handover.from_district_id,
+        "can_withdraw": pending
+        and permissions.may_for_district(user, DISTRICT, handover.from_district_id),
         "form": form,
     }
     return render(request, "arrivals/handover_detail.html", context)

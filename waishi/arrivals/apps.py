@@ -30,13 +30,13 @@ class ArrivalsConfig(AppConfig):
             Step,
             TestResult,
         )
-        from waishi.lib.roles import Role
+        from waishi.lib.roles import COMMAND, COMMAND_READERS, Role
         from waishi.orgs.scoping import Scope, register
 
-        command = frozenset({Role.CITY_COMMAND})
+        command = COMMAND
         # The city command sees every arrival, a district officer its own district's, the
         # auditor reads them (not their health data); nobody else, the FAO included.
-        readers = command | {Role.AUDITOR}
+        readers = COMMAND_READERS
         register(Arrival, Scope(district="district_id", only=readers, url_kwarg="arrival_pk"))
         for model, kwarg in ((ArrivalSource, "source_pk"), (Step, "arrival_step_pk")):
             register(model, Scope(district="arrival__district_id", only=readers, url_kwarg=kwarg))

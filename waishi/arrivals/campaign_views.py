@@ -26,11 +26,11 @@ from waishi.audit.selectors import history
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import DateInput, Form, apply_errors, flash_refusal, style_fields
 from waishi.lib.pages import client_ip, paginate
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import COMMAND, COMMAND_READERS, has
 from waishi.orgs import scoping
 
-MANAGERS = frozenset({Role.CITY_COMMAND})
-READERS = MANAGERS | {Role.AUDITOR}
+MANAGERS = COMMAND
+READERS = COMMAND_READERS
 
 
 class CampaignForm(Form):

@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from waishi.arrivals import plans
 from waishi.arrivals.models import ArrivalSettings, Category, ManagementPlan, PlanRule
 from waishi.audit.services import record, snapshot
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import COMMAND, has
 from waishi.policy.reference import COUNTRIES
 
-EDITS_CONFIG = frozenset({Role.CITY_COMMAND})
+EDITS_CONFIG = COMMAND
 
 PLAN_CODE_RE = re.compile(r"^[A-Za-z0-9+._\-]{1,30}$")
 SETTINGS_FIELDS = (

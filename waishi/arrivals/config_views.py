@@ -29,18 +29,14 @@ from waishi.audit.selectors import history
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import client_ip, paginate
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import ARRIVALS_READERS, COMMAND, has
 from waishi.orgs import scoping
 from waishi.policy.reference import COUNTRIES
 
-READERS = frozenset({Role.CITY_COMMAND, Role.AUDITOR, Role.DISTRICT_OFFICER})
-EDITORS = services.EDITS_CONFIG
+READERS = ARRIVALS_READERS
+EDITORS = COMMAND
 STEP_FIELDS = ("kind", "day", "within_hours", "label")
 TALLY_MONTHS = 36
-
-
-def _can_edit(user) -> bool:
-    return has(user, EDITORS)
 
 
 def country_names(codes: list[str]) -> str:
@@ -93,7 +89,7 @@ def _tallies(user) -> list[dict]:
 @role_required(READERS)
 def settings_view(request):
     current = ArrivalSettings.current()
-    can_edit = _can_edit(request.user)
+    can_edit = has(request.user, EDITORS)
     form = None
     if request.method == "POST":
         if not can_edit:
@@ -191,7 +187,7 @@ def plan_list(request):
             "rows": rows,
             "rules": rules,
             "settings": settings,
-            "can_edit": _can_edit(request.user),
+            "can_edit": has(request.user, EDITORS),
         },
     )
 
@@ -209,7 +205,7 @@ def plan_detail(request, mplan_pk: int):
     )
     arrivals = _arrival_counts(request.user, "plan_id")
     rules = scoping.visible(request.user, PlanRule).filter(plan_code=plan.code)
-    can_edit = _can_edit(request.user)
+    can_edit = has(request.user, EDITORS)
     return render(
         request,
         "arrivals/plan_detail.html",
@@ -404,7 +400,7 @@ def rule_list(request):
         {
             "rules": rules,
             "settings": ArrivalSettings.current(),
-            "can_edit": _can_edit(request.user),
+            "can_edit": has(request.user, EDITORS),
         },
     )
 

@@ -44,10 +44,9 @@ from waishi.arrivals.models import (
 )
 from waishi.arrivals.services import arrival_register, late_declaration
 from waishi.audit.services import record
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import COMMAND, has
 from waishi.orgs.models import District
 
-COMMAND = frozenset({Role.CITY_COMMAND})
 HEALTH_FIELDS = ("symptoms", "symptoms_note", "test_on", "test_outcome")
 # What a traveller may correct: contact, journey and address. The person, the passport
 # and the arrival date are what the arrival is (a new date is a new declaration); the

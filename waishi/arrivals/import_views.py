@@ -32,13 +32,13 @@ from waishi.lib import xlsx_stream
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import Form, apply_errors, flash_refusal, style_fields
 from waishi.lib.pages import client_ip, paginate
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import COMMAND, COMMAND_READERS, has
 from waishi.lib.xlsx import XLSX_CONTENT_TYPE
 from waishi.orgs import scoping
 from waishi.orgs.models import District
 
-MANAGERS = importer.COMMAND
-READERS = MANAGERS | {Role.AUDITOR}
+MANAGERS = COMMAND
+READERS = COMMAND_READERS
 MAX_ERRORS_SHOWN = 500
 TEMPLATE_FILENAME = "入境人员名单导入模板.xlsx"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{8,32}")

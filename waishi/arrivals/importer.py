@@ -63,10 +63,9 @@ from waishi.arrivals.models import (
 )
 from waishi.audit.services import record
 from waishi.lib import crypto, xlsx
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import COMMAND, has
 from waishi.lib.xlsx import FileProblem
 
-COMMAND = frozenset({Role.CITY_COMMAND})
 LIST_KINDS = (SourceKind.PORT, SourceKind.AIRLINE, SourceKind.PROVINCE)
 # Rows per round trip: the lookups' IN lists stay under SQLite's 999 parameters.
 CHUNK = 500

@@ -27,20 +27,12 @@ from waishi.audit.selectors import history
 from waishi.audit.services import record
 from waishi.lib.decorators import role_required
 from waishi.lib.pages import client_ip, paginate
-from waishi.lib.roles import ARRIVALS_ROLES, Role, has
+from waishi.lib.roles import ARRIVALS_ROLES, RESIDENTS_READERS, has
 from waishi.orgs import scoping
 from waishi.orgs.models import District
 from waishi.policy.reference import COUNTRIES
 
-READERS = frozenset(
-    {
-        Role.FAO_REVIEWER,
-        Role.FAO_HEAD,
-        Role.CITY_COMMAND,
-        Role.AUDITOR,
-        Role.DISTRICT_OFFICER,
-    }
-)
+READERS = RESIDENTS_READERS
 DATES_SHOWN = 100
 
 

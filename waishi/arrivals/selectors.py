@@ -48,7 +48,7 @@ from waishi.arrivals.models import (
 from waishi.audit.selectors import HistoryEntry, events_for, readable
 from waishi.lib import roles
 from waishi.lib.pages import IdsFirst
-from waishi.orgs import scoping
+from waishi.orgs import permissions, scoping
 from waishi.orgs.models import District
 
 OPEN_STATES = (ArrivalState.EXPECTED, ArrivalState.MANAGED)
@@ -369,10 +369,8 @@ def name_shown(user, handovers: list[Handover]) -> None:
         .values_list("pk", flat=True)
     )
     for handover in handovers:
-        pending_here = (
-            handover.state == Handover.State.PENDING
-            and roles.has(user, roles.DISTRICT_ROLES)
-            and handover.to_district_id == user.district_id
+        pending_here = handover.state == Handover.State.PENDING and permissions.may_for_district(
+            user, roles.DISTRICT_OFFICERS, handover.to_district_id
         )
         handover.shown_name = (
             handover.arrival.name

@@ -37,12 +37,10 @@ from waishi.arrivals.models import (
     TestResult,
 )
 from waishi.audit.services import record
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import COMMAND, DISTRICT_OFFICERS, Role, has
 from waishi.notify.services import notify
+from waishi.orgs import permissions
 from waishi.orgs.models import District, User
-
-COMMAND = frozenset({Role.CITY_COMMAND})
-DISTRICT = frozenset({Role.DISTRICT_OFFICER})
 
 # The fields of an arrival a source may give (the passport number apart).
 ARRIVAL_FIELDS = (
@@ -71,7 +69,7 @@ def _require(actor, allowed: frozenset[str]) -> None:
 
 def _own_district(actor, arrival: Arrival) -> None:
     """A district officer acts on the arrivals of their own district only."""
-    if not has(actor, DISTRICT) or actor.district_id != arrival.district_id:
+    if not permissions.may(actor, DISTRICT_OFFICERS, arrival):
         raise PermissionDenied(_("This arrival belongs to another district."))
 
 
@@ -267,7 +265,7 @@ def _decide(*, actor, handover: Handover, accept: bool, reason: str) -> Handover
     with transaction.atomic():
         arrival = _lock(handover.arrival)
         handover = Handover.objects.select_for_update().get(pk=handover.pk)
-        if not has(actor, DISTRICT) or actor.district_id != handover.to_district_id:
+        if not permissions.may_for_district(actor, DISTRICT_OFFICERS, handover.to_district_id):
             raise PermissionDenied(_("Only the district asked may answer this hand-over."))
         if not accept and not reason:
             raise ValidationError({"reason": _("Say why your district does not take it over.")})
@@ -327,7 +325,7 @@ def handover_withdraw(*, actor, handover: Handover) -> Handover:
     with transaction.atomic():
         arrival = _lock(handover.arrival)
         handover = Handover.objects.select_for_update().get(pk=handover.pk)
-        if not has(actor, DISTRICT) or actor.district_id != handover.from_district_id:
+        if not permissions.may_for_district(actor, DISTRICT_OFFICERS, handover.from_district_id):
             raise PermissionDenied(_("Only the district that asked may withdraw the request."))
         if handover.state != Handover.State.PENDING:
             raise ValidationError(_("This hand-over has already been answered."))

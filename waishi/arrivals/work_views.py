@@ -31,7 +31,7 @@ from waishi.orgs import scoping
 from waishi.orgs.models import District
 
 # The auditor reads arrivals (not their health data); nobody else but the arrivals roles.
-READERS = roles.ARRIVALS_ROLES | {Role.AUDITOR}
+READERS = roles.ARRIVALS_READERS
 HEALTH_READERS = roles.ARRIVALS_ROLES
 
 

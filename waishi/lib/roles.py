@@ -68,6 +68,8 @@ POLICY_READERS = CITY_ROLES
 ARRIVALS_READERS = ARRIVALS_ROLES | {R.AUDITOR}
 # What only the command manages (imports, campaigns, settings), the auditor reads.
 COMMAND_READERS = COMMAND | {R.AUDITOR}
+# The foreign residents' pages: the FAO follows them too.
+RESIDENTS_READERS = FAO | ARRIVALS_READERS
 
 MANAGES_UNITS = frozenset({R.FAO_REVIEWER, R.FAO_HEAD})
 MANAGES_PEOPLE = frozenset({R.UNIT_CLERK, R.FAO_REVIEWER, R.FAO_HEAD})

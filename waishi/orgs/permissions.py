@@ -79,6 +79,12 @@ def may(actor, roles: frozenset[str], record) -> bool:
     return has(actor, roles) and acts_for(actor, record)
 
 
+def may_for_district(actor, roles: frozenset[str], district_id: int | None) -> bool:
+    """May ``actor`` take the action that ``roles`` take for the district given as an id
+    (the district asked to take a hand-over, say, rather than the record's own)?"""
+    return has(actor, roles) and actor.district_id is not None and actor.district_id == district_id
+
+
 def refusal(actor, record, message: str) -> str | None:
     """``message`` when ``actor`` may not act on ``record`` because it belongs to another
     unit (or district), else None. The role itself is asked by the caller (a workflow
@@ -102,4 +108,13 @@ def require(actor, roles: frozenset[str], record, message) -> None:
         raise PermissionDenied(str(message))
 
 
-__all__ = ["acts_for", "district_ids_of", "may", "refusal", "require", "unit_guard", "unit_of"]
+__all__ = [
+    "acts_for",
+    "district_ids_of",
+    "may",
+    "may_for_district",
+    "refusal",
+    "require",
+    "unit_guard",
+    "unit_of",
+]

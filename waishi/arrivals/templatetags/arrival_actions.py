@@ -12,6 +12,7 @@ from waishi.arrivals import action_forms as forms
 from waishi.arrivals.action_views import COMMAND, DISTRICT, next_open_step, step_refusal
 from waishi.arrivals.models import Arrival, ArrivalState, Handover, Step
 from waishi.lib import roles
+from waishi.orgs import permissions
 
 register = template.Library()
 
@@ -39,7 +40,7 @@ def _pending(arrival: Arrival) -> Handover | None:
 
 
 def _owns(user, arrival: Arrival) -> bool:
-    return roles.has(user, DISTRICT) and user.district_id == arrival.district_id
+    return permissions.may(user, DISTRICT, arrival)
 
 
 @register.simple_tag
@@ -71,9 +72,11 @@ def handover_actions(arrival: Arrival, user) -> dict:
             else None
         ),
         "can_withdraw": bool(
-            pending and in_district and user.district_id == pending.from_district_id
+            pending and permissions.may_for_district(user, DISTRICT, pending.from_district_id)
         ),
-        "can_answer": bool(pending and in_district and user.district_id == pending.to_district_id),
+        "can_answer": bool(
+            pending and permissions.may_for_district(user, DISTRICT, pending.to_district_id)
+        ),
         "decision_form": forms.HandoverDecisionForm() if pending and in_district else None,
         "can_reassign": roles.has(user, COMMAND),
     }
