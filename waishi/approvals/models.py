@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from waishi.lib.roles import Role
+from waishi.lib.roles import APPROVERS, LEADERS, Role
 
 # The roles that approve a step; the unit leader's authority covers their own unit.
-APPROVER_ROLES = frozenset({Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE})
-UNIT_APPROVER_ROLES = frozenset({Role.UNIT_LEADER})
+APPROVER_ROLES = APPROVERS
+UNIT_APPROVER_ROLES = LEADERS
 
 
 class ApproverRole(models.TextChoices):

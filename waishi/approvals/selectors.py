@@ -24,7 +24,7 @@ from waishi.approvals.models import (
     Delegation,
     StepState,
 )
-from waishi.orgs import scoping
+from waishi.orgs import permissions, scoping
 
 # --- the chain ------------------------------------------------------------------------------
 
@@ -87,7 +87,8 @@ def holds_authority(user, role: str, unit_id: int | None) -> bool:
         return False
     if user.role != role:
         return False
-    return role not in UNIT_APPROVER_ROLES or (unit_id is not None and user.unit_id == unit_id)
+    # A unit leader's authority covers their own unit; the city approvers' every unit.
+    return permissions.acts_for(user, unit_id)
 
 
 def delegate_refusal(delegator, delegate) -> str | None:

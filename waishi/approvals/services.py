@@ -47,16 +47,17 @@ from waishi.approvals.selectors import (  # noqa: F401  (part of this module's i
     steps_for,
 )
 from waishi.audit.services import diff, record, snapshot
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import FAO, FAO_HEAD, UNIT_ROLES, Role, has
 from waishi.lib.workdays import add_working_days
 from waishi.notify.services import notify
+from waishi.orgs import permissions
 
 # Who may send a record into its chain, or withdraw it: the unit's own clerk and leader
 # (for their unit's records), and the FAO.
-DRIVES_CHAINS = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD})
-MANAGES_RULES = frozenset({Role.FAO_HEAD})
-READS_RULES = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})
-MANAGES_ALL_DELEGATIONS = frozenset({Role.FAO_HEAD})
+DRIVES_CHAINS = UNIT_ROLES | FAO
+MANAGES_RULES = FAO_HEAD
+READS_RULES = FAO
+MANAGES_ALL_DELEGATIONS = FAO_HEAD
 
 DECISIONS = {
     "approve": StepState.APPROVED,
@@ -93,10 +94,7 @@ def _subject_repr(subject_type: str, subject_id: int) -> str:
 
 
 def _require_driver(actor, unit_id: int | None) -> None:
-    if not has(actor, DRIVES_CHAINS):
-        raise PermissionDenied(_("You are not allowed to do this."))
-    if actor.role in (Role.UNIT_CLERK, Role.UNIT_LEADER) and actor.unit_id != unit_id:
-        raise PermissionDenied(_("You are not allowed to do this."))
+    permissions.require(actor, DRIVES_CHAINS, unit_id, _("You are not allowed to do this."))
 
 
 def _due(start: dt.datetime, step: ApprovalStep) -> dt.date:
