@@ -30,7 +30,6 @@ from waishi.api.mission_views import IDEMPOTENCY_KEY, _responses
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.arrivals import import_rows, selectors, services
-from waishi.arrivals.action_views import COMMAND, DISTRICT, HANDOVER_READERS
 from waishi.arrivals.models import (
     Arrival,
     ArrivalState,
@@ -39,7 +38,6 @@ from waishi.arrivals.models import (
     Step,
 )
 from waishi.arrivals.models import validate_passport as clean_passport
-from waishi.arrivals.work_views import HEALTH_READERS, READERS
 from waishi.audit.services import client_ip
 from waishi.lib import roles
 from waishi.orgs import permissions, scoping
@@ -53,9 +51,9 @@ RECORD_FIELDS = tuple(c.field for c in import_rows.COLUMNS)
 class _ArrivalView(JsonOnly):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = READERS  # as the pages (arrivals.work_views)
+    read_roles = roles.ARRIVALS_READERS
     read_message = gettext_lazy("Your role does not give access to arrivals.")
-    write_roles = DISTRICT
+    write_roles = roles.DISTRICT_OFFICERS
     write_message = gettext_lazy("Only the arrival's district does this.")
 
 
@@ -79,15 +77,15 @@ def _arrival_response(request, pk, code: int = 200) -> Response:
     )
     arrival.handover_rows = list(selectors.handovers_of(user, arrival).select_related("arrival"))
     selectors.name_shown(user, arrival.handover_rows)
-    own = permissions.may(user, DISTRICT, arrival)
+    own = permissions.may(user, roles.DISTRICT_OFFICERS, arrival)
     is_open = arrival.state != ArrivalState.CLOSED
     arrival.actions = {
         "confirm_step": own and arrival.next_step_pk is not None,
         "handover": own
         and is_open
         and not any(h.state == Handover.State.PENDING for h in arrival.handover_rows),
-        "reassign": roles.has(user, COMMAND),
-        "health": roles.has(user, HEALTH_READERS),
+        "reassign": roles.has(user, roles.COMMAND),
+        "health": roles.has(user, roles.ARRIVALS_ROLES),
     }
     return Response(az.ArrivalDetailOutput(arrival).data, status=code)
 
@@ -121,7 +119,7 @@ def _district(pk: int, field: str) -> District:
 class ArrivalCollectionView(_ArrivalView, generics.GenericAPIView):
     serializer_class = az.ArrivalListOutput
     queryset = Arrival.objects.none()
-    write_roles = COMMAND
+    write_roles = roles.COMMAND
     write_message = gettext_lazy("Only the city command records arrivals reported by lists.")
 
     @extend_schema(
@@ -206,7 +204,7 @@ class ArrivalView(_ArrivalView, APIView):
 
 
 class ArrivalHealthView(_ArrivalView, APIView):
-    read_roles = HEALTH_READERS
+    read_roles = roles.ARRIVALS_ROLES
     read_message = gettext_lazy("Your role does not give access to health data.")
 
     @extend_schema(
@@ -289,7 +287,7 @@ class HandoverRequestView(_ArrivalView, APIView):
 
 
 class ReassignView(_ArrivalView, APIView):
-    write_roles = COMMAND
+    write_roles = roles.COMMAND
     write_message = gettext_lazy("Only the city command moves an arrival to another district.")
 
     @extend_schema(
@@ -319,7 +317,7 @@ class ReassignView(_ArrivalView, APIView):
 
 
 class HandoverListView(_ArrivalView, generics.GenericAPIView):
-    read_roles = HANDOVER_READERS
+    read_roles = roles.ARRIVALS_READERS
     serializer_class = az.HandoverOutput
     queryset = Handover.objects.none()
 
@@ -334,7 +332,7 @@ class HandoverListView(_ArrivalView, generics.GenericAPIView):
     )
     def get(self, request):
         query = valid(az.HandoverQuery, request.query_params)
-        direction = query["direction"] if roles.has(request.user, DISTRICT) else ""
+        direction = query["direction"] if roles.has(request.user, roles.DISTRICT_OFFICERS) else ""
         rows = selectors.handover_list(
             request.user, state=query["state"], direction=direction, q=query["q"]
         )
@@ -344,7 +342,7 @@ class HandoverListView(_ArrivalView, generics.GenericAPIView):
 
 
 class HandoverView(_ArrivalView, APIView):
-    read_roles = HANDOVER_READERS
+    read_roles = roles.ARRIVALS_READERS
 
     @extend_schema(
         operation_id="arrivals_handovers_retrieve",

@@ -25,10 +25,11 @@ from rest_framework.views import APIView
 from waishi.api import change_serializers as cs
 from waishi.api.errors import valid
 from waishi.api.idempotency import idempotent
-from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, Conflict, _responses
+from waishi.api.mission_views import IDEMPOTENCY_KEY, Conflict, _responses
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
+from waishi.lib import roles
 from waishi.missions import itinerary
 from waishi.missions.change_workflow import APPROVERS, CHANGE, IN_CHAIN
 from waishi.missions.models import ChangeRequest, ChangeState, ItineraryVersion, Mission
@@ -45,7 +46,7 @@ _DECIDE_ERRORS = (400, 403, 404, 422)
 class _ChangeView(JsonOnly, APIView):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = VIEWERS  # as the pages (missions.change_views)
+    read_roles = roles.VIEWERS
     read_message = gettext_lazy("Your role does not give access to trip applications.")
     write_roles = changes.REQUESTERS
     write_message = gettext_lazy("Only a clerk of the trip's unit requests changes to it.")

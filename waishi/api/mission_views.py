@@ -37,7 +37,7 @@ from waishi.missions.models import BudgetLine, Member, Mission, ScheduleDay, Sto
 from waishi.missions.workflow import APPROVERS, CLERKS
 from waishi.orgs import scoping
 
-VIEWERS = roles.UNIT_ROLES | roles.CITY_ROLES  # as the pages (missions.views)
+VIEWERS = roles.VIEWERS
 BASICS = (*services.BASICS_FIELDS, "plan_entry")
 
 IDEMPOTENCY_KEY = OpenApiParameter(

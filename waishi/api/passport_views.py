@@ -40,7 +40,6 @@ from waishi.orgs import scoping
 from waishi.passports import selectors, services
 from waishi.passports.models import Passport, PassportCustody
 
-READERS = roles.UNIT_ROLES | roles.CITY_ROLES  # as the pages (passports.views)
 MANAGERS = services.MANAGES_PASSPORTS
 
 
@@ -55,7 +54,7 @@ REFUSED = {code: s.ErrorOutput for code in (401, 403, 404, 429)}
 class _PassportView(JsonOnly):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = READERS
+    read_roles = roles.VIEWERS
     read_message = gettext_lazy("Your role does not give access to official passports.")
     write_roles = MANAGERS
     write_message = gettext_lazy("Only the FAO hands out and takes back official passports.")

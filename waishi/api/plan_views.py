@@ -42,7 +42,7 @@ _WRITE_ERRORS = (400, 403, 404, 422)
 class _PlanView(JsonOnly):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = VIEWERS  # as the pages (plans.views)
+    read_roles = VIEWERS
     read_message = gettext_lazy("Your role does not give access to the annual plan.")
     write_roles = FAO
     write_message = gettext_lazy("Only the FAO opens annual plans and sets quotas.")

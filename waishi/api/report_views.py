@@ -24,11 +24,11 @@ from waishi.api import report_serializers as rs
 from waishi.api.errors import valid
 from waishi.api.fields import file_responses
 from waishi.api.idempotency import fits_a_replay, idempotent
-from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, _one_write, _responses
+from waishi.api.mission_views import IDEMPOTENCY_KEY, _one_write, _responses
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
-from waishi.lib import downloads, uploads
+from waishi.lib import downloads, roles, uploads
 from waishi.lib.roles import has
 from waishi.missions import report_selectors
 from waishi.missions.models import Mission, TripReport
@@ -51,7 +51,7 @@ DECIDE_MESSAGE = gettext_lazy("Only the FAO accepts or returns trip reports.")
 class _ReportView(JsonOnly):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = VIEWERS  # as the pages (missions.report_views)
+    read_roles = roles.VIEWERS
     read_message = gettext_lazy("Your role does not give access to trip applications.")
     write_roles = WRITERS
     write_message = WRITE_MESSAGE

@@ -20,10 +20,11 @@ from rest_framework.views import APIView
 from waishi.api import trip_serializers as ts
 from waishi.api.errors import renamed, valid
 from waishi.api.idempotency import idempotent
-from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, _one_write, _responses
+from waishi.api.mission_views import IDEMPOTENCY_KEY, _one_write, _responses
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
+from waishi.lib import roles
 from waishi.missions import readiness
 from waishi.missions.models import Incident, Mission, State, TripReport
 from waishi.missions.services import trip
@@ -36,7 +37,7 @@ from waishi.orgs import scoping
 class _TripView(JsonOnly, APIView):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = VIEWERS  # as the pages (missions.views)
+    read_roles = roles.VIEWERS
     read_message = gettext_lazy("Your role does not give access to trip applications.")
     write_roles = trip.CONFIRMERS
     write_message = gettext_lazy("Only the trip's own unit or the FAO confirms its departure.")

@@ -27,9 +27,7 @@ from waishi.passports.models import (
     PassportCustody,
 )
 
-READERS = roles.UNIT_ROLES | roles.CITY_ROLES
 MANAGERS = services.MANAGES_PASSPORTS
-REPORT_READERS = roles.CITY_ROLES
 
 
 def _units(user):
@@ -41,7 +39,7 @@ def _units(user):
 # --- the register ---------------------------------------------------------------------------
 
 
-@role_required(READERS)
+@role_required(roles.VIEWERS)
 def passport_list(request):
     search = forms.PassportSearchForm(request.GET or None, units=_units(request.user))
     q, state, unit_id = "", "", None
@@ -52,7 +50,7 @@ def passport_list(request):
     context = {
         "search": search,
         "can_manage": roles.has(request.user, MANAGERS),
-        "can_report": roles.has(request.user, REPORT_READERS),
+        "can_report": roles.has(request.user, roles.CITY_ROLES),
         **paginate(request, rows),
     }
     if request.headers.get("HX-Request") == "true":
@@ -77,7 +75,7 @@ def passport_create(request):
     return render(request, "passports/passport_form.html", {"form": form, "passport": None})
 
 
-@role_required(READERS)
+@role_required(roles.VIEWERS)
 def passport_detail(request, passport_pk: int):
     passport = scoping.get_for_user(
         request.user, Passport.objects.select_related("holder__unit"), passport_pk
@@ -179,7 +177,7 @@ def custody_return(request, custody_pk: int):
     return redirect("passports:detail", passport_pk=custody.passport_id)
 
 
-@role_required(REPORT_READERS)
+@role_required(roles.CITY_ROLES)
 def custody_report(request):
     return exports.xlsx_response(request)
 
@@ -254,7 +252,7 @@ def mission_issue(request, mission_pk: int):
 # --- applications ---------------------------------------------------------------------------
 
 
-@role_required(READERS)
+@role_required(roles.VIEWERS)
 def application_list(request):
     search = forms.ApplicationFilterForm(request.GET or None)
     state = search.cleaned_data["state"] if search.is_valid() else ""
@@ -290,7 +288,7 @@ def application_create(request):
     return render(request, "passports/application_form.html", {"form": form})
 
 
-@role_required(READERS)
+@role_required(roles.VIEWERS)
 def application_detail(request, application_pk: int):
     application = scoping.get_for_user(
         request.user,

@@ -28,10 +28,10 @@ from waishi.lib.crypto import constant_time_equals, sm3
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import DateInput, Form, apply_errors, style_fields
 from waishi.lib.pages import paginate
+from waishi.lib.roles import POLICY_READERS as READERS
 from waishi.lib.roles import has
 from waishi.orgs.importer import XLSX_CONTENT_TYPE
 from waishi.policy import allowances, reference, selectors, services
-from waishi.policy.views import READERS
 
 PENDING = "policy.allowance_import"  # session key of the checked file
 PER_PAGE = 50

@@ -9,13 +9,13 @@ class PolicyConfig(AppConfig):
 
     def ready(self) -> None:
         from waishi.audit.messages import register as register_messages
-        from waishi.lib.roles import Role
+        from waishi.lib.roles import POLICY_READERS
         from waishi.orgs.scoping import Scope, register
         from waishi.policy.models import PolicySet
 
         # Reference data for those who review, approve and audit trips; units see the
         # findings a version produces, not the policy pages.
-        readers = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE, Role.AUDITOR})
+        readers = POLICY_READERS
         register(PolicySet, Scope(only=readers, url_kwarg="policy_pk"))
         register_messages(
             {

@@ -16,13 +16,13 @@ from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import POLICY_READERS, has
 from waishi.orgs import scoping
 from waishi.policy import forms, live, selectors, services
 from waishi.policy.models import PolicySet
 from waishi.policy.params import SCHEMA
 
-READERS = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE, Role.AUDITOR})
+READERS = POLICY_READERS
 
 # What each rule checks, for people (policy-rules.md); Chinese from the catalogue.
 DESCRIPTIONS = {
