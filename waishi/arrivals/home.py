@@ -8,13 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import ARRIVALS_ROLES, Role, has
 from waishi.lib.work import Card, register
 
 
 @register
 def _arrivals(user) -> list[Card]:
-    if not has(user, frozenset({Role.DISTRICT_OFFICER, Role.CITY_COMMAND})):
+    if not has(user, ARRIVALS_ROLES):
         return []
     from waishi.arrivals import selectors
     from waishi.arrivals.models import Arrival

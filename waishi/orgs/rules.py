@@ -5,6 +5,7 @@ from __future__ import annotations
 import rules
 
 from waishi.lib import roles
+from waishi.orgs import permissions
 
 
 @rules.predicate
@@ -13,13 +14,9 @@ def manages_people(user) -> bool:
 
 
 @rules.predicate
-def city_wide(user) -> bool:
-    return roles.has(user, roles.CITY_ROLES)
-
-
-@rules.predicate
-def same_unit(user, person) -> bool:
-    return person is not None and user.unit_id is not None and person.unit_id == user.unit_id
+def changes_person(user, person) -> bool:
+    """A unit clerk changes their own unit's people, the FAO everyone's (orgs.permissions)."""
+    return permissions.may(user, roles.MANAGES_PEOPLE, person)
 
 
 @rules.predicate
@@ -33,7 +30,7 @@ def unmasks_ids(user) -> bool:
 
 
 rules.add_perm("orgs.add_person", manages_people)
-rules.add_perm("orgs.change_person", manages_people & (city_wide | same_unit))
+rules.add_perm("orgs.change_person", changes_person)
 rules.add_perm("orgs.import_people", manages_people)
 rules.add_perm("orgs.unmask_person", unmasks_ids)
 rules.add_perm("orgs.add_unit", manages_units)

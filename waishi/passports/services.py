@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.audit.services import diff, record, snapshot
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import CLERKS, FAO, Role, has
 from waishi.lib.workdays import add_months
 from waishi.notify.services import notify
-from waishi.orgs import scoping
+from waishi.orgs import permissions, scoping
 from waishi.orgs.models import Person, User
 from waishi.passports.models import (
     USABLE_STATES,
@@ -38,8 +38,8 @@ from waishi.passports.models import (
     PassportState,
 )
 
-MANAGES_PASSPORTS = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})
-APPLIES = frozenset({Role.UNIT_CLERK})
+MANAGES_PASSPORTS = FAO
+APPLIES = CLERKS
 # Days after the due date when an unreturned passport goes to the unit leader.
 ESCALATE_AFTER_DAYS = 3
 # Warn the FAO this many days before a passport can no longer be issued for a trip
@@ -638,7 +638,7 @@ def application_create(
     """A unit clerk asks for a passport for a person of the unit."""
     _require(actor, APPLIES)
     errors: dict[str, list[str]] = {}
-    if person.unit_id != actor.unit_id:
+    if not permissions.acts_for(actor, person):
         errors["person"] = [_("You can only apply for people of your own unit.")]
     if kind not in Kind.values:
         errors["kind"] = [_("Choose the kind of passport.")]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.audit.services import record
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import FAO_HEAD, has
 from waishi.policy import allowances
 from waishi.policy.allowances import AllowanceReport
 from waishi.policy.models import PolicySet
@@ -24,7 +24,7 @@ from waishi.policy.params import SCHEMA, default_policy
 from waishi.policy.reference import SHIPPED_BUDGET
 from waishi.policy.types import InputError
 
-CHANGES_POLICY = frozenset({Role.FAO_HEAD})
+CHANGES_POLICY = FAO_HEAD
 _SAME = object()  # "keep the predecessor's value"
 
 

@@ -48,7 +48,7 @@ NAV: list[NavItem] = [
         _("Approvals"),
         "approvals:queue",
         "check2-square",
-        frozenset({Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE}),
+        roles.APPROVERS,
     ),
     NavItem(
         _("Official passports"),
@@ -74,13 +74,13 @@ NAV: list[NavItem] = [
         _("Arrival lists"),
         "arrivals:import-list",
         "file-earmark-arrow-up",
-        frozenset({Role.CITY_COMMAND, Role.AUDITOR}),
+        roles.COMMAND_READERS,
     ),
     NavItem(
         _("Declaration links"),
         "arrivals:campaign-list",
         "qr-code",
-        frozenset({Role.CITY_COMMAND, Role.AUDITOR}),
+        roles.COMMAND_READERS,
     ),
     NavItem(
         _("Foreign residents"),
