@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.factories import PersonFactory
 from tests.missions.travel import approved
-from waishi.missions import itinerary
+from waishi.missions.core import itinerary
 from waishi.missions.models import ChangeRequest, ChangeState, ItineraryVersion, Mission
 from waishi.missions.services import changes
 

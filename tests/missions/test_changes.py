@@ -22,7 +22,9 @@ from waishi.approvals.selectors import current_step
 from waishi.audit.messages import MESSAGES
 from waishi.audit.models import AuditEvent
 from waishi.audit.selectors import verify_chain
-from waishi.missions import itinerary, services
+from waishi.missions import services
+from waishi.missions.core import itinerary
+from waishi.missions.core.common import StaleVersion
 from waishi.missions.models import (
     ChangeKind,
     ChangeRequest,
@@ -35,7 +37,6 @@ from waishi.missions.models import (
     Stop,
 )
 from waishi.missions.services import changes
-from waishi.missions.services.common import StaleVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -572,7 +573,7 @@ def test_a_member_change_replaces_rows_and_keeps_the_removed_education_in_the_ev
     [gone] = event.data["removed_members"]
     assert gone["name"] == "韩梅梅" and gone["education"]["given_by"] == "市外办"
     # The newcomer has no education yet: departure waits for it.
-    from waishi.missions import readiness
+    from waishi.missions.core import readiness
 
     assert not readiness.education_complete(fresh(mission))
 

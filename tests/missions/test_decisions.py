@@ -120,7 +120,7 @@ def test_a_return_keeps_the_comments_per_field_for_the_clerk(submitted, cast):
     assert outcome == "returned"
     m = fresh(m)
     assert m.state == State.RETURNED and m.is_editable
-    from waishi.missions.selectors import return_notes
+    from waishi.missions.core.selectors import return_notes
 
     notes = return_notes(m, "budget")
     assert notes["comment"] == "请修改后再报"

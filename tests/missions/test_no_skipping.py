@@ -20,8 +20,8 @@ from waishi.audit.models import AuditEvent
 from waishi.lib.roles import Role
 from waishi.lib.workflow import WorkflowError
 from waishi.missions import services
+from waishi.missions.core.workflow import MISSION
 from waishi.missions.models import Mission, State
-from waishi.missions.workflow import MISSION
 
 pytestmark = pytest.mark.django_db
 

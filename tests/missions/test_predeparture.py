@@ -15,7 +15,8 @@ from tests.factories import PersonFactory
 from tests.missions.conftest import build_mission
 from tests.missions.decisions import CHAIN, events, exempt, fresh, quota_for, submit
 from waishi.audit.models import AuditEvent
-from waishi.missions import readiness, services
+from waishi.missions import services
+from waishi.missions.core import readiness
 from waishi.missions.models import (
     Education,
     LeaderAcknowledgment,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from waishi.lib.workflow import WorkflowError
-from waishi.missions.workflow import MISSION
+from waishi.missions.core.workflow import MISSION
 
 pytestmark = pytest.mark.django_db
 

@@ -32,9 +32,10 @@ from waishi.api.idempotency import idempotent
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
 from waishi.lib import roles
-from waishi.missions import selectors, services, steps
+from waishi.missions import services, steps
+from waishi.missions.core import selectors
+from waishi.missions.core.workflow import APPROVERS, CLERKS
 from waishi.missions.models import BudgetLine, Member, Mission, ScheduleDay, Stop
-from waishi.missions.workflow import APPROVERS, CLERKS
 from waishi.orgs import scoping
 
 VIEWERS = roles.UNIT_ROLES | roles.CITY_ROLES  # as the pages (missions.views)

@@ -24,10 +24,10 @@ from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, _one_write, _resp
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
-from waishi.missions import readiness
+from waishi.missions.core import readiness
+from waishi.missions.core.workflow import CLOSERS, MISSION
 from waishi.missions.models import Incident, Mission, State, TripReport
 from waishi.missions.services import trip
-from waishi.missions.workflow import CLOSERS, MISSION
 from waishi.orgs import scoping
 
 # --- trips ----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Trip applications as subjects of approval chains (``waishi.approvals.subjects``).
 
-Nobody approves a step of an application they drafted or travel on: ``excluded_*`` name
-those accounts. ``decide`` is ``services.mission_decide`` (locking the mission, deciding
+Nobody approves a step of an application they drafted or travel on: ``core.exclusion``
+names those accounts. ``decide`` is ``services.mission_decide`` (locking the mission, deciding
 the step and applying the workflow's transition, with the policy, publicity and quota
 checks of a final approval).
 """
@@ -9,10 +9,11 @@ checks of a final approval).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from waishi.missions.core.exclusion import excluded_for, excluded_user_ids
 
 
 def _titles(ids) -> dict[int, str]:
@@ -23,38 +24,6 @@ def _titles(ids) -> dict[int, str]:
 
 def _url(pk: int) -> str:
     return reverse("missions:detail", kwargs={"mission_pk": pk})
-
-
-def excluded_user_ids(pk: int) -> set[int]:
-    """The drafter and the accounts of the members."""
-    from waishi.missions.models import Mission
-
-    mission = Mission.objects.filter(pk=pk).only("created_by_id").first()
-    return excluded_users_of(mission) if mission is not None else set()
-
-
-def excluded_users_of(mission) -> set[int]:
-    """``excluded_user_ids`` of a trip already read (its drafter is on the row)."""
-    from waishi.missions.models import Member
-    from waishi.orgs.models import User
-
-    people = Member.objects.filter(mission_id=mission.pk).values("person_id")
-    users = set(User.objects.filter(person_id__in=people).values_list("pk", flat=True))
-    if mission.created_by_id:
-        users.add(mission.created_by_id)
-    return users
-
-
-def excluded_for(user):
-    """Ids of the applications ``user`` drafted or travels on, as a subquery (the
-    approvals queue excludes them in SQL)."""
-    from waishi.missions.models import Member, Mission
-
-    condition = Q(created_by_id=user.pk)
-    if getattr(user, "person_id", None):
-        travels = Member.objects.filter(person_id=user.person_id).values("mission_id")
-        condition |= Q(pk__in=travels)
-    return Mission.objects.filter(condition).values("pk")
 
 
 def decide(

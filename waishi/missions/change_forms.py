@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import DateInput, Form, style_fields
-from waishi.missions.forms import StopForm
+from waishi.missions.core.forms import StopForm
 
 
 class _Styled(Form):

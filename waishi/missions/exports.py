@@ -104,7 +104,7 @@ def write_xlsx(missions: QuerySet[Mission], handle) -> int:
     """Write ``missions`` (a ``selectors.mission_list`` queryset) to ``handle``; the
     number of rows. Chunk by chunk: the trips' values, then their stops and members in
     one query each."""
-    from waishi.missions.selectors import country_names
+    from waishi.missions.core.selectors import country_names
 
     english = (get_language() or "").startswith("en")
     categories = {k: str(v) for k, v in Mission._meta.get_field("category").flatchoices}

@@ -4,28 +4,12 @@ was typed, and what is missing is named at submission (``services._completeness`
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import DateInput, Form, style_fields
+from waishi.missions.core.forms import COMMENT_FIELD_LABELS, StopForm, _Styled, country_choices
 from waishi.missions.models import Category, DayKind, InvitationSource, Relation, State
 from waishi.orgs.fields import UnitChoiceField
-from waishi.policy import reference
-
-
-def country_choices() -> list[tuple[str, str]]:
-    """ISO codes with their names in the page's language, sorted by code."""
-    english = (get_language() or "").startswith("en")
-    return [("", "—")] + [
-        (code, f"{code} {c.name_en if english else c.name_zh}")
-        for code, c in sorted(reference.COUNTRIES.items())
-    ]
-
-
-class _Styled(Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_fields(self)
 
 
 class BasicsForm(_Styled):
@@ -92,19 +76,6 @@ class InvitationForm(_Styled):
         super().__init__(*args, **kwargs)
         field = self.fields["invitation_letter"]
         field.help_text = field.help_text % {"mb": max_mb}
-
-
-class StopForm(_Styled):
-    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    country = forms.ChoiceField(label=_("Country or region"), required=False, choices=())
-    city = forms.CharField(label=_("City"), max_length=100, required=False)
-    arrive = forms.DateField(label=_("Arrive"), required=False, widget=DateInput)
-    depart = forms.DateField(label=_("Depart"), required=False, widget=DateInput)
-    transit_airside = forms.BooleanField(label=_("Airside transit only"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices()
 
 
 class DayForm(_Styled):
@@ -228,16 +199,6 @@ class MissionSearchForm(_Styled):
 
 
 # -- decisions, cancellation, publicity ------------------------------------------------------
-
-# What the approver may comment on when returning, and how the form calls it.
-COMMENT_FIELD_LABELS = {
-    "title": _("Title"),
-    "tasks": _("Tasks"),
-    "invitation": _("Invitation"),
-    "itinerary": _("Itinerary and schedule"),
-    "members": _("Members"),
-    "budget": _("Budget"),
-}
 
 
 class DecisionForm(_Styled):

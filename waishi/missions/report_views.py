@@ -25,7 +25,10 @@ from waishi.lib.forms import apply_errors, flash_form_errors, flash_refusal
 from waishi.lib.pages import paginate
 from waishi.lib.roles import Role, has
 from waishi.missions import report_forms as forms
-from waishi.missions import report_selectors, selectors
+from waishi.missions import report_selectors
+from waishi.missions.core import selectors
+from waishi.missions.core.common import StaleVersion
+from waishi.missions.core.workflow import VIEWERS
 from waishi.missions.models import Member, Mission, ReportState, TripReport
 from waishi.missions.report_workflow import (
     EDITABLE_STATES,
@@ -37,8 +40,6 @@ from waishi.missions.report_workflow import (
 )
 from waishi.missions.services import report as services
 from waishi.missions.services import report_documents
-from waishi.missions.services.common import StaleVersion
-from waishi.missions.views import VIEWERS
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
 

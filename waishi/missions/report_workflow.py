@@ -59,7 +59,7 @@ def _submit_guard(report, actor) -> str | None:
 
 def _decide_guard(report, actor) -> str | None:
     """Nobody decides on the report of a trip they travelled on."""
-    from waishi.missions.approval import excluded_user_ids
+    from waishi.missions.core.exclusion import excluded_user_ids
 
     if actor.pk in excluded_user_ids(report.mission_id):
         return _("You travelled on this trip: another member of the FAO decides on its report.")

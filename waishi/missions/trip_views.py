@@ -16,7 +16,9 @@ from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_form_errors, flash_refusal
 from waishi.lib.workflow import WorkflowError
-from waishi.missions import forms, readiness, selectors
+from waishi.missions import forms
+from waishi.missions.core import readiness, selectors
+from waishi.missions.core.workflow import MISSION, VIEWERS
 from waishi.missions.models import (
     TRAVELLED_STATES,
     Incident,
@@ -26,8 +28,6 @@ from waishi.missions.models import (
     TripReport,
 )
 from waishi.missions.services import trip
-from waishi.missions.views import VIEWERS
-from waishi.missions.workflow import MISSION
 from waishi.orgs import scoping
 
 

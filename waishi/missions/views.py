@@ -25,16 +25,17 @@ from waishi.lib import downloads
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import paginate
-from waishi.lib.roles import CITY_ROLES, UNIT_ROLES, Role, has
-from waishi.missions import checking, exports, forms, selectors, services, steps
+from waishi.lib.roles import Role, has
+from waishi.missions import exports, forms, services, steps
+from waishi.missions.core import checking, selectors
+from waishi.missions.core import publicity as publicity_rules
+from waishi.missions.core.workflow import APPROVERS, CLERK_ACTIONS, MISSION, VIEWERS, table
 from waishi.missions.models import TRAVELLED_STATES, Mission
 from waishi.missions.services import decisions, documents
 from waishi.missions.services import publicity as publicity_services
-from waishi.missions.workflow import APPROVERS, CLERK_ACTIONS, MISSION, table
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
 
-VIEWERS = UNIT_ROLES | CITY_ROLES
 CLERKS = frozenset({Role.UNIT_CLERK})
 
 
@@ -113,7 +114,7 @@ def _decision_state(user, mission: Mission, chain: list):
     pending step taken from ``chain``, the trip's steps the page shows."""
     from waishi.approvals.models import StepState
     from waishi.approvals.selectors import can_decide
-    from waishi.missions.approval import excluded_users_of
+    from waishi.missions.core.exclusion import excluded_users_of
 
     if mission.state not in decisions.IN_CHAIN or not has(user, APPROVERS):
         return None, False, None, None
@@ -394,7 +395,7 @@ def mission_decide(request, mission_pk: int):
         "hard": hard,
         "principle": principle,
         "check_problem": check_problem,
-        "publicity_refusal": publicity_services.publicity_refusal(mission),
+        "publicity_refusal": publicity_rules.publicity_refusal(mission),
         "approval_steps": chain,
         "members": selectors.member_rows(mission),
         "stops": mission.stops.order_by("order", "pk"),
@@ -468,7 +469,7 @@ def mission_publicity(request, mission_pk: int):
         and has(user, publicity_services.EXEMPTERS)
         and not (publicity and publicity.is_exempt)
     )
-    from waishi.missions import checking
+    from waishi.missions.core import checking
 
     return render(
         request,
@@ -485,8 +486,8 @@ def mission_publicity(request, mission_pk: int):
             "can_publish": can_publish,
             "can_exempt": can_exempt,
             "exemption_form": forms.ExemptionForm(),
-            "working_days": publicity_services.publicity_working_days(),
-            "refusal": publicity_services.publicity_refusal(mission),
+            "working_days": publicity_rules.publicity_working_days(),
+            "refusal": publicity_rules.publicity_refusal(mission),
         },
     )
 

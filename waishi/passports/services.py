@@ -253,8 +253,8 @@ def passport_mark(
 
 def issue_refusal(passport: Passport, mission, today: dt.date | None = None) -> str | None:
     """Why ``passport`` cannot be issued for ``mission`` now, or None."""
+    from waishi.missions.core.readiness import education_complete
     from waishi.missions.models import Member, State
-    from waishi.missions.readiness import education_complete
 
     today = today or timezone.localdate()
     if mission.state != State.APPROVED:

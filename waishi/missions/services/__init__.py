@@ -16,7 +16,13 @@ form and notice), ``trip`` (departure, return, close, incidents), ``changes`` (c
 requests, itinerary versions) and ``report`` (the trip report); import them from here.
 """
 
-from waishi.missions.services.common import LAST_STEP, StaleVersion
+from waishi.missions.core.common import LAST_STEP, StaleVersion
+from waishi.missions.core.publicity import (
+    PUBLICITY_WORKING_DAYS,
+    publicity_period,
+    publicity_refusal,
+    publicity_working_days,
+)
 from waishi.missions.services.decisions import (
     COMMENT_FIELDS,
     mission_cancel,
@@ -41,14 +47,7 @@ from waishi.missions.services.predeparture import (
     leader_acknowledge,
     party_branch_record,
 )
-from waishi.missions.services.publicity import (
-    PUBLICITY_WORKING_DAYS,
-    publicity_exempt,
-    publicity_period,
-    publicity_publish,
-    publicity_refusal,
-    publicity_working_days,
-)
+from waishi.missions.services.publicity import publicity_exempt, publicity_publish
 from waishi.missions.services.rows import (
     mission_member_add,
     mission_member_remove,

@@ -41,13 +41,15 @@ from django.utils.translation import gettext as _
 
 from waishi.audit.services import diff, record
 from waishi.lib.roles import Role, has
-from waishi.missions import checking, itinerary
 from waishi.missions.change_workflow import (
     CHANGE,
     EDITABLE_STATES,
     IN_CHAIN,
     OPEN_STATES,
 )
+from waishi.missions.core import checking, itinerary
+from waishi.missions.core.checking import highest_rank
+from waishi.missions.core.common import StaleVersion, _clean_justifications, _country, _date, _text
 from waishi.missions.models import (
     ChangeRequest,
     ChangeState,
@@ -61,9 +63,6 @@ from waishi.missions.models import (
     State,
     Stop,
 )
-from waishi.missions.services.common import StaleVersion, _country, _date, _text
-from waishi.missions.services.drafting import _clean_justifications
-from waishi.missions.services.submission import highest_rank
 from waishi.orgs import scoping
 from waishi.orgs.models import Person
 from waishi.policy.types import InputError

@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 
 from waishi.audit.services import record
 from waishi.lib.roles import Role, has
-from waishi.missions import checking
+from waishi.missions.core import checking
+from waishi.missions.core.exclusion import excluded_user_ids
 from waishi.missions.models import Mission, State
 from waishi.policy.types import InputError
 
@@ -97,7 +98,6 @@ def _clean_field_comments(field_comments) -> dict[str, str]:
 def _check_may_decide(actor, mission: Mission) -> None:
     """Refuse early (before the policy check runs) someone who may not decide now."""
     from waishi.approvals import selectors as approvals
-    from waishi.missions import approval
 
     step = approvals.current_step(SUBJECT, mission.pk)
     if step is None:
@@ -105,7 +105,7 @@ def _check_may_decide(actor, mission: Mission) -> None:
             _("Nothing on this record is waiting for a decision."), code="no_pending_step"
         )
     ok, _behalf, reason = approvals.can_decide(
-        actor, step, excluded_user_ids=approval.excluded_user_ids(mission.pk)
+        actor, step, excluded_user_ids=excluded_user_ids(mission.pk)
     )
     if not ok:
         raise PermissionDenied(reason)
@@ -127,9 +127,8 @@ def mission_decide(
     ``plans.services.QuotaExceeded`` among them) and then changes nothing."""
     from waishi.approvals import services as approvals
     from waishi.approvals.models import ApprovalStep
-    from waishi.missions import approval
-    from waishi.missions.services.publicity import publicity_refusal
-    from waishi.missions.workflow import MISSION
+    from waishi.missions.core.publicity import publicity_refusal
+    from waishi.missions.core.workflow import MISSION
 
     if decision not in DECISIONS:
         raise ValidationError({"decision": _("Unknown decision.")})
@@ -161,7 +160,7 @@ def mission_decide(
             decision=decision,
             comment=comment,
             field_comments=field_comments,
-            excluded_user_ids=approval.excluded_user_ids(locked.pk),
+            excluded_user_ids=excluded_user_ids(locked.pk),
             ip=ip,
         )
         step = (
@@ -262,7 +261,7 @@ def mission_decide(
                 on_behalf_of=on_behalf_of,
             )
             # The itinerary as approved becomes version 1 (changes are compared with it).
-            from waishi.missions.itinerary import record_first
+            from waishi.missions.core.itinerary import record_first
 
             record_first(locked, actor)
     return outcome
@@ -289,7 +288,7 @@ def mission_cancel(*, actor, mission: Mission, reason: str, ip: str = "") -> Mis
     departure. The quota it used is given back and open steps are cancelled, in the
     same transaction."""
     from waishi.approvals import services as approvals
-    from waishi.missions.workflow import MISSION
+    from waishi.missions.core.workflow import MISSION
     from waishi.plans.services import quota_release
 
     if not has(actor, CANCELLERS):

@@ -11,8 +11,6 @@ download is an audit event (``mission_document_download``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
@@ -20,10 +18,15 @@ from django.utils.translation import gettext as _
 
 from waishi.audit.services import record
 from waishi.lib import documents
-from waishi.missions import checking
+from waishi.missions.core.docx import (
+    TEMPLATES,
+    _common,
+    _countries_one,
+    _date,
+    _member_rows,
+)
 from waishi.missions.models import Mission, Publicity, State
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "documents"
 KINDS = ("approval_form", "approval_notice", "publicity")
 FILE_NAMES = {
     "approval_form": "因公临时出国任务和预算审批意见表",
@@ -41,24 +44,12 @@ SUBMITTED_STATES = frozenset(
         State.CANCELLED,
     }
 )
-DEFAULT_OFFICE = "外事办公室"
 
 
 def _name(user) -> str:
     if user is None:
         return ""
     return user.full_name or user.username
-
-
-def _date(value) -> str:
-    return value.isoformat() if value else ""
-
-
-def _office() -> str:
-    from waishi.orgs.models import Unit, UnitKind
-
-    fao = Unit.objects.filter(kind=UnitKind.FAO, is_active=True).order_by("pk").first()
-    return fao.name if fao else DEFAULT_OFFICE
 
 
 def available(mission: Mission, kind: str) -> bool:
@@ -79,67 +70,6 @@ def publicity_of(mission: Mission) -> Publicity | None:
         return mission.publicity
     except Publicity.DoesNotExist:
         return None
-
-
-def _countries(mission: Mission) -> str:
-    from waishi.missions.selectors import country_names
-
-    codes: list[str] = []
-    for stop in mission.stops.order_by("order", "pk"):
-        if stop.country and stop.country not in codes:
-            codes.append(stop.country)
-    return country_names(codes)
-
-
-def _member_rows(mission: Mission) -> list[dict]:
-    from waishi.orgs.models import Rank
-
-    ranks = dict(Rank.choices)
-    rows = []
-    for no, member in enumerate(checking.members_data(mission), start=1):
-        rows.append(
-            {
-                "no": no,
-                "name": member.get("name", ""),
-                "unit": member.get("unit", ""),
-                "post": member.get("title", ""),
-                "rank": str(ranks.get(member.get("rank"), member.get("rank") or "")),
-                "task": member.get("task", ""),
-            }
-        )
-    return rows
-
-
-def _leader(mission: Mission) -> str:
-    head = mission.members.filter(is_leader=True).select_related("person").first()
-    head = head or mission.members.select_related("person").order_by("order", "pk").first()
-    return head.person.name if head else ""
-
-
-def _budget(mission: Mission) -> str:
-    if mission.budget_total_cny is None:
-        return ""
-    return f"{mission.budget_total_cny:,.2f}元"
-
-
-def _common(mission: Mission) -> dict:
-    return {
-        "number": f"WS-{(mission.submitted_at or mission.created_at).year}-{mission.pk:05d}",
-        "title": mission.title,
-        "unit": mission.unit.name,
-        "leader": _leader(mission),
-        "size": mission.members.count(),
-        "category": mission.get_category_display(),
-        "countries": _countries(mission),
-        "departure": _date(mission.departure_date),
-        "return_date": _date(mission.return_date),
-        "days": mission.days_abroad or "",
-        "inviter": mission.inviter,
-        "tasks": mission.tasks,
-        "funding": mission.funding_source,
-        "budget": _budget(mission),
-        "office": _office(),
-    }
 
 
 def _decided_steps(mission: Mission) -> list:
@@ -187,12 +117,6 @@ def _approval_form(mission: Mission) -> bytes:
         values,
         {"members": _member_rows(mission), "stops": stops, "steps": steps},
     )
-
-
-def _countries_one(code: str) -> str:
-    from waishi.missions.selectors import country_names
-
-    return country_names([code]) if code else ""
 
 
 def _approval_notice(mission: Mission) -> bytes:

@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 
 from waishi.audit.services import diff, record, snapshot
 from waishi.lib.roles import has
-from waishi.missions import uploads
-from waishi.missions.models import Mission
-from waishi.missions.services.common import (
+from waishi.missions.core import uploads
+from waishi.missions.core.common import (
     DRAFTS,
     _bump,
     _bump_step_only,
@@ -23,6 +22,7 @@ from waishi.missions.services.common import (
     _lock,
     _text,
 )
+from waishi.missions.models import Mission
 
 BASICS_FIELDS = (
     "title",
@@ -222,10 +222,6 @@ def mission_letter_download(*, actor, mission: Mission, ip: str = "") -> None:
 
 
 # -- justifications -----------------------------------------------------------
-
-
-def _clean_justifications(values: dict[str, Any]) -> dict[str, str]:
-    return {str(k)[:100]: _text(v)[:4000] for k, v in (values or {}).items() if _text(v)}
 
 
 def mission_update_justifications(

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from waishi.audit.services import record
 from waishi.lib.roles import Role, has
-from waishi.missions import readiness
+from waishi.missions.core import readiness
+from waishi.missions.core.common import _text
 from waishi.missions.models import (
     Education,
     EducationMethod,
@@ -26,7 +27,6 @@ from waishi.missions.models import (
     PartyBranch,
     State,
 )
-from waishi.missions.services.common import _text
 
 PREPARERS = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER})
 # The states in which the unit prepares the departure (the next part adds "abroad" ...).

@@ -38,7 +38,8 @@ from django.utils.translation import gettext as _
 from waishi.audit.services import diff, record, snapshot
 from waishi.lib import uploads
 from waishi.lib.roles import Role, has
-from waishi.lib.workdays import add_months, add_working_days
+from waishi.missions.core.common import _decimal, _text, check_version
+from waishi.missions.core.deadlines import report_parameters
 from waishi.missions.models import Mission, ReportState, TripReport
 from waishi.missions.report_workflow import (
     EDITABLE_STATES,
@@ -48,7 +49,6 @@ from waishi.missions.report_workflow import (
     SUBMITTERS,
     WRITERS,
 )
-from waishi.missions.services.common import _decimal, _text, check_version
 
 # The structured fields the clerk writes; the first four must be filled in to submit.
 FIELDS = (
@@ -67,25 +67,6 @@ PUBLISHERS = SUBMITTERS
 # Days before the due date when the unit's clerks are first reminded.
 REMIND_BEFORE_DAYS = 3
 SWEEP_ACTOR = "daily report sweep"
-
-
-def report_parameters(on: date | None = None) -> dict:
-    """``REPORT_DUE`` of the policy in force on ``on`` (today by default)."""
-    from waishi.policy.selectors import policy_in_force_db
-
-    return policy_in_force_db(on or timezone.localdate()).parameters["REPORT_DUE"]
-
-
-def report_due_date(returned: date) -> date:
-    """The day the report is due for a trip back on ``returned``, under the policy in
-    force that day: ``amount`` months, calendar days or working days later."""
-    p = report_parameters(returned)
-    amount, unit = int(p["amount"]), p["unit"]
-    if unit == "months":
-        return add_months(returned, amount)
-    if unit == "working_days":
-        return add_working_days(returned, amount)
-    return returned + timedelta(days=amount)
 
 
 def escalate_after_days(on: date | None = None) -> int:
@@ -224,7 +205,7 @@ def report_update(*, actor, report: TripReport, version: Any, ip: str = "", **va
 
 
 def _document_kind(document) -> uploads.Kind:
-    from waishi.missions.uploads import max_bytes
+    from waishi.missions.core.uploads import max_bytes
 
     wrong = _("The signed report must be a PDF or a Word (.docx) document; this file is neither.")
     kind = uploads.detect(document, field="document", max_bytes=max_bytes(), wrong_kind=wrong)
@@ -343,7 +324,7 @@ def report_publish(
     (today by default): N working days, N being ``PUBLICITY_BEFORE``'s (default 5).
     Published again (a corrected start), the new period replaces the old; both are in
     the history."""
-    from waishi.missions.services.publicity import publicity_period, publicity_working_days
+    from waishi.missions.core.publicity import publicity_period, publicity_working_days
 
     with transaction.atomic():
         mission, locked = _lock(
@@ -586,8 +567,6 @@ __all__ = [
     "missing",
     "report_accept",
     "report_document_download",
-    "report_due_date",
-    "report_parameters",
     "report_publish",
     "report_return",
     "report_submit",

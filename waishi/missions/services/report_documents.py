@@ -20,15 +20,15 @@ from django.utils.translation import gettext as _
 from waishi.audit.services import record
 from waishi.lib import documents
 from waishi.lib.workdays import working_days_between
-from waishi.missions import itinerary
-from waishi.missions.models import ItineraryVersion, Mission, TripReport
-from waishi.missions.services.documents import (
+from waishi.missions.core import itinerary
+from waishi.missions.core.docx import (
     TEMPLATES,
     _common,
     _countries_one,
     _date,
     _member_rows,
 )
+from waishi.missions.models import ItineraryVersion, Mission, TripReport
 
 KINDS = ("trip_report", "report_publicity")
 FILE_NAMES = {"trip_report": "出访报告", "report_publicity": "出访情况公示"}

@@ -11,16 +11,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from waishi.audit.services import diff, record, snapshot
-from waishi.missions.models import (
-    BudgetLine,
-    DayKind,
-    Member,
-    Mission,
-    Relation,
-    ScheduleDay,
-    Stop,
-)
-from waishi.missions.services.common import (
+from waishi.missions.core.common import (
     _bump,
     _bump_step_only,
     _choice,
@@ -30,6 +21,15 @@ from waishi.missions.services.common import (
     _int,
     _lock,
     _text,
+)
+from waishi.missions.models import (
+    BudgetLine,
+    DayKind,
+    Member,
+    Mission,
+    Relation,
+    ScheduleDay,
+    Stop,
 )
 from waishi.orgs import scoping
 from waishi.orgs.models import Person

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from waishi.missions import checking, readiness
+from waishi.missions.core import checking, readiness
+from waishi.missions.core.checking import highest_rank
+from waishi.missions.core.common import _clean_justifications, _lock, _text
+from waishi.missions.core.workflow import MISSION
 from waishi.missions.models import Member, Mission, State
-from waishi.missions.services.common import _lock, _text
-from waishi.missions.services.drafting import _clean_justifications
-from waishi.missions.workflow import MISSION
-from waishi.policy.types import RANKS, InputError
+from waishi.policy.types import InputError
 
 
 def completeness(mission: Mission) -> dict[str, list[str]]:
@@ -87,13 +87,6 @@ def _justification_of(mission: Mission, finding: dict, justifications: dict[str,
     if finding["rule"] == "NOT_IN_PLAN":
         return mission.out_of_plan_reason or justifications.get("NOT_IN_PLAN", "")
     return justifications.get(checking.finding_key(finding), "")
-
-
-def highest_rank(members: list[dict]) -> str:
-    """The highest administrative rank among the members ("none" when nobody has one)."""
-    order = {rank: i for i, rank in enumerate(RANKS)}
-    ranks = [m["rank"] for m in members if m.get("rank") in order]
-    return min(ranks, key=order.__getitem__) if ranks else "none"
 
 
 def chain_facts(mission: Mission, data: dict, result: dict, member_count: int) -> dict:

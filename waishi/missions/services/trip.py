@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 
 from waishi.audit.services import record, snapshot
 from waishi.lib.roles import Role, has
-from waishi.missions import readiness
+from waishi.missions.core import readiness
+from waishi.missions.core.common import check_version
 from waishi.missions.models import Incident, IncidentKind, Member, Mission, State, TripReport
-from waishi.missions.services.common import check_version
 
 # Who confirms departure and return (the trip's own unit, or the FAO for it).
 CONFIRMERS = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD})
@@ -91,7 +91,7 @@ def mission_depart(
     """Confirm the departure on ``on`` (the actual date). Refused while anything on the
     pre-departure checklist is not done (the workflow's guard names what), and for a
     stale ``version`` when one is given."""
-    from waishi.missions.workflow import MISSION
+    from waishi.missions.core.workflow import MISSION
 
     if not may_confirm(actor, mission):
         raise PermissionDenied(_("Only the trip's own unit or the FAO confirms its departure."))
@@ -117,8 +117,8 @@ def mission_come_back(
 ) -> Mission:
     """Confirm the return on ``on``: the trip is back, its report is opened with the due
     date of the policy in force that day, and ``readiness.RETURN_HOOKS`` are told."""
-    from waishi.missions.services.report import report_due_date
-    from waishi.missions.workflow import MISSION
+    from waishi.missions.core.deadlines import report_due_date
+    from waishi.missions.core.workflow import MISSION
 
     if not may_confirm(actor, mission):
         raise PermissionDenied(_("Only the trip's own unit or the FAO confirms its return."))
@@ -160,7 +160,7 @@ def mission_come_back(
 def mission_close(*, actor, mission: Mission, version: Any = None, ip: str = "") -> Mission:
     """Close the trip: only when its report is accepted and every passport is back
     (``readiness.close_blockers``; the workflow's guard names what is missing)."""
-    from waishi.missions.workflow import MISSION
+    from waishi.missions.core.workflow import MISSION
 
     def effect(row: Mission, transition) -> None:
         _stale(row, version)
@@ -174,7 +174,7 @@ def mission_close_if_ready(*, actor, mission: Mission, ip: str = "") -> bool:
     """Close the trip when it is back and nothing blocks it; called after the report is
     accepted and after a passport comes back, in their transactions, by the FAO who took
     that last step (the close event says it was automatic). False when it stays open."""
-    from waishi.missions.workflow import MISSION
+    from waishi.missions.core.workflow import MISSION
 
     with transaction.atomic():
         locked = Mission.objects.select_for_update().get(pk=mission.pk)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from waishi.missions import checking
+from waishi.missions.core import checking
 from waishi.missions.models import Member, Mission, Stop, TripReport
 from waishi.orgs import scoping
 from waishi.policy import reference
@@ -174,7 +174,7 @@ def last_return(mission: Mission):
 def return_notes(mission: Mission, step_slug: str | None = None) -> dict | None:
     """What the clerk sees on a step of the form of a returned application: the general
     comment and the comments on the fields of that step (all of them on the review)."""
-    from waishi.missions.forms import COMMENT_FIELD_LABELS
+    from waishi.missions.core.forms import COMMENT_FIELD_LABELS
 
     step = last_return(mission)
     if step is None:

@@ -132,3 +132,7 @@ def _bump_step_only(locked: Mission, step: int) -> None:
     if step > locked.step:
         locked.step = step
         locked.save(update_fields=["step"])
+
+
+def _clean_justifications(values: dict[str, Any]) -> dict[str, str]:
+    return {str(k)[:100]: _text(v)[:4000] for k, v in (values or {}).items() if _text(v)}

@@ -24,6 +24,7 @@ from waishi.missions.models import TRAVELLED_STATES, Member, Mission
 from waishi.policy.output import result_json
 from waishi.policy.run import judge
 from waishi.policy.selectors import policy_in_force_db
+from waishi.policy.types import RANKS
 
 
 def _amount(value: Decimal | None) -> int | float | None:
@@ -248,3 +249,10 @@ def budget_totals(mission: Mission, member_count: int | None = None) -> dict[str
         totals[line.currency] += per_day * (line.days or 0) * member_count
         totals[line.currency] += (line.international_fares or 0) + (line.other_costs or 0)
     return {currency: float(total) for currency, total in sorted(totals.items())}
+
+
+def highest_rank(members: list[dict]) -> str:
+    """The highest administrative rank among the members ("none" when nobody has one)."""
+    order = {rank: i for i, rank in enumerate(RANKS)}
+    ranks = [m["rank"] for m in members if m.get("rank") in order]
+    return min(ranks, key=order.__getitem__) if ranks else "none"

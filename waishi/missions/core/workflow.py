@@ -22,10 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waishi.audit.services import record
-from waishi.lib.roles import Role
+from waishi.lib.roles import CITY_ROLES, UNIT_ROLES, Role
 from waishi.lib.workflow import Transition, Workflow
 from waishi.missions.models import State
 
+# Who reads trips abroad at all (every room's pages; what each sees is ``scoping``'s).
+VIEWERS = UNIT_ROLES | CITY_ROLES
 CLERKS = frozenset({Role.UNIT_CLERK})
 APPROVERS = frozenset({Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE})
 # An approved trip is called off by the FAO head, or by its unit's leader before departure.
@@ -62,7 +64,7 @@ def _cancel_guard(mission, actor) -> str | None:
 
 def _depart_guard(mission, actor) -> str | None:
     """Nothing left on the pre-departure checklist (``readiness.departure_blockers``)."""
-    from waishi.missions.readiness import departure_blockers
+    from waishi.missions.core.readiness import departure_blockers
 
     refusal = own_unit(mission, actor)
     if refusal is None:
@@ -74,7 +76,7 @@ def _depart_guard(mission, actor) -> str | None:
 
 def _close_guard(mission, actor) -> str | None:
     """The report accepted and every passport back (``readiness.close_blockers``)."""
-    from waishi.missions.readiness import close_blockers
+    from waishi.missions.core.readiness import close_blockers
 
     blockers = close_blockers(mission)
     if blockers:

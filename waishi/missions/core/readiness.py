@@ -97,7 +97,7 @@ def party_branch_rule(mission: Mission) -> BranchRule:
     submitted (members frozen at submission), judged under the policy version in force
     today; ``mandatory`` is that version's parameter. Falls back to the check stored at
     submission when the record cannot be judged again."""
-    from waishi.missions import checking
+    from waishi.missions.core import checking
     from waishi.policy.types import InputError
 
     try:
@@ -125,7 +125,7 @@ def party_branch_recorded(mission: Mission) -> bool:
 
 def publicity_done(mission: Mission) -> bool:
     """The pre-trip publicity has run its period, or the trip was exempted."""
-    from waishi.missions.services.publicity import publicity_refusal
+    from waishi.missions.core.publicity import publicity_refusal
 
     return publicity_refusal(mission) is None
 
