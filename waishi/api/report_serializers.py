@@ -19,8 +19,8 @@ from waishi.api.mission_serializers import CodeChoiceField, UserRefOutput
 from waishi.api.serializers import UnitRefOutput
 from waishi.api.trip_serializers import ActionOutput
 from waishi.missions.models import ReportState, State
-from waishi.missions.report_selectors import OVERDUE
-from waishi.missions.services import report as services
+from waishi.missions.report import services
+from waishi.missions.report.selectors import OVERDUE
 
 TEXT_LIMIT = services.TEXT_LIMIT
 QUERY_STATES = [*ReportState.choices, (OVERDUE, _("Overdue"))]

@@ -30,10 +30,10 @@ from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
 from waishi.lib import downloads, uploads
 from waishi.lib.roles import has
-from waishi.missions import report_selectors
 from waishi.missions.models import Mission, TripReport
-from waishi.missions.report_workflow import EDITABLE_STATES, REPORT, REVIEWERS, SUBMITTERS, WRITERS
-from waishi.missions.services import report as services
+from waishi.missions.report import selectors as report_selectors
+from waishi.missions.report import services
+from waishi.missions.report.workflow import EDITABLE_STATES, REPORT, REVIEWERS, SUBMITTERS, WRITERS
 from waishi.orgs import scoping
 
 _WRITE_ERRORS = (400, 403, 404, 409, 422)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from waishi.missions.services.report import report_sweep
+from waishi.missions.report.services import report_sweep
 from waishi.notify.periodic import once_per
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from waishi.missions import change_urls, predeparture_views, report_urls, steps, trip_urls, views
+from waishi.missions import change_urls, predeparture_views, steps, trip_urls, views
+from waishi.missions.report import urls as report_urls
 
 app_name = "missions"
 

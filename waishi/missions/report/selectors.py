@@ -10,7 +10,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from waishi.missions.models import ReportState, TripReport
-from waishi.missions.report_workflow import OWED_STATES
+from waishi.missions.report.workflow import OWED_STATES
 from waishi.orgs import scoping
 
 # A filter value beside the states: reports still owed after their due date.

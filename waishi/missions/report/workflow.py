@@ -15,13 +15,15 @@ other write of the report is.
 
 from __future__ import annotations
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waishi.audit.services import record
 from waishi.lib.roles import Role
 from waishi.lib.workflow import Transition, Workflow
-from waishi.missions.models import ReportState
+from waishi.missions.core.exclusion import excluded_user_ids
+from waishi.missions.models import ReportState, TripReport
 
 # The unit writes and submits (its leader may submit what the clerk wrote).
 WRITERS = frozenset({Role.UNIT_CLERK})
@@ -44,9 +46,7 @@ def own_unit(report, actor) -> str | None:
 
 def _submit_guard(report, actor) -> str | None:
     """Own unit; every required field filled in and the post-trip publicity published
-    (``services.report.missing`` names what is not)."""
-    from waishi.missions.services.report import missing
-
+    (``missing`` names what is not)."""
     refusal = own_unit(report, actor)
     if refusal is None:
         gaps = missing(report)
@@ -59,8 +59,6 @@ def _submit_guard(report, actor) -> str | None:
 
 def _decide_guard(report, actor) -> str | None:
     """Nobody decides on the report of a trip they travelled on."""
-    from waishi.missions.core.exclusion import excluded_user_ids
-
     if actor.pk in excluded_user_ids(report.mission_id):
         return _("You travelled on this trip: another member of the FAO decides on its report.")
     return None
@@ -117,3 +115,22 @@ def table() -> list[dict]:
         }
         for t in REPORT.edges()
     ]
+
+
+REQUIRED = ("tasks_done", "meetings", "outcomes", "costs")
+
+
+def field_label(name: str) -> str:
+    return capfirst(str(TripReport._meta.get_field(name).verbose_name))
+
+
+def missing(report: TripReport) -> dict[str, str]:
+    """What still keeps the report from being submitted, by field (empty: nothing): every
+    required structured field left empty, and the post-trip publicity not published."""
+    gaps: dict[str, str] = {}
+    for name in REQUIRED:
+        if not (getattr(report, name) or "").strip():
+            gaps[name] = _("“%(field)s” is not filled in.") % {"field": field_label(name)}
+    if report.publicity_starts_on is None:
+        gaps["publicity"] = _("The report has not been published inside the unit (出访后公示).")
+    return gaps

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.missions.models import ReportState
-from waishi.missions.report_selectors import OVERDUE
+from waishi.missions.report.selectors import OVERDUE
 from waishi.orgs.fields import UnitChoiceField
 
 

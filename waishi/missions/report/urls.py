@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from waishi.missions import report_views
+from waishi.missions.report import views as report_views
 
 urlpatterns = [
     path("reports/", report_views.report_list, name="report-list"),

@@ -45,7 +45,7 @@ def _source():
 def ready() -> None:
     from waishi.audit.messages import register as register_messages
     from waishi.followups import obligations, sources
-    from waishi.missions import report_selectors
+    from waishi.missions.report import selectors as report_selectors
 
     register_messages(AUDIT_MESSAGES)
     obligations.register(report_selectors.obligations)

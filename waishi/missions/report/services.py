@@ -32,7 +32,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from waishi.audit.services import diff, record, snapshot
@@ -41,13 +40,15 @@ from waishi.lib.roles import Role, has
 from waishi.missions.core.common import _decimal, _text, check_version
 from waishi.missions.core.deadlines import report_parameters
 from waishi.missions.models import Mission, ReportState, TripReport
-from waishi.missions.report_workflow import (
+from waishi.missions.report.workflow import (
     EDITABLE_STATES,
     OWED_STATES,
     REPORT,
+    REQUIRED,
     REVIEWERS,
     SUBMITTERS,
     WRITERS,
+    missing,
 )
 
 # The structured fields the clerk writes; the first four must be filled in to submit.
@@ -60,7 +61,6 @@ FIELDS = (
     "actual_cost_cny",
     "problems",
 )
-REQUIRED = ("tasks_done", "meetings", "outcomes", "costs")
 TEXT_LIMIT = 20000
 # Who files the signed document and publishes the report inside the unit.
 PUBLISHERS = SUBMITTERS
@@ -81,22 +81,6 @@ def is_overdue(report: TripReport, today: date | None = None) -> bool:
     """Still owed by the unit (draft or returned) after its due date."""
     today = today or timezone.localdate()
     return report.state in OWED_STATES and report.due_date < today
-
-
-def field_label(name: str) -> str:
-    return capfirst(str(TripReport._meta.get_field(name).verbose_name))
-
-
-def missing(report: TripReport) -> dict[str, str]:
-    """What still keeps the report from being submitted, by field (empty: nothing): every
-    required structured field left empty, and the post-trip publicity not published."""
-    gaps: dict[str, str] = {}
-    for name in REQUIRED:
-        if not (getattr(report, name) or "").strip():
-            gaps[name] = _("“%(field)s” is not filled in.") % {"field": field_label(name)}
-    if report.publicity_starts_on is None:
-        gaps["publicity"] = _("The report has not been published inside the unit (出访后公示).")
-    return gaps
 
 
 def may_write(actor, report: TripReport) -> bool:

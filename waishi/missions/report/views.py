@@ -24,13 +24,14 @@ from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_form_errors, flash_refusal
 from waishi.lib.pages import paginate
 from waishi.lib.roles import Role, has
-from waishi.missions import report_forms as forms
-from waishi.missions import report_selectors
 from waishi.missions.core import selectors
 from waishi.missions.core.common import StaleVersion
 from waishi.missions.core.workflow import VIEWERS
 from waishi.missions.models import Member, Mission, ReportState, TripReport
-from waishi.missions.report_workflow import (
+from waishi.missions.report import documents as report_documents
+from waishi.missions.report import forms, services
+from waishi.missions.report import selectors as report_selectors
+from waishi.missions.report.workflow import (
     EDITABLE_STATES,
     REPORT,
     REVIEWERS,
@@ -38,8 +39,6 @@ from waishi.missions.report_workflow import (
     WRITERS,
     table,
 )
-from waishi.missions.services import report as services
-from waishi.missions.services import report_documents
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
 
