@@ -32,7 +32,7 @@ def test_approval_transitions_refuse_a_leader_of_another_unit(mission, clerk, ca
 
 
 def test_the_docs_show_the_change_request_table():
-    from waishi.missions.change_workflow import CHANGE
+    from waishi.missions.changes.workflow import CHANGE
 
     docs = Path(__file__).resolve().parents[2] / "docs" / "workflows.md"
     assert CHANGE.mermaid() in docs.read_text(encoding="utf-8")

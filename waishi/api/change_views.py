@@ -29,11 +29,11 @@ from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, Conflict, _respon
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
-from waishi.missions.change_workflow import APPROVERS, CHANGE, IN_CHAIN
+from waishi.missions.changes import services as changes
+from waishi.missions.changes.workflow import APPROVERS, CHANGE, IN_CHAIN
 from waishi.missions.core import itinerary
 from waishi.missions.core.common import StaleVersion
 from waishi.missions.models import ChangeRequest, ChangeState, ItineraryVersion, Mission
-from waishi.missions.services import changes
 from waishi.orgs import scoping
 from waishi.policy import live
 

@@ -39,7 +39,7 @@ class MissionsConfig(AppConfig):
         register(Incident, Scope(unit="mission__unit_id", url_kwarg="incident_pk"))
         register(TripReport, Scope(unit="mission__unit_id"))
         self._register_subject()
-        from waishi.missions import change_setup
+        from waishi.missions.changes import setup as change_setup
         from waishi.missions.report import setup as report_setup
 
         change_setup.ready()

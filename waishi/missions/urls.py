@@ -1,6 +1,7 @@
 from django.urls import path
 
-from waishi.missions import change_urls, predeparture_views, steps, trip_urls, views
+from waishi.missions import predeparture_views, steps, trip_urls, views
+from waishi.missions.changes import urls as change_urls
 from waishi.missions.report import urls as report_urls
 
 app_name = "missions"

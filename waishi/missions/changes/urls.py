@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from waishi.missions import change_views
+from waishi.missions.changes import views as change_views
 
 urlpatterns = [
     path("<int:mission_pk>/changes/", change_views.mission_changes, name="changes"),

@@ -30,7 +30,7 @@ def _url(pk: int) -> str:
 
 
 def _excluded(pk: int) -> set[int]:
-    from waishi.missions.services.changes import excluded_user_ids
+    from waishi.missions.changes.services import excluded_user_ids
 
     return excluded_user_ids(pk)
 
@@ -47,8 +47,8 @@ def decide(
 ) -> str:
     """The approvals queue's (and bulk approval's) way in: the same service as the
     change's decision page (``services.changes.change_decide``)."""
+    from waishi.missions.changes.services import change_decide
     from waishi.missions.models import ChangeRequest
-    from waishi.missions.services.changes import change_decide
 
     change = ChangeRequest.objects.filter(pk=subject_id).first()
     if change is None:

@@ -20,12 +20,12 @@ from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_refusal
 from waishi.lib.roles import has
-from waishi.missions import change_forms
-from waishi.missions.change_workflow import APPROVERS, CHANGE, IN_CHAIN, OPEN_STATES, table
+from waishi.missions.changes import forms as change_forms
+from waishi.missions.changes import services as changes
+from waishi.missions.changes.workflow import APPROVERS, CHANGE, IN_CHAIN, OPEN_STATES, table
 from waishi.missions.core import itinerary, selectors
 from waishi.missions.core.workflow import VIEWERS
 from waishi.missions.models import TRAVELLED_STATES, ChangeRequest, ItineraryVersion, Mission
-from waishi.missions.services import changes
 from waishi.orgs import scoping
 from waishi.orgs.models import Person
 from waishi.policy import live

@@ -41,12 +41,7 @@ from django.utils.translation import gettext as _
 
 from waishi.audit.services import diff, record
 from waishi.lib.roles import Role, has
-from waishi.missions.change_workflow import (
-    CHANGE,
-    EDITABLE_STATES,
-    IN_CHAIN,
-    OPEN_STATES,
-)
+from waishi.missions.changes.workflow import CHANGE, EDITABLE_STATES, IN_CHAIN, OPEN_STATES
 from waishi.missions.core import checking, itinerary
 from waishi.missions.core.checking import highest_rank
 from waishi.missions.core.common import StaleVersion, _clean_justifications, _country, _date, _text
