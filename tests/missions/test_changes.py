@@ -37,6 +37,7 @@ from waishi.missions.models import (
     State,
     Stop,
 )
+from waishi.missions.trip import services as trip_services
 
 pytestmark = pytest.mark.django_db
 
@@ -490,7 +491,9 @@ def test_a_trip_back_home_takes_no_change(cast, people):
     change = submitted(cast, mission, with_seoul(mission))
     changes.change_decide(actor=cast["unit_leader"], change=change, decision="approve")
     changes.change_decide(actor=cast["fao_reviewer"], change=change, decision="approve")
-    services.mission_come_back(actor=cast["unit_clerk"], mission=mission, on=mission.return_date)
+    trip_services.mission_come_back(
+        actor=cast["unit_clerk"], mission=mission, on=mission.return_date
+    )
     with pytest.raises(ValidationError) as refused:
         changes.change_decide(actor=cast["fao_head"], change=change, decision="approve")
     assert refused.value.code == "stale"

@@ -331,7 +331,7 @@ def test_acceptance_with_the_passports_back_closes_the_trip_at_once(cast, report
 
 def test_acceptance_is_undone_when_closing_fails(cast, report, trip, monkeypatch):
     """All or nothing (security.md I2): a failure while closing leaves the report submitted."""
-    from waishi.missions.services import trip as trip_services
+    from waishi.missions.trip import services as trip_services
 
     return_passports(cast, trip)
     submitted(cast, report)

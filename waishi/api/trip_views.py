@@ -27,7 +27,7 @@ from waishi.audit.services import client_ip
 from waishi.missions.core import readiness
 from waishi.missions.core.workflow import CLOSERS, MISSION
 from waishi.missions.models import Incident, Mission, State, TripReport
-from waishi.missions.services import trip
+from waishi.missions.trip import services as trip
 from waishi.orgs import scoping
 
 # --- trips ----------------------------------------------------------------------------------

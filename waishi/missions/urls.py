@@ -1,8 +1,9 @@
 from django.urls import path
 
-from waishi.missions import predeparture_views, steps, trip_urls, views
+from waishi.missions import steps, views
 from waishi.missions.changes import urls as change_urls
 from waishi.missions.report import urls as report_urls
+from waishi.missions.trip import urls as trip_urls
 
 app_name = "missions"
 
@@ -38,26 +39,6 @@ urlpatterns = [
         "<int:mission_pk>/approval-notice.docx",
         views.mission_approval_notice,
         name="approval-notice",
-    ),
-    path(
-        "<int:mission_pk>/predeparture/",
-        predeparture_views.mission_predeparture,
-        name="predeparture",
-    ),
-    path(
-        "<int:mission_pk>/predeparture/acknowledge/",
-        predeparture_views.mission_leader_acknowledge,
-        name="leader-acknowledge",
-    ),
-    path(
-        "<int:mission_pk>/predeparture/members/<int:member_pk>/education/",
-        predeparture_views.mission_member_education,
-        name="education",
-    ),
-    path(
-        "<int:mission_pk>/predeparture/party-branch/",
-        predeparture_views.mission_party_branch,
-        name="party-branch",
     ),
     *trip_urls.urlpatterns,
     *change_urls.urlpatterns,

@@ -386,7 +386,7 @@ def passport_return(
         )
         if locked.mission_id is not None:
             # The last passport back may be what the trip waited for to close.
-            from waishi.missions.services.trip import mission_close_if_ready
+            from waishi.missions.trip.services import mission_close_if_ready
 
             mission_close_if_ready(actor=actor, mission=locked.mission, ip=ip)
     return locked

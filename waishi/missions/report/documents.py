@@ -80,7 +80,7 @@ def _money(value) -> str:
 
 
 def _values(report: TripReport) -> dict:
-    from waishi.missions.services.trip import deviations
+    from waishi.missions.trip.services import deviations
 
     mission = report.mission
     values = _common(mission)

@@ -411,7 +411,7 @@ def report_accept(
     """The FAO accepts the submitted report (as read: a stale ``version`` is refused); the
     trip closes in the same transaction when every other condition (passports back) holds
     (``mission_close_if_ready``)."""
-    from waishi.missions.services.trip import mission_close_if_ready
+    from waishi.missions.trip.services import mission_close_if_ready
 
     comment = _text(comment)[:2000]
     with transaction.atomic():

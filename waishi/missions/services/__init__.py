@@ -7,13 +7,13 @@ cannot be stored (a row of another application, a file of the wrong type) and a 
 based on a stale ``version`` (another tab saved first), with a message that says so.
 
 Every event is recorded on the mission itself (child rows named in ``data``), so the
-mission's history tells the whole story. The functions live in ``common`` (lock,
-version, converters), ``drafting`` (basics, invitation, justifications), ``rows``
-(stops, days, members, budget), ``submission`` (submit, withdraw), ``decisions``
-(approve, return, reject, cancel), ``publicity`` (公示), ``predeparture`` (the head's
-acknowledgment, education, the temporary Party branch), ``documents`` (the approval
-form and notice), ``trip`` (departure, return, close, incidents), ``changes`` (change
-requests, itinerary versions) and ``report`` (the trip report); import them from here.
+mission's history tells the whole story. The functions live in ``drafting`` (basics,
+invitation, justifications), ``rows`` (stops, days, members, budget), ``submission``
+(submit, withdraw), ``decisions`` (approve, return, reject, cancel), ``publicity`` (公示)
+and ``documents`` (the approval form and notice), on ``missions.core`` (lock, version,
+converters in ``core.common``; the publicity rules in ``core.publicity``); import them
+from here. The trip (``missions.trip``), its changes (``missions.changes``) and its report
+(``missions.report``) have services of their own.
 """
 
 from waishi.missions.core.common import LAST_STEP, StaleVersion
@@ -42,11 +42,6 @@ from waishi.missions.services.drafting import (
     mission_update_invitation,
     mission_update_justifications,
 )
-from waishi.missions.services.predeparture import (
-    education_record,
-    leader_acknowledge,
-    party_branch_record,
-)
 from waishi.missions.services.publicity import publicity_exempt, publicity_publish
 from waishi.missions.services.rows import (
     mission_member_add,
@@ -62,14 +57,6 @@ from waishi.missions.services.submission import (
     mission_submit,
     mission_withdraw,
 )
-from waishi.missions.services.trip import (
-    incident_record,
-    incident_update,
-    mission_close,
-    mission_close_if_ready,
-    mission_come_back,
-    mission_depart,
-)
 
 __all__ = [
     "BASICS_FIELDS",
@@ -80,18 +67,10 @@ __all__ = [
     "StaleVersion",
     "chain_facts",
     "completeness",
-    "education_record",
     "highest_rank",
-    "incident_record",
-    "incident_update",
-    "leader_acknowledge",
     "mission_cancel",
-    "mission_close",
-    "mission_close_if_ready",
-    "mission_come_back",
     "mission_create_draft",
     "mission_decide",
-    "mission_depart",
     "mission_document",
     "mission_document_download",
     "mission_letter_download",
@@ -105,7 +84,6 @@ __all__ = [
     "mission_update_justifications",
     "mission_update_members",
     "mission_withdraw",
-    "party_branch_record",
     "publicity_exempt",
     "publicity_period",
     "publicity_publish",

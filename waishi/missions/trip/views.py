@@ -16,7 +16,6 @@ from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_form_errors, flash_refusal
 from waishi.lib.workflow import WorkflowError
-from waishi.missions import forms
 from waishi.missions.core import readiness, selectors
 from waishi.missions.core.workflow import MISSION, VIEWERS
 from waishi.missions.models import (
@@ -27,7 +26,8 @@ from waishi.missions.models import (
     State,
     TripReport,
 )
-from waishi.missions.services import trip
+from waishi.missions.trip import forms
+from waishi.missions.trip import services as trip
 from waishi.orgs import scoping
 
 

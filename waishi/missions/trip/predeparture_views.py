@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_form_errors, flash_refusal
-from waishi.missions import forms
 from waishi.missions.core import readiness, selectors
 from waishi.missions.core.workflow import VIEWERS
 from waishi.missions.models import (
@@ -25,7 +24,7 @@ from waishi.missions.models import (
     Mission,
     PartyBranch,
 )
-from waishi.missions.services import predeparture
+from waishi.missions.trip import forms, predeparture
 from waishi.orgs import scoping
 
 PREPARERS = predeparture.PREPARERS
