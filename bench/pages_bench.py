@@ -363,7 +363,7 @@ def export() -> dict:
 
     from django.utils import translation
 
-    from waishi.missions import exports
+    from waishi.missions.application import exports
     from waishi.missions.core import selectors
 
     users = _bench_users()

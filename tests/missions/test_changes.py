@@ -22,7 +22,7 @@ from waishi.approvals.selectors import current_step
 from waishi.audit.messages import MESSAGES
 from waishi.audit.models import AuditEvent
 from waishi.audit.selectors import verify_chain
-from waishi.missions import services
+from waishi.missions.application import services
 from waishi.missions.changes import services as changes
 from waishi.missions.core import itinerary
 from waishi.missions.core.common import StaleVersion

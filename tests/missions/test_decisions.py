@@ -26,7 +26,7 @@ from waishi.approvals.models import ApprovalStep, Delegation
 from waishi.audit.models import AuditEvent
 from waishi.audit.selectors import verify_chain
 from waishi.lib.roles import Role
-from waishi.missions import services
+from waishi.missions.application import services
 from waishi.missions.models import Member, State
 from waishi.plans.models import Quota, QuotaLedger
 from waishi.plans.services import QuotaExceeded

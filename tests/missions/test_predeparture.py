@@ -15,7 +15,7 @@ from tests.factories import PersonFactory
 from tests.missions.conftest import build_mission
 from tests.missions.decisions import CHAIN, events, exempt, fresh, quota_for, submit
 from waishi.audit.models import AuditEvent
-from waishi.missions import services
+from waishi.missions.application import services
 from waishi.missions.core import readiness
 from waishi.missions.models import (
     Education,

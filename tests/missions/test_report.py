@@ -17,11 +17,11 @@ from tests.missions.travel import back
 from waishi.audit.models import AuditEvent
 from waishi.lib.roles import Role
 from waishi.lib.workflow import WorkflowError
+from waishi.missions.application.services.publicity import publicity_period
 from waishi.missions.core.common import StaleVersion
 from waishi.missions.models import Mission, ReportState, State, TripReport
 from waishi.missions.report import services
 from waishi.missions.report.workflow import REPORT
-from waishi.missions.services.publicity import publicity_period
 from waishi.passports import services as passport_services
 from waishi.passports.models import PassportCustody
 

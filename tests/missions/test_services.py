@@ -15,7 +15,7 @@ from tests.factories import PersonFactory
 from tests.missions.conftest import PDF, build_mission, letter
 from waishi.approvals.models import ApprovalStep
 from waishi.audit.models import AuditEvent
-from waishi.missions import services
+from waishi.missions.application import services
 from waishi.missions.models import Member, Mission, State
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ def test_the_docs_show_the_table_in_the_code():
 def test_approval_transitions_refuse_a_leader_of_another_unit(mission, clerk, cast):
     from tests.factories import UserFactory
     from waishi.lib.roles import Role
-    from waishi.missions import services
+    from waishi.missions.application import services
 
     m = services.mission_submit(actor=clerk, mission=mission, version=mission.version)
     other = UserFactory(role=Role.UNIT_LEADER, unit=cast["outsider"].unit)

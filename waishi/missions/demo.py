@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import IO
 
-from waishi.missions import services
+from waishi.missions.application import services
 from waishi.missions.models import Exemption, Mission, State
 
 UNIT = "HB-COM"

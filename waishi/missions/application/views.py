@@ -26,13 +26,13 @@ from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import paginate
 from waishi.lib.roles import Role, has
-from waishi.missions import exports, forms, services, steps
+from waishi.missions.application import exports, forms, services, steps
+from waishi.missions.application.services import decisions, documents
+from waishi.missions.application.services import publicity as publicity_services
 from waishi.missions.core import checking, selectors
 from waishi.missions.core import publicity as publicity_rules
 from waishi.missions.core.workflow import APPROVERS, CLERK_ACTIONS, MISSION, VIEWERS, table
 from waishi.missions.models import TRAVELLED_STATES, Mission
-from waishi.missions.services import decisions, documents
-from waishi.missions.services import publicity as publicity_services
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
 

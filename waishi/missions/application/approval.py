@@ -38,8 +38,8 @@ def decide(
 ) -> str:
     """The approvals queue's (and bulk approval's) way in: the same service as the
     decision page and the API (``services.mission_decide``)."""
+    from waishi.missions.application.services import mission_decide
     from waishi.missions.models import Mission
-    from waishi.missions.services import mission_decide
 
     mission = Mission.objects.filter(pk=subject_id).first()
     if mission is None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from waishi.audit.services import client_ip
-from waishi.missions import forms, services
+from waishi.missions.application import forms, services
 from waishi.missions.core import checking, selectors, uploads
 from waishi.missions.models import Mission
 from waishi.orgs import selectors as org_selectors

@@ -16,24 +16,17 @@ from here. The trip (``missions.trip``), its changes (``missions.changes``) and 
 (``missions.report``) have services of their own.
 """
 
-from waishi.missions.core.common import LAST_STEP, StaleVersion
-from waishi.missions.core.publicity import (
-    PUBLICITY_WORKING_DAYS,
-    publicity_period,
-    publicity_refusal,
-    publicity_working_days,
-)
-from waishi.missions.services.decisions import (
+from waishi.missions.application.services.decisions import (
     COMMENT_FIELDS,
     mission_cancel,
     mission_decide,
     quota_reference,
 )
-from waishi.missions.services.documents import (
+from waishi.missions.application.services.documents import (
     mission_document,
     mission_document_download,
 )
-from waishi.missions.services.drafting import (
+from waishi.missions.application.services.drafting import (
     BASICS_FIELDS,
     INVITATION_FIELDS,
     mission_create_draft,
@@ -42,20 +35,27 @@ from waishi.missions.services.drafting import (
     mission_update_invitation,
     mission_update_justifications,
 )
-from waishi.missions.services.publicity import publicity_exempt, publicity_publish
-from waishi.missions.services.rows import (
+from waishi.missions.application.services.publicity import publicity_exempt, publicity_publish
+from waishi.missions.application.services.rows import (
     mission_member_add,
     mission_member_remove,
     mission_update_budget,
     mission_update_itinerary,
     mission_update_members,
 )
-from waishi.missions.services.submission import (
+from waishi.missions.application.services.submission import (
     chain_facts,
     completeness,
     highest_rank,
     mission_submit,
     mission_withdraw,
+)
+from waishi.missions.core.common import LAST_STEP, StaleVersion
+from waishi.missions.core.publicity import (
+    PUBLICITY_WORKING_DAYS,
+    publicity_period,
+    publicity_refusal,
+    publicity_working_days,
 )
 
 __all__ = [
