@@ -89,7 +89,7 @@ def test_the_docs_show_the_report_table_in_the_code():
     docs = Path(__file__).resolve().parents[2] / "docs" / "workflows.md"
     text = docs.read_text(encoding="utf-8")
     assert REPORT.mermaid() in text
-    assert "`missions.tripreport`, `waishi/missions/report_workflow.py`" in text
+    assert "`missions.tripreport`, `waishi/missions/report/workflow.py`" in text
 
 
 # -- writing -----------------------------------------------------------------------------------

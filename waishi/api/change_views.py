@@ -3,9 +3,9 @@ the trip's changes, one change (its differences, check and approval steps), draf
 editing, submitting, the approvers' decisions, withdrawing; the recorded versions and
 two of them compared.
 
-Thin, like the pages (``missions.change_views``): every read starts in ``scoping``
+Thin, like the pages (``missions.changes.views``): every read starts in ``scoping``
 (another unit's trip or change is 404), every write is a
-``waishi.missions.services.changes`` call (so it is checked, locked and audited exactly
+``waishi.missions.changes.services`` call (so it is checked, locked and audited exactly
 as on the pages) and takes an ``Idempotency-Key``. Editing names the change's version as
 read (another change since is 409); submitting may."""
 
@@ -45,7 +45,7 @@ _DECIDE_ERRORS = (400, 403, 404, 422)
 class _ChangeView(JsonOnly, APIView):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = VIEWERS  # as the pages (missions.change_views)
+    read_roles = VIEWERS  # as the pages (missions.changes.views)
     read_message = gettext_lazy("Your role does not give access to trip applications.")
     write_roles = changes.REQUESTERS
     write_message = gettext_lazy("Only a clerk of the trip's unit requests changes to it.")

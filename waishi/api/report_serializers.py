@@ -3,7 +3,7 @@ report of a trip, its structured fields, the signed document, the post-trip publ
 submission and the FAO's decision.
 
 Inputs say nothing the services do not: every write goes through
-``waishi.missions.services.report``. The structured fields are saved as typed, complete or
+``waishi.missions.report.services``. The structured fields are saved as typed, complete or
 not; the required ones (``required_fields``) bite only at submission."""
 
 from __future__ import annotations

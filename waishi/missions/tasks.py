@@ -1,5 +1,5 @@
 """The daily trip-report job: reminders before and on the due date, escalation after it
-(``services.report.report_sweep``; safe to run twice)."""
+(``report.services.report_sweep``; safe to run twice)."""
 
 from __future__ import annotations
 

@@ -393,7 +393,7 @@ def passport_return(
 
 
 def on_mission_return(mission) -> None:
-    """``missions.readiness.RETURN_HOOKS``: the passports still out for ``mission`` are due
+    """``missions.core.readiness.RETURN_HOOKS``: the passports still out for ``mission`` are due
     back ``PASSPORT_RETURN.days`` after the *actual* return (set at issue from the planned
     one). Called inside the transaction that confirms the return."""
     if mission.actual_return is None:
@@ -432,7 +432,7 @@ def overdue_for_lock(unit, today: dt.date | None = None):
 
 
 def unit_lock_reason(unit) -> str | None:
-    """A ``missions.readiness.SUBMIT_GUARDS`` guard: the unit may not submit new trips
+    """A ``missions.core.readiness.SUBMIT_GUARDS`` guard: the unit may not submit new trips
     while one of its passports is more than ``lock_after_days`` overdue."""
     if unit is None:
         return None

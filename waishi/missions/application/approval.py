@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from waishi.approvals.subjects import Subject
+from waishi.missions.application.services import mission_decide
 from waishi.missions.core.exclusion import excluded_for, excluded_user_ids
+from waishi.missions.models import Mission
 
 
 def _titles(ids) -> dict[int, str]:
-    from waishi.missions.models import Mission
-
     return {m.pk: str(m) for m in Mission.objects.filter(pk__in=list(ids))}
 
 
@@ -38,9 +39,6 @@ def decide(
 ) -> str:
     """The approvals queue's (and bulk approval's) way in: the same service as the
     decision page and the API (``services.mission_decide``)."""
-    from waishi.missions.application.services import mission_decide
-    from waishi.missions.models import Mission
-
     mission = Mission.objects.filter(pk=subject_id).first()
     if mission is None:
         raise ValidationError(_("Not found."))
@@ -56,8 +54,6 @@ def decide(
 
 
 def subject():
-    from waishi.approvals.subjects import Subject
-
     return Subject(
         label=gettext_lazy("Trip application"),
         title=_titles,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from waishi.audit.services import client_ip, record
 from waishi.lib.xlsx_stream import SheetWriter
+from waishi.missions.core.selectors import country_names
 from waishi.missions.models import Member, Mission, Stop
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -104,8 +105,6 @@ def write_xlsx(missions: QuerySet[Mission], handle) -> int:
     """Write ``missions`` (a ``selectors.mission_list`` queryset) to ``handle``; the
     number of rows. Chunk by chunk: the trips' values, then their stops and members in
     one query each."""
-    from waishi.missions.core.selectors import country_names
-
     english = (get_language() or "").startswith("en")
     categories = {k: str(v) for k, v in Mission._meta.get_field("category").flatchoices}
     states = {k: str(v) for k, v in Mission._meta.get_field("state").flatchoices}

@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.missions.core.forms import COMMENT_FIELD_LABELS, StopForm, _Styled, country_choices
-from waishi.missions.models import Category, DayKind, InvitationSource, Relation, State
+from waishi.missions.models import Category, DayKind, Exemption, InvitationSource, Relation, State
 from waishi.orgs.fields import UnitChoiceField
+from waishi.orgs.models import Unit
+from waishi.plans.models import PlanEntry
 
 
 class BasicsForm(_Styled):
@@ -46,8 +48,6 @@ class BasicsForm(_Styled):
     funding_source = forms.CharField(label=_("Funding source"), max_length=200, required=False)
 
     def __init__(self, *args, entries=None, **kwargs):
-        from waishi.plans.models import PlanEntry
-
         super().__init__(*args, **kwargs)
         self.fields["plan_entry"].queryset = (
             entries if entries is not None else PlanEntry.objects.none()
@@ -192,7 +192,6 @@ class MissionSearchForm(_Styled):
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from waishi.orgs.models import Unit
 
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
         self.fields["country"].choices = [("", _("All countries")), *country_choices()[1:]]
@@ -273,7 +272,5 @@ class ExemptionForm(_Styled):
     )
 
     def __init__(self, *args, **kwargs):
-        from waishi.missions.models import Exemption
-
         super().__init__(*args, **kwargs)
         self.fields["exemption"].choices = [("", "—"), *Exemption.choices]

@@ -7,14 +7,14 @@ from django.utils.translation import gettext as _
 
 from waishi.lib.roles import Role, has
 from waishi.lib.work import Card, register
+from waishi.missions.models import Mission, State
+from waishi.orgs import scoping
 
 
 @register
 def _missions(user) -> list:
     if not has(user, frozenset({Role.UNIT_CLERK})):
         return []
-    from waishi.missions.models import Mission, State
-    from waishi.orgs import scoping
 
     mine = scoping.visible(user, Mission)
     drafts = mine.filter(state=State.DRAFT, created_by=user).count()

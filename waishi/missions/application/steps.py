@@ -10,11 +10,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from waishi.approvals.selectors import chain_preview
 from waishi.audit.services import client_ip
 from waishi.missions.application import forms, services
 from waishi.missions.core import checking, selectors, uploads
 from waishi.missions.models import Mission
 from waishi.orgs import selectors as org_selectors
+from waishi.plans.models import PlanEntry
+from waishi.plans.selectors import binding_entries
 from waishi.policy import live
 
 
@@ -88,9 +91,6 @@ def _rows(formset, *, remove: str = "", prefix: str = "") -> list[dict]:
 def plan_entries(unit_id: int, mission: Mission | None):
     """The unit's binding plan entries of the departure's year, else of this year and the
     next (in November a clerk prepares next spring's trips), and the entry already linked."""
-    from waishi.plans.models import PlanEntry
-    from waishi.plans.selectors import binding_entries
-
     departure = mission.departure_date if mission else None
     this_year = timezone.localdate().year
     years = [departure.year] if departure else [this_year, this_year + 1]
@@ -347,8 +347,6 @@ def review_build(request, mission, bound):
         )
     preview = []
     if check.result is not None:
-        from waishi.approvals.selectors import chain_preview
-
         data = checking.trip_data(mission)
         facts = services.chain_facts(mission, data, check.result, len(data["members"]))
         preview = chain_preview("missions.mission", facts)

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from waishi.approvals.models import StepState
+from waishi.approvals.selectors import can_decide
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
 from waishi.lib import downloads
@@ -31,6 +33,7 @@ from waishi.missions.application.services import decisions, documents
 from waishi.missions.application.services import publicity as publicity_services
 from waishi.missions.core import checking, selectors
 from waishi.missions.core import publicity as publicity_rules
+from waishi.missions.core.exclusion import excluded_users_of
 from waishi.missions.core.workflow import APPROVERS, CLERK_ACTIONS, MISSION, VIEWERS, table
 from waishi.missions.models import TRAVELLED_STATES, Mission
 from waishi.orgs import scoping
@@ -112,10 +115,6 @@ OUTCOMES = {
 def _decision_state(user, mission: Mission, chain: list):
     """(the pending step or None, may ``user`` decide it, on whose behalf, why not), the
     pending step taken from ``chain``, the trip's steps the page shows."""
-    from waishi.approvals.models import StepState
-    from waishi.approvals.selectors import can_decide
-    from waishi.missions.core.exclusion import excluded_users_of
-
     if mission.state not in decisions.IN_CHAIN or not has(user, APPROVERS):
         return None, False, None, None
     step = next((s for s in chain if s.state == StepState.PENDING), None)
@@ -469,7 +468,6 @@ def mission_publicity(request, mission_pk: int):
         and has(user, publicity_services.EXEMPTERS)
         and not (publicity and publicity.is_exempt)
     )
-    from waishi.missions.core import checking
 
     return render(
         request,

@@ -1,7 +1,7 @@
 """Forms of change requests: the proposed itinerary (dates and reason, stop rows, member
 rows, a person to add), the decision of an approver, the withdrawal. Every field of the
 proposal is optional here: a draft saves whatever was typed, and what is missing is
-named at submission (``services.changes.completeness``)."""
+named at submission (``changes.services.completeness``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.missions.core.forms import StopForm
+from waishi.orgs.models import Person
 
 
 class _Styled(Form):
@@ -62,8 +63,6 @@ class AddPersonForm(Form):
     )
 
     def __init__(self, *args, people=None, **kwargs):
-        from waishi.orgs.models import Person
-
         super().__init__(*args, **kwargs)
         field = self.fields["add_person"]
         field.queryset = people if people is not None else Person.objects.none()

@@ -39,6 +39,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from waishi.approvals import services as approvals
+from waishi.approvals.models import ApprovalStep
+from waishi.approvals.selectors import can_decide, current_step, steps_for
 from waishi.audit.services import diff, record
 from waishi.lib.roles import Role, has
 from waishi.missions.changes.workflow import CHANGE, EDITABLE_STATES, IN_CHAIN, OPEN_STATES
@@ -59,7 +62,7 @@ from waishi.missions.models import (
     Stop,
 )
 from waishi.orgs import scoping
-from waishi.orgs.models import Person
+from waishi.orgs.models import Person, User
 from waishi.policy.types import InputError
 
 SUBJECT = "missions.change"
@@ -563,8 +566,6 @@ def change_submit(
     would be passes the policy check (errors block; warnings and *principle* errors need
     a justification); then the check is stored, the workflow moves and the change's own
     approval chain starts -- in one transaction, so a refusal changes nothing."""
-    from waishi.approvals import services as approvals
-
     with transaction.atomic():
         mission = _lock_mission(actor, change.mission)
         locked = _lock_change(mission, change, version)
@@ -666,8 +667,6 @@ def change_withdraw(
 ) -> ChangeRequest:
     """The clerk withdraws the change (or discards a draft); open approval steps are
     cancelled in the same transaction."""
-    from waishi.approvals import services as approvals
-
     with transaction.atomic():
         mission = _lock_mission(actor, change.mission)
         locked = _lock_change(mission, change)
@@ -696,8 +695,6 @@ def change_withdraw(
 def excluded_user_ids(pk: int) -> set[int]:
     """Who may not decide the change: its drafter, the trip's drafter, and the accounts of
     the members (those of the trip now and those the change would add)."""
-    from waishi.orgs.models import User
-
     change = ChangeRequest.objects.filter(pk=pk).select_related("mission").first()
     if change is None:
         return set()
@@ -716,8 +713,6 @@ def excluded_user_ids(pk: int) -> set[int]:
 
 def decision_state(user, change: ChangeRequest):
     """(the pending step or None, may ``user`` decide it, on whose behalf, why not)."""
-    from waishi.approvals.selectors import can_decide, current_step
-
     if change.state not in IN_CHAIN:
         return None, False, None, None
     step = current_step(SUBJECT, change.pk)
@@ -744,9 +739,6 @@ def change_decide(
     "reject") and move the change; at the last approval apply it. Returns the approvals
     outcome ("next", "approved", "returned", "rejected"). Raises PermissionDenied or
     ValidationError and then changes nothing."""
-    from waishi.approvals import services as approvals
-    from waishi.approvals.models import ApprovalStep
-
     if decision not in DECISIONS:
         raise ValidationError({"decision": _("Unknown decision.")})
     comment = (comment or "").strip()
@@ -995,8 +987,6 @@ def _apply(*, actor, mission: Mission, change: ChangeRequest) -> dict:
 
 def chain_of(change: ChangeRequest) -> list:
     """Every step of every round of the change's chain, with ``spent`` (as the trip's)."""
-    from waishi.approvals.selectors import steps_for
-
     now = timezone.now()
     steps = list(steps_for(SUBJECT, change.pk))
     for step in steps:

@@ -10,19 +10,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from waishi.approvals import subjects
+from waishi.approvals.subjects import Subject
+from waishi.audit.messages import register
+from waishi.missions.changes.services import change_decide, excluded_user_ids
+from waishi.missions.models import ChangeRequest
+
 SUBJECT = "missions.change"
 
 
 def _titles(ids) -> dict[int, str]:
-    from waishi.missions.models import ChangeRequest
-
     rows = ChangeRequest.objects.filter(pk__in=list(ids)).select_related("mission")
     return {c.pk: str(c) for c in rows}
 
 
 def _url(pk: int) -> str:
-    from waishi.missions.models import ChangeRequest
-
     mission_id = ChangeRequest.objects.filter(pk=pk).values_list("mission_id", flat=True).first()
     if mission_id is None:
         return ""
@@ -30,8 +32,6 @@ def _url(pk: int) -> str:
 
 
 def _excluded(pk: int) -> set[int]:
-    from waishi.missions.changes.services import excluded_user_ids
-
     return excluded_user_ids(pk)
 
 
@@ -46,10 +46,7 @@ def decide(
     override_reason: str = "",
 ) -> str:
     """The approvals queue's (and bulk approval's) way in: the same service as the
-    change's decision page (``services.changes.change_decide``)."""
-    from waishi.missions.changes.services import change_decide
-    from waishi.missions.models import ChangeRequest
-
+    change's decision page (``changes.services.change_decide``)."""
     change = ChangeRequest.objects.filter(pk=subject_id).first()
     if change is None:
         raise ValidationError(_("Not found."))
@@ -64,8 +61,6 @@ def decide(
 
 
 def subject():
-    from waishi.approvals.subjects import Subject
-
     return Subject(
         label=gettext_lazy("Change request"),
         title=_titles,
@@ -92,11 +87,5 @@ AUDIT_MESSAGES = {
 
 def ready() -> None:
     """Register the approvals subject and the audit sentences."""
-    from waishi.audit.messages import register
-
     register(AUDIT_MESSAGES)
-    try:
-        from waishi.approvals import subjects
-    except ImportError:  # pragma: no cover - the approvals app is always installed
-        return
     subjects.register(SUBJECT, subject())

@@ -2,7 +2,7 @@
 "行程与变更" page (versions in force and past, the open change, past changes), the change
 form (dates, stops, members, reason, justifications, live findings), the change with its
 check and approval chain, the approver's decision (confirmed before it is taken), and the
-compare page. Thin: parse, call a service (``services.changes``) or ``itinerary``, render.
+compare page. Thin: parse, call a service (``changes.services``) or ``itinerary``, render.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from waishi.lib.roles import has
 from waishi.missions.changes import forms as change_forms
 from waishi.missions.changes import services as changes
 from waishi.missions.changes.workflow import APPROVERS, CHANGE, IN_CHAIN, OPEN_STATES, table
-from waishi.missions.core import itinerary, selectors
+from waishi.missions.core import checking, itinerary, selectors
 from waishi.missions.core.workflow import VIEWERS
 from waishi.missions.models import TRAVELLED_STATES, ChangeRequest, ItineraryVersion, Mission
 from waishi.orgs import scoping
@@ -142,8 +142,6 @@ def _live(mission: Mission, proposal: dict, base: dict) -> dict:
 
 def _justification_rows(check, given: dict, mission: Mission) -> list[dict]:
     """The findings that need a written justification, with what is written so far."""
-    from waishi.missions.core import checking
-
     rows = []
     for finding in check.findings:
         if not checking.needs_justification(finding):

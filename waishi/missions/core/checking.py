@@ -21,6 +21,7 @@ from typing import Any
 from django.utils import timezone
 
 from waishi.missions.models import TRAVELLED_STATES, Member, Mission
+from waishi.policy import reference
 from waishi.policy.output import result_json
 from waishi.policy.run import judge
 from waishi.policy.selectors import policy_in_force_db
@@ -194,8 +195,6 @@ def budget_standards(places, *, on: date | None = None) -> list:
     """The 附表2 standard for each (country, city) of ``places`` under the policy version
     in force on ``on`` (default today): its imported table, else the shipped rows. None
     where no standard is on file."""
-    from waishi.policy import reference
-
     policy = policy_in_force_db(on or timezone.localdate())
     table = getattr(policy, "budget", None) or getattr(reference, "SHIPPED_BUDGET", None)
     if table is None:  # an older policy module: the shipped lookup

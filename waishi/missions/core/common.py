@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from waishi.lib.roles import Role, has
 from waishi.missions.models import EDITABLE_STATES, Mission
+from waishi.policy import reference
 
 DRAFTS = frozenset({Role.UNIT_CLERK})
 LAST_STEP = 6
@@ -121,8 +122,6 @@ def _choice(value: Any, choices, default: str = "") -> str:
 
 
 def _country(value: Any) -> str:
-    from waishi.policy import reference
-
     code = _text(value).upper()
     return code if code and reference.country(code) is not None else ""
 

@@ -8,9 +8,9 @@ A version is plain data, the shape of ``ItineraryVersion`` and of a change reque
      "members": [{"person_id", "name", "unit", "post", "task", "is_leader"}]}
 
 Version 1 is the itinerary as approved: ``record_first`` freezes it from the mission's
-rows at the final approval (``services.decisions``) and, for trips approved before
+rows at the final approval (``application.services.decisions``) and, for trips approved before
 versions existed, the first time one is needed. Each approved change request adds the
-next number (``services.changes``).
+next number (``changes.services``).
 
 ``compare`` says what differs between two versions (dates, days abroad, stops added,
 removed or changed, the route, members added, removed or changed) and lines them up

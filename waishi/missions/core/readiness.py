@@ -26,6 +26,17 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from waishi.missions.core import checking
+from waishi.missions.core.publicity import publicity_refusal
+from waishi.missions.models import (
+    LeaderAcknowledgment,
+    Member,
+    PartyBranch,
+    ReportState,
+    TripReport,
+)
+from waishi.policy.types import InputError
+
 if TYPE_CHECKING:
     from waishi.missions.models import Member, Mission
 
@@ -53,16 +64,12 @@ def submit_refusal(unit) -> str | None:
 
 def leader_of(mission: Mission) -> Member | None:
     """The member flagged head of the delegation (None when there is none)."""
-    from waishi.missions.models import Member
-
     return Member.objects.filter(mission=mission, is_leader=True).select_related("person").first()
 
 
 def leader_acknowledged(mission: Mission) -> bool:
     """True when the current head of the delegation has acknowledged (an acknowledgment
     by someone who is no longer the head does not count)."""
-    from waishi.missions.models import LeaderAcknowledgment
-
     leader = leader_of(mission)
     return (
         leader is not None
@@ -72,8 +79,6 @@ def leader_acknowledged(mission: Mission) -> bool:
 
 def education_complete(mission: Mission) -> bool:
     """True when the trip has members and every one has a pre-departure education record."""
-    from waishi.missions.models import Member
-
     members = Member.objects.filter(mission=mission)
     return members.exists() and not members.filter(education__isnull=True).exists()
 
@@ -97,9 +102,6 @@ def party_branch_rule(mission: Mission) -> BranchRule:
     submitted (members frozen at submission), judged under the policy version in force
     today; ``mandatory`` is that version's parameter. Falls back to the check stored at
     submission when the record cannot be judged again."""
-    from waishi.missions.core import checking
-    from waishi.policy.types import InputError
-
     try:
         data = checking.trip_data(mission, frozen=True)
         result = checking.run_check(mission, on=timezone.localdate(), data=data)
@@ -118,15 +120,11 @@ def party_branch_rule(mission: Mission) -> BranchRule:
 
 
 def party_branch_recorded(mission: Mission) -> bool:
-    from waishi.missions.models import PartyBranch
-
     return PartyBranch.objects.filter(mission=mission).exists()
 
 
 def publicity_done(mission: Mission) -> bool:
     """The pre-trip publicity has run its period, or the trip was exempted."""
-    from waishi.missions.core.publicity import publicity_refusal
-
     return publicity_refusal(mission) is None
 
 
@@ -164,8 +162,6 @@ def departure_blockers(mission: Mission) -> list[str]:
 
 
 def report_accepted(mission: Mission) -> bool:
-    from waishi.missions.models import ReportState, TripReport
-
     return TripReport.objects.filter(mission=mission, state=ReportState.ACCEPTED).exists()
 
 

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from waishi.approvals.models import ApprovalStep, StepState
+from waishi.approvals.selectors import steps_for
 from waishi.missions.core import checking
+from waishi.missions.core.forms import COMMENT_FIELD_LABELS
 from waishi.missions.models import Member, Mission, Stop, TripReport
 from waishi.orgs import scoping
 from waishi.policy import reference
@@ -140,8 +143,6 @@ def chain_of(mission: Mission) -> list:
     has taken so far (pending)."""
     from django.utils import timezone
 
-    from waishi.approvals.selectors import steps_for
-
     now = timezone.now()
     steps = list(steps_for("missions.mission", mission.pk))
     for step in steps:
@@ -157,8 +158,6 @@ def chain_of(mission: Mission) -> list:
 def last_return(mission: Mission):
     """The step that sent a returned application back (its comment and comments per
     field, for the clerk), or None when the application is not returned."""
-    from waishi.approvals.models import ApprovalStep, StepState
-
     if mission.state != "returned":
         return None
     return (
@@ -174,8 +173,6 @@ def last_return(mission: Mission):
 def return_notes(mission: Mission, step_slug: str | None = None) -> dict | None:
     """What the clerk sees on a step of the form of a returned application: the general
     comment and the comments on the fields of that step (all of them on the review)."""
-    from waishi.missions.core.forms import COMMENT_FIELD_LABELS
-
     step = last_return(mission)
     if step is None:
         return None

@@ -8,9 +8,10 @@ service when a step is decided: their guards here refuse anyone outside the miss
 unit for a unit leader, and ``approval_guard`` is the hook where the decision service's
 own checks (the actor holds the current step, no self-approval) belong.
 
-``mission_decide`` (services/decisions.py) takes ``review``/``return``/``reject``/``approve``
-after the approvals service decided the step; ``mission_cancel`` takes ``cancel``.
-After approval (``services/trip.py``): ``depart`` (the actual departure confirmed, nothing
+``mission_decide`` (application/services/decisions.py) takes ``review``/``return``/
+``reject``/``approve`` after the approvals service decided the step; ``mission_cancel``
+takes ``cancel``.
+After approval (``trip/services.py``): ``depart`` (the actual departure confirmed, nothing
 left on the pre-departure checklist) -> ``abroad``; ``come_back`` (the actual return
 confirmed; the trip report is opened with its due date) -> ``back``; ``close`` (the report
 accepted and every passport back, ``readiness.CLOSE_CHECKS``) -> ``closed``.
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from waishi.audit.services import record
 from waishi.lib.roles import CITY_ROLES, UNIT_ROLES, Role
 from waishi.lib.workflow import Transition, Workflow
+from waishi.missions.core.readiness import close_blockers, departure_blockers
 from waishi.missions.models import State
 
 # Who reads trips abroad at all (every room's pages; what each sees is ``scoping``'s).
@@ -64,8 +66,6 @@ def _cancel_guard(mission, actor) -> str | None:
 
 def _depart_guard(mission, actor) -> str | None:
     """Nothing left on the pre-departure checklist (``readiness.departure_blockers``)."""
-    from waishi.missions.core.readiness import departure_blockers
-
     refusal = own_unit(mission, actor)
     if refusal is None:
         blockers = departure_blockers(mission)
@@ -76,8 +76,6 @@ def _depart_guard(mission, actor) -> str | None:
 
 def _close_guard(mission, actor) -> str | None:
     """The report accepted and every passport back (``readiness.close_blockers``)."""
-    from waishi.missions.core.readiness import close_blockers
-
     blockers = close_blockers(mission)
     if blockers:
         return _("The trip cannot be closed yet: %(what)s.") % {"what": "；".join(blockers)}
@@ -197,8 +195,6 @@ CLERK_ACTIONS = frozenset({"submit", "resubmit", "withdraw", "cancel"})
 
 def table() -> list[dict]:
     """The transition table for people: from, action, to, who (page and docs)."""
-    from waishi.lib.roles import Role as R
-
     return [
         {
             "source": MISSION.label(t.source),
@@ -206,7 +202,7 @@ def table() -> list[dict]:
             "code": t.action,
             "from_code": t.source,
             "target": MISSION.label(t.target),
-            "roles": [R(role).label for role in sorted(t.roles)],
+            "roles": [Role(role).label for role in sorted(t.roles)],
         }
         for t in MISSION.edges()
     ]

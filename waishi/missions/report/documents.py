@@ -29,6 +29,7 @@ from waishi.missions.core.docx import (
     _member_rows,
 )
 from waishi.missions.models import ItineraryVersion, Mission, TripReport
+from waishi.missions.trip.services import deviations
 
 KINDS = ("trip_report", "report_publicity")
 FILE_NAMES = {"trip_report": "出访报告", "report_publicity": "出访情况公示"}
@@ -80,8 +81,6 @@ def _money(value) -> str:
 
 
 def _values(report: TripReport) -> dict:
-    from waishi.missions.trip.services import deviations
-
     mission = report.mission
     values = _common(mission)
     values.update(

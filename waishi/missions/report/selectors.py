@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from waishi.followups.obligations import Obligation
 from waishi.missions.models import ReportState, TripReport
 from waishi.missions.report.workflow import OWED_STATES
 from waishi.orgs import scoping
@@ -58,8 +59,6 @@ def obligations(unit) -> list:
     returned), due on its date, overdue once that date has passed."""
     from django.urls import reverse
     from django.utils.translation import gettext as _
-
-    from waishi.followups.obligations import Obligation
 
     today = timezone.localdate()
     rows = (

@@ -1,7 +1,7 @@
 """The trip report (出访报告, policy-rules.md ``REPORT_DUE``): due a time after the return,
 written by the unit, accepted or returned by the FAO, published inside the unit.
 
-The report row is opened by ``services.trip.mission_come_back`` with ``report_due_date``.
+The report row is opened by ``trip.services.mission_come_back`` with ``report_due_date``.
 From then on:
 
 - ``report_update`` (the unit's clerk) saves the structured fields as typed, complete
@@ -39,7 +39,9 @@ from waishi.lib import uploads
 from waishi.lib.roles import Role, has
 from waishi.missions.core.common import _decimal, _text, check_version
 from waishi.missions.core.deadlines import report_parameters
-from waishi.missions.models import Mission, ReportState, TripReport
+from waishi.missions.core.publicity import publicity_period, publicity_working_days
+from waishi.missions.core.uploads import max_bytes
+from waishi.missions.models import Mission, ReportState, State, TripReport
 from waishi.missions.report.workflow import (
     EDITABLE_STATES,
     OWED_STATES,
@@ -50,6 +52,9 @@ from waishi.missions.report.workflow import (
     WRITERS,
     missing,
 )
+from waishi.missions.trip import services as trip_services
+from waishi.notify.services import notify
+from waishi.orgs.models import User
 
 # The structured fields the clerk writes; the first four must be filled in to submit.
 FIELDS = (
@@ -189,8 +194,6 @@ def report_update(*, actor, report: TripReport, version: Any, ip: str = "", **va
 
 
 def _document_kind(document) -> uploads.Kind:
-    from waishi.missions.core.uploads import max_bytes
-
     wrong = _("The signed report must be a PDF or a Word (.docx) document; this file is neither.")
     kind = uploads.detect(document, field="document", max_bytes=max_bytes(), wrong_kind=wrong)
     if kind not in (uploads.PDF, uploads.DOCX):
@@ -308,8 +311,6 @@ def report_publish(
     (today by default): N working days, N being ``PUBLICITY_BEFORE``'s (default 5).
     Published again (a corrected start), the new period replaces the old; both are in
     the history."""
-    from waishi.missions.core.publicity import publicity_period, publicity_working_days
-
     with transaction.atomic():
         mission, locked = _lock(
             actor,
@@ -411,14 +412,12 @@ def report_accept(
     """The FAO accepts the submitted report (as read: a stale ``version`` is refused); the
     trip closes in the same transaction when every other condition (passports back) holds
     (``mission_close_if_ready``)."""
-    from waishi.missions.trip.services import mission_close_if_ready
-
     comment = _text(comment)[:2000]
     with transaction.atomic():
         mission, accepted = _decide(
             actor=actor, report=report, action="accept", comment=comment, version=version, ip=ip
         )
-        mission_close_if_ready(actor=actor, mission=mission, ip=ip)
+        trip_services.mission_close_if_ready(actor=actor, mission=mission, ip=ip)
     return accepted
 
 
@@ -442,8 +441,6 @@ def report_return(
 
 
 def _unit_users(unit_id: int, role: str):
-    from waishi.orgs.models import User
-
     return User.objects.filter(unit_id=unit_id, role=role, is_active=True).order_by("pk")
 
 
@@ -468,8 +465,6 @@ def report_sweep(today: date | None = None) -> dict[str, int]:
     ``REMIND_BEFORE_DAYS`` before the due date, a reminder to the unit's clerks; on the
     due date (or the first run after it), a second one; ``escalate_after_days`` after
     it, a notice to the unit's leaders. A submitted or accepted report is not chased."""
-    from waishi.missions.models import State
-
     today = today or timezone.localdate()
     after = escalate_after_days(today)
     counts = {"reminded": 0, "escalated": 0}
@@ -489,8 +484,6 @@ def report_sweep(today: date | None = None) -> dict[str, int]:
 
 def _sweep_report(candidate: TripReport, today: date, after: int, counts: dict[str, int]) -> None:
     """One report still owed: remind, then escalate -- each once, under its row lock."""
-    from waishi.notify.services import notify
-
     with transaction.atomic():
         row = TripReport.objects.select_for_update().get(pk=candidate.pk)
         if row.state not in OWED_STATES:

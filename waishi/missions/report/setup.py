@@ -11,6 +11,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from waishi.audit.messages import register as register_messages
+from waishi.followups import obligations, sources
+from waishi.missions.models import Mission
+from waishi.missions.report import selectors as report_selectors
+from waishi.orgs import scoping
+
 AUDIT_MESSAGES = {
     "missions.report.update": _("{actor} changed the trip report {object}"),
     "missions.report.upload": _("{actor} filed the signed report {file} for {object}"),
@@ -30,10 +36,6 @@ AUDIT_MESSAGES = {
 def _source():
     from django.urls import reverse
 
-    from waishi.followups import sources
-    from waishi.missions.models import Mission
-    from waishi.orgs import scoping
-
     return sources.Source(
         label=_("Trip abroad"),
         title=lambda ids: {m.pk: str(m) for m in Mission.objects.filter(pk__in=list(ids))},
@@ -43,10 +45,6 @@ def _source():
 
 
 def ready() -> None:
-    from waishi.audit.messages import register as register_messages
-    from waishi.followups import obligations, sources
-    from waishi.missions.report import selectors as report_selectors
-
     register_messages(AUDIT_MESSAGES)
     obligations.register(report_selectors.obligations)
     sources.register("missions.mission", _source())

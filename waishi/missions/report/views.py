@@ -1,7 +1,7 @@
 """The trip report pages (出访报告): the list for the FAO (a unit sees its own), and the
 report page of a trip -- state, due date, the structured form, the signed document, the
 post-trip publicity, submission, and the FAO's acceptance or return. Thin: parse, call
-``services.report`` or a selector, render. Every page starts from the trip, reached
+``report.services`` or a selector, render. Every page starts from the trip, reached
 through ``orgs.scoping`` (another unit's trip is a 404)."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
+from waishi.followups.models import Outcome
 from waishi.lib import downloads
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_form_errors, flash_refusal
@@ -108,8 +109,6 @@ def report_list(request):
 
 
 def _outcomes(user, mission: Mission) -> list:
-    from waishi.followups.models import Outcome
-
     return list(
         scoping.visible(user, Outcome)
         .filter(source_type="missions.mission", source_id=mission.pk)

@@ -5,7 +5,7 @@ The unit (its clerk or leader) submits the report once its structured fields are
 in and its post-trip publicity is published; the FAO (reviewer or head) accepts it or
 returns it with a comment; a returned report is corrected and submitted again. Accepting
 is the trip's last step but one: it closes by itself once every passport is back too
-(``services.trip.mission_close_if_ready``).
+(``trip.services.mission_close_if_ready``).
 
 Writing the report (``report_update``), its signed document and its publicity are not
 transitions: they are allowed in ``draft`` and ``returned`` (``EDITABLE_STATES``). Every

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import DateInput
 from waishi.missions.core.forms import _Styled
+from waishi.missions.models import EducationMethod, IncidentKind
 
 
 class LeaderAcknowledgmentForm(_Styled):
@@ -26,8 +27,6 @@ class EducationForm(_Styled):
     )
 
     def __init__(self, *args, **kwargs):
-        from waishi.missions.models import EducationMethod
-
         super().__init__(*args, **kwargs)
         self.fields["method"].choices = [("", "—"), *EducationMethod.choices]
 
@@ -74,8 +73,6 @@ class IncidentForm(_Styled):
     )
 
     def __init__(self, *args, members=(), **kwargs):
-        from waishi.missions.models import IncidentKind
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "—"), *IncidentKind.choices]
         self.fields["member"].choices = [("", "—")] + [(m.pk, m.person.name) for m in members]

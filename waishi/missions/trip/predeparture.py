@@ -2,7 +2,7 @@
 pre-departure discipline education (policy-rules.md ``EDUCATION``) and the temporary
 Party branch (``PARTY_BRANCH``). Recorded by the trip's own unit (its clerk or leader)
 for an approved trip only; each write locks the mission and records one audit event on
-it, in the same transaction. What still blocks departure is ``missions.readiness``."""
+it, in the same transaction. What still blocks departure is ``missions.core.readiness``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The "出发前准备" page of an approved trip: the checklist of what still blocks departure,
 and the forms with which the unit records the head's acknowledgment, each member's
 pre-departure education and the temporary Party branch. Thin: parse, call a service
-(``services.predeparture``) or ``readiness``, render."""
+(``trip.predeparture``) or ``readiness``, render."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """During and after the trip: departure and return confirmed with the actual dates, the
 trip closed, and incidents recorded (policy-rules.md, "Before, during and after").
 
-Each state change goes through the workflow (``missions.workflow``: ``depart``,
+Each state change goes through the workflow (``missions.core.workflow``: ``depart``,
 ``come_back``, ``close``), under a row lock, with one audit event on the mission. What the
-trip needs first is in ``missions.readiness`` (the pre-departure checklist; the close
+trip needs first is in ``missions.core.readiness`` (the pre-departure checklist; the close
 checklist). Confirming the return opens the trip report with its due date
 (``REPORT_DUE``) and tells ``readiness.RETURN_HOOKS`` (the passports' due dates follow
 the actual return).
@@ -11,7 +11,7 @@ the actual return).
 The actual dates are facts: a departure earlier or a return later than the itinerary in
 force is recorded as it happened, and shown as a deviation (``deviations``) on the trip
 and its report, for the FAO and the inspectors; the change it needed is a change request
-(``services/changes.py``) approved before it happens.
+(``changes/services.py``) approved before it happens.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from waishi.audit.services import record, snapshot
 from waishi.lib.roles import Role, has
 from waishi.missions.core import readiness
 from waishi.missions.core.common import check_version
+from waishi.missions.core.deadlines import report_due_date
+from waishi.missions.core.workflow import MISSION
 from waishi.missions.models import Incident, IncidentKind, Member, Mission, State, TripReport
 
 # Who confirms departure and return (the trip's own unit, or the FAO for it).
@@ -91,8 +93,6 @@ def mission_depart(
     """Confirm the departure on ``on`` (the actual date). Refused while anything on the
     pre-departure checklist is not done (the workflow's guard names what), and for a
     stale ``version`` when one is given."""
-    from waishi.missions.core.workflow import MISSION
-
     if not may_confirm(actor, mission):
         raise PermissionDenied(_("Only the trip's own unit or the FAO confirms its departure."))
     day = _actual_date(on, "actual_departure", _("Enter the day the delegation left."))
@@ -117,9 +117,6 @@ def mission_come_back(
 ) -> Mission:
     """Confirm the return on ``on``: the trip is back, its report is opened with the due
     date of the policy in force that day, and ``readiness.RETURN_HOOKS`` are told."""
-    from waishi.missions.core.deadlines import report_due_date
-    from waishi.missions.core.workflow import MISSION
-
     if not may_confirm(actor, mission):
         raise PermissionDenied(_("Only the trip's own unit or the FAO confirms its return."))
     day = _actual_date(on, "actual_return", _("Enter the day the delegation came back."))
@@ -160,7 +157,6 @@ def mission_come_back(
 def mission_close(*, actor, mission: Mission, version: Any = None, ip: str = "") -> Mission:
     """Close the trip: only when its report is accepted and every passport is back
     (``readiness.close_blockers``; the workflow's guard names what is missing)."""
-    from waishi.missions.core.workflow import MISSION
 
     def effect(row: Mission, transition) -> None:
         _stale(row, version)
@@ -174,8 +170,6 @@ def mission_close_if_ready(*, actor, mission: Mission, ip: str = "") -> bool:
     """Close the trip when it is back and nothing blocks it; called after the report is
     accepted and after a passport comes back, in their transactions, by the FAO who took
     that last step (the close event says it was automatic). False when it stays open."""
-    from waishi.missions.core.workflow import MISSION
-
     with transaction.atomic():
         locked = Mission.objects.select_for_update().get(pk=mission.pk)
         if locked.state != State.BACK or MISSION.refusal(locked, "close", actor) is not None:

@@ -1,6 +1,6 @@
 """The "出访期间与回国" page of a trip: departure and return confirmed with the actual
 dates, deviations from the itinerary in force, incidents, and closing once the report is
-accepted and every passport is back. Thin: parse, call ``services.trip`` or
+accepted and every passport is back. Thin: parse, call ``trip.services`` or
 ``readiness``, render."""
 
 from __future__ import annotations

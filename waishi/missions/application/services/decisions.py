@@ -29,11 +29,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from waishi.approvals import selectors as approval_selectors
+from waishi.approvals import services as approval_services
+from waishi.approvals.models import ApprovalStep
 from waishi.audit.services import record
 from waishi.lib.roles import Role, has
 from waishi.missions.core import checking
 from waishi.missions.core.exclusion import excluded_user_ids
+from waishi.missions.core.itinerary import record_first
+from waishi.missions.core.publicity import publicity_refusal
+from waishi.missions.core.workflow import MISSION
 from waishi.missions.models import Mission, State
+from waishi.plans.services import quota_consume, quota_release
 from waishi.policy.types import InputError
 
 SUBJECT = "missions.mission"
@@ -97,14 +104,12 @@ def _clean_field_comments(field_comments) -> dict[str, str]:
 
 def _check_may_decide(actor, mission: Mission) -> None:
     """Refuse early (before the policy check runs) someone who may not decide now."""
-    from waishi.approvals import selectors as approvals
-
-    step = approvals.current_step(SUBJECT, mission.pk)
+    step = approval_selectors.current_step(SUBJECT, mission.pk)
     if step is None:
         raise ValidationError(
             _("Nothing on this record is waiting for a decision."), code="no_pending_step"
         )
-    ok, _behalf, reason = approvals.can_decide(
+    ok, _behalf, reason = approval_selectors.can_decide(
         actor, step, excluded_user_ids=excluded_user_ids(mission.pk)
     )
     if not ok:
@@ -125,11 +130,6 @@ def mission_decide(
     "reject") and move the mission. Returns the approvals outcome: "next", "approved",
     "returned" or "rejected". Raises PermissionDenied or ValidationError (a
     ``plans.services.QuotaExceeded`` among them) and then changes nothing."""
-    from waishi.approvals import services as approvals
-    from waishi.approvals.models import ApprovalStep
-    from waishi.missions.core.publicity import publicity_refusal
-    from waishi.missions.core.workflow import MISSION
-
     if decision not in DECISIONS:
         raise ValidationError({"decision": _("Unknown decision.")})
     comment = (comment or "").strip()
@@ -153,7 +153,7 @@ def mission_decide(
                     [_("The trip breaks a rule and cannot be approved:"), *_describe(hard)],
                     code="policy",
                 )
-        outcome = approvals.step_decide(
+        outcome = approval_services.step_decide(
             actor=actor,
             subject_type=SUBJECT,
             subject_id=locked.pk,
@@ -261,15 +261,12 @@ def mission_decide(
                 on_behalf_of=on_behalf_of,
             )
             # The itinerary as approved becomes version 1 (changes are compared with it).
-            from waishi.missions.core.itinerary import record_first
 
             record_first(locked, actor)
     return outcome
 
 
 def _consume_quota(*, actor, mission: Mission, ip: str) -> None:
-    from waishi.plans.services import quota_consume
-
     if mission.departure_date is None:
         raise ValidationError(_("The trip has no departure date."))
     quota_consume(
@@ -287,10 +284,6 @@ def mission_cancel(*, actor, mission: Mission, reason: str, ip: str = "") -> Mis
     """Call off an approved trip: the FAO head at any time, the unit's leader before
     departure. The quota it used is given back and open steps are cancelled, in the
     same transaction."""
-    from waishi.approvals import services as approvals
-    from waishi.missions.core.workflow import MISSION
-    from waishi.plans.services import quota_release
-
     if not has(actor, CANCELLERS):
         raise PermissionDenied(_("Only the FAO head or the unit's leader may cancel a trip."))
     reason = (reason or "").strip()
@@ -307,5 +300,7 @@ def mission_cancel(*, actor, mission: Mission, reason: str, ip: str = "") -> Mis
             locked, "cancel", actor=actor, ip=ip, comment=reason, effect=effect
         )
         quota_release(actor=actor, reference=quota_reference(locked), ip=ip)
-        approvals.chain_cancel(actor=actor, subject_type=SUBJECT, subject_id=locked.pk, ip=ip)
+        approval_services.chain_cancel(
+            actor=actor, subject_type=SUBJECT, subject_id=locked.pk, ip=ip
+        )
     return cancelled

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from waishi.approvals.models import DECIDED_STATES
+from waishi.approvals.selectors import steps_for
 from waishi.audit.services import record
 from waishi.lib import documents
 from waishi.missions.core.docx import (
@@ -73,9 +75,6 @@ def publicity_of(mission: Mission) -> Publicity | None:
 
 
 def _decided_steps(mission: Mission) -> list:
-    from waishi.approvals.models import DECIDED_STATES
-    from waishi.approvals.selectors import steps_for
-
     return [s for s in steps_for("missions.mission", mission.pk) if s.state in DECIDED_STATES]
 
 

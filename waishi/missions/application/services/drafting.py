@@ -22,7 +22,8 @@ from waishi.missions.core.common import (
     _lock,
     _text,
 )
-from waishi.missions.models import Mission
+from waishi.missions.models import Category, InvitationSource, Mission
+from waishi.plans.selectors import binding_entries
 
 BASICS_FIELDS = (
     "title",
@@ -63,8 +64,6 @@ def mission_create_draft(*, actor, ip: str = "", **values: Any) -> Mission:
 
 
 def _apply_basics(mission: Mission, values: dict[str, Any]) -> None:
-    from waishi.missions.models import Category
-
     for key, value in values.items():
         if key in ("title", "purpose", "tasks", "out_of_plan_reason", "funding_source"):
             limit = mission._meta.get_field(key).max_length
@@ -113,8 +112,6 @@ def mission_update_basics(
 
 def _check_plan_entry(mission: Mission, entry) -> None:
     """A plan entry must be one of the unit's entries binding in the approved plan."""
-    from waishi.plans.selectors import binding_entries
-
     if (
         entry.unit_id != mission.unit_id
         or not binding_entries(mission.unit_id, entry.plan.year).filter(pk=entry.pk).exists()
@@ -146,8 +143,6 @@ def mission_update_invitation(
         tracked = [*fields, "invitation_letter_name"]
         before = snapshot(locked, tracked)
         if "invitation_source" in values:
-            from waishi.missions.models import InvitationSource
-
             locked.invitation_source = _choice(values["invitation_source"], InvitationSource.values)
         if "inviter" in values:
             locked.inviter = _text(values["inviter"])[:200]

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from waishi.approvals import services as approvals
 from waishi.missions.core import checking, readiness
 from waishi.missions.core.checking import highest_rank
 from waishi.missions.core.common import _clean_justifications, _lock, _text
@@ -211,8 +212,6 @@ def mission_submit(
 
 def _start_chain(*, actor, mission: Mission, facts: dict, ip: str) -> None:
     """Hand the application to the approval chain (``waishi.approvals``)."""
-    from waishi.approvals import services as approvals
-
     approvals.chain_start(
         actor=actor,
         subject_type="missions.mission",
@@ -238,8 +237,6 @@ def mission_withdraw(*, actor, mission: Mission, ip: str = "", comment: str = ""
             locked, "withdraw", actor=actor, ip=ip, comment=_text(comment), effect=bump
         )
         if in_chain:
-            from waishi.approvals import services as approvals
-
             approvals.chain_cancel(
                 actor=actor, subject_type="missions.mission", subject_id=locked.pk, ip=ip
             )
