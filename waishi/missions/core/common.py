@@ -1,22 +1,15 @@
-"""What every service of the trip application shares: who may draft, the lock with
-its version check, and lenient converters (a draft stores what it can of what was typed)."""
+"""What the services of every room share: the version check (``StaleVersion``) and lenient
+converters (a draft stores what it can of what was typed)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.translation import gettext as _
+from django.core.exceptions import ValidationError
 
-from waishi.lib.roles import Role, has
-from waishi.missions.models import EDITABLE_STATES, Mission
 from waishi.policy import reference
-
-DRAFTS = frozenset({Role.UNIT_CLERK})
-LAST_STEP = 6
 
 
 class StaleVersion(ValidationError):
@@ -38,45 +31,6 @@ def check_version(row, version: Any, message: str) -> None:
         read = -1
     if read != row.version:
         raise StaleVersion(message % {"now": row.version, "read": read}, code="stale")
-
-
-def _require_drafter(actor, unit_id: int | None) -> None:
-    """Only a clerk of the application's own unit drafts and edits it."""
-    if not has(actor, DRAFTS) or actor.unit_id is None or actor.unit_id != unit_id:
-        raise PermissionDenied(_("Only a clerk of the unit may edit its trip applications."))
-
-
-def _lock(actor, mission: Mission, version: int | None) -> Mission:
-    """The mission re-read under a row lock, after the permission, state and version
-    checks. Call inside ``transaction.atomic()``."""
-    _require_drafter(actor, mission.unit_id)
-    locked = Mission.objects.select_for_update().get(pk=mission.pk)
-    _require_drafter(actor, locked.unit_id)
-    if locked.state not in EDITABLE_STATES:
-        raise ValidationError(
-            _("The application is %(state)s and can no longer be edited.")
-            % {"state": locked.get_state_display()},
-            code="state",
-        )
-    if version is not None and int(version) != locked.version:
-        raise StaleVersion(
-            _(
-                "This application was changed in another window or by someone else since you "
-                "opened it. Nothing was saved: reload the page to see the current version, "
-                "then make your change again."
-            ),
-            code="stale",
-        )
-    return locked
-
-
-def _bump(locked: Mission, fields: Iterable[str] = (), step: int | None = None) -> None:
-    locked.version += 1
-    names = {*fields, "version", "updated_at"}
-    if step is not None and step > locked.step:
-        locked.step = min(step, LAST_STEP)
-        names.add("step")
-    locked.save(update_fields=sorted(names))
 
 
 def _text(value: Any) -> str:
@@ -124,13 +78,6 @@ def _choice(value: Any, choices, default: str = "") -> str:
 def _country(value: Any) -> str:
     code = _text(value).upper()
     return code if code and reference.country(code) is not None else ""
-
-
-def _bump_step_only(locked: Mission, step: int) -> None:
-    """Record the furthest step reached without counting it as a change of content."""
-    if step > locked.step:
-        locked.step = step
-        locked.save(update_fields=["step"])
 
 
 def _clean_justifications(values: dict[str, Any]) -> dict[str, str]:

@@ -7,15 +7,17 @@ cannot be stored (a row of another application, a file of the wrong type) and a 
 based on a stale ``version`` (another tab saved first), with a message that says so.
 
 Every event is recorded on the mission itself (child rows named in ``data``), so the
-mission's history tells the whole story. The functions live in ``drafting`` (basics,
-invitation, justifications), ``rows`` (stops, days, members, budget), ``submission``
-(submit, withdraw), ``decisions`` (approve, return, reject, cancel), ``publicity`` (公示)
-and ``documents`` (the approval form and notice), on ``missions.core`` (lock, version,
-converters in ``core.common``; the publicity rules in ``core.publicity``); import them
-from here. The trip (``missions.trip``), its changes (``missions.changes``) and its report
-(``missions.report``) have services of their own.
+mission's history tells the whole story. The functions live in ``common`` (who drafts,
+the lock), ``drafting`` (basics, invitation, justifications), ``rows`` (stops, days,
+members, budget), ``submission`` (submit, withdraw), ``decisions`` (approve, return,
+reject, cancel), ``publicity`` (公示) and ``documents`` (the approval form and notice),
+on ``missions.core`` (the version check and converters in ``core.common``, the publicity
+rules in ``core.publicity``); import them from here. The trip (``missions.trip``), its
+changes (``missions.changes``) and its report (``missions.report``) have services of
+their own.
 """
 
+from waishi.missions.application.services.common import LAST_STEP
 from waishi.missions.application.services.decisions import (
     COMMENT_FIELDS,
     mission_cancel,
@@ -50,7 +52,7 @@ from waishi.missions.application.services.submission import (
     mission_submit,
     mission_withdraw,
 )
-from waishi.missions.core.common import LAST_STEP, StaleVersion
+from waishi.missions.core.common import StaleVersion
 from waishi.missions.core.publicity import (
     PUBLICITY_WORKING_DAYS,
     publicity_period,

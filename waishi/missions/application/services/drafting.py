@@ -11,17 +11,9 @@ from django.utils.translation import gettext as _
 
 from waishi.audit.services import diff, record, snapshot
 from waishi.lib.roles import has
+from waishi.missions.application.services.common import DRAFTS, _bump, _bump_step_only, _lock
 from waishi.missions.core import uploads
-from waishi.missions.core.common import (
-    DRAFTS,
-    _bump,
-    _bump_step_only,
-    _choice,
-    _date,
-    _decimal,
-    _lock,
-    _text,
-)
+from waishi.missions.core.common import _choice, _date, _decimal, _text
 from waishi.missions.models import Category, InvitationSource, Mission
 from waishi.plans.selectors import binding_entries
 

@@ -11,17 +11,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from waishi.audit.services import diff, record, snapshot
-from waishi.missions.core.common import (
-    _bump,
-    _bump_step_only,
-    _choice,
-    _country,
-    _date,
-    _decimal,
-    _int,
-    _lock,
-    _text,
-)
+from waishi.missions.application.services.common import _bump, _bump_step_only, _lock
+from waishi.missions.core.common import _choice, _country, _date, _decimal, _int, _text
 from waishi.missions.models import (
     BudgetLine,
     DayKind,

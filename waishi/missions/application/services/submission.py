@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.approvals import services as approvals
+from waishi.missions.application.services.common import _lock
 from waishi.missions.core import checking, readiness
 from waishi.missions.core.checking import highest_rank
-from waishi.missions.core.common import _clean_justifications, _lock, _text
+from waishi.missions.core.common import _clean_justifications, _text
 from waishi.missions.core.workflow import MISSION
 from waishi.missions.models import Member, Mission, State
 from waishi.policy.types import InputError
