@@ -1,7 +1,7 @@
 """Input and output shapes of the trip application endpoints (``mission_views``).
 
 Inputs are stricter than the form (a date must be a date, a country an ISO code) but
-say nothing the services do not: every write goes through ``waishi.missions.services``.
+say nothing the services do not: every write goes through ``waishi.missions.application.services``.
 Outputs are explicit: a member shows the person's name, unit, post and rank only --
 never an ID number (PIPL: only what is needed)."""
 

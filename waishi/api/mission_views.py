@@ -2,7 +2,7 @@
 and the approver's decisions (approve, return, reject).
 
 Thin, like the pages: every read starts in ``scoping`` (another unit's application is
-404), every write is a ``waishi.missions.services`` call (so it is checked, locked and
+404), every write is a ``waishi.missions.application.services`` call (so it is checked, locked and
 audited exactly as on the pages), and one request that touches several parts of a
 draft runs them in one transaction -- a refusal anywhere changes nothing. Submit and
 the decisions take an ``Idempotency-Key`` (``waishi.api.idempotency``): a retry with the
