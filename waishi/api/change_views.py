@@ -25,15 +25,16 @@ from rest_framework.views import APIView
 from waishi.api import change_serializers as cs
 from waishi.api.errors import valid
 from waishi.api.idempotency import idempotent
-from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, Conflict, _responses
+from waishi.api.mission_views import IDEMPOTENCY_KEY, Conflict, _responses
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
+from waishi.lib import roles
 from waishi.missions.changes import services as changes
-from waishi.missions.changes.workflow import APPROVERS, CHANGE, IN_CHAIN
+from waishi.missions.changes.workflow import APPROVERS, IN_CHAIN
 from waishi.missions.core import itinerary
 from waishi.missions.core.common import StaleVersion
-from waishi.missions.models import ChangeRequest, ChangeState, ItineraryVersion, Mission
+from waishi.missions.models import ChangeRequest, ItineraryVersion, Mission
 from waishi.orgs import scoping
 from waishi.policy import live
 
@@ -45,7 +46,7 @@ _DECIDE_ERRORS = (400, 403, 404, 422)
 class _ChangeView(JsonOnly, APIView):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = VIEWERS  # as the pages (missions.changes.views)
+    read_roles = roles.VIEWERS
     read_message = gettext_lazy("Your role does not give access to trip applications.")
     write_roles = changes.REQUESTERS
     write_message = gettext_lazy("Only a clerk of the trip's unit requests changes to it.")
@@ -95,17 +96,6 @@ def _check(mission: Mission, change: ChangeRequest) -> dict:
     }
 
 
-def _actions(change: ChangeRequest, user) -> dict:
-    editable = changes.may_edit(user, change)
-    submit = "submit" if change.state == ChangeState.DRAFT else "resubmit"
-    return {
-        "edit": editable,
-        "submit": editable and CHANGE.refusal(change, submit, user) is None,
-        "withdraw": CHANGE.refusal(change, "withdraw", user) is None,
-        "decide": bool(changes.decision_state(user, change)[1]),
-    }
-
-
 def _detail(request, mission: Mission, pk, code: int = 200) -> Response:
     from waishi.approvals.selectors import steps_for
 
@@ -121,7 +111,7 @@ def _detail(request, mission: Mission, pk, code: int = 200) -> Response:
         (changes.apply_refusal(mission, change) or "") if change.state in IN_CHAIN else ""
     )
     change.step_rows = list(steps_for(changes.SUBJECT, change.pk))
-    change.actions = _actions(change, request.user)
+    change.actions = changes.actions_for(request.user, change)
     data = cs.ChangeDetailOutput(change).data
     return Response(data, status=code)
 

@@ -38,7 +38,7 @@ from waishi.missions.core.workflow import APPROVERS, CLERKS
 from waishi.missions.models import BudgetLine, Member, Mission, ScheduleDay, Stop
 from waishi.orgs import scoping
 
-VIEWERS = roles.UNIT_ROLES | roles.CITY_ROLES  # as the pages (missions.application.views)
+VIEWERS = roles.VIEWERS
 BASICS = (*services.BASICS_FIELDS, "plan_entry")
 
 IDEMPOTENCY_KEY = OpenApiParameter(

@@ -24,34 +24,32 @@ from waishi.api import report_serializers as rs
 from waishi.api.errors import valid
 from waishi.api.fields import file_responses
 from waishi.api.idempotency import fits_a_replay, idempotent
-from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, _one_write, _responses
+from waishi.api.mission_views import IDEMPOTENCY_KEY, _one_write, _responses
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
-from waishi.lib import downloads, uploads
-from waishi.lib.roles import has
+from waishi.lib import downloads, roles, uploads
 from waishi.missions.models import Mission, TripReport
 from waishi.missions.report import selectors as report_selectors
 from waishi.missions.report import services
-from waishi.missions.report.workflow import EDITABLE_STATES, REPORT, REVIEWERS, SUBMITTERS, WRITERS
+from waishi.missions.report.workflow import EDITABLE_STATES, REVIEWERS, SUBMITTERS, WRITERS
 from waishi.orgs import scoping
 
 _WRITE_ERRORS = (400, 403, 404, 409, 422)
 # What the signed report is checked to be (services.report._document_kind), so served as.
 DOCUMENT_KINDS = (uploads.PDF, uploads.DOCX)
 
-# The services' own refusals, so that "what the caller may do" says what a write would.
-WRITE_MESSAGE = gettext_lazy("Only a clerk of the trip's unit writes its report.")
-FILE_MESSAGE = gettext_lazy("Only the trip's own unit files its report.")
-PUBLISH_MESSAGE = gettext_lazy("Only the trip's own unit publishes its report.")
-SUBMIT_MESSAGE = gettext_lazy("Only the trip's own unit submits its report.")
-DECIDE_MESSAGE = gettext_lazy("Only the FAO accepts or returns trip reports.")
+WRITE_MESSAGE = services.WRITE_MESSAGE
+FILE_MESSAGE = services.FILE_MESSAGE
+PUBLISH_MESSAGE = services.PUBLISH_MESSAGE
+SUBMIT_MESSAGE = services.SUBMIT_MESSAGE
+DECIDE_MESSAGE = services.DECIDE_MESSAGE
 
 
 class _ReportView(JsonOnly):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = VIEWERS  # as the pages (missions.report.views)
+    read_roles = roles.VIEWERS
     read_message = gettext_lazy("Your role does not give access to trip applications.")
     write_roles = WRITERS
     write_message = WRITE_MESSAGE
@@ -76,36 +74,11 @@ def _report(request, mission_pk) -> TripReport:
     return report
 
 
-def _own_unit(user, report: TripReport, roles: frozenset[str], message) -> str | None:
-    """As the services' lock: the role, the trip's own unit, a state the unit edits in."""
-    if not has(user, roles) or user.unit_id is None or user.unit_id != report.mission.unit_id:
-        return str(message)
-    if report.state not in EDITABLE_STATES:
-        return _("The report is %(state)s and can no longer be changed.") % {
-            "state": report.get_state_display()
-        }
-    return None
-
-
-def _decision(user, report: TripReport, action: str) -> str | None:
-    if not has(user, REVIEWERS):
-        return str(DECIDE_MESSAGE)
-    return REPORT.refusal(report, action, user)
-
-
 def _actions(report: TripReport, user) -> dict:
-    refusals = {
-        "update": _own_unit(user, report, WRITERS, WRITE_MESSAGE),
-        "upload_document": _own_unit(user, report, services.PUBLISHERS, FILE_MESSAGE),
-        "publish": _own_unit(user, report, services.PUBLISHERS, PUBLISH_MESSAGE),
-        "submit": _own_unit(user, report, SUBMITTERS, SUBMIT_MESSAGE)
-        or REPORT.refusal(report, "submit", user),
-        "accept": _decision(user, report, "accept"),
-        "return": _decision(user, report, "return"),
-    }
+    """``services.actions_for``, as the report's page reads it."""
     return {
         name: {"allowed": refusal is None, "refusal": str(refusal or "")}
-        for name, refusal in refusals.items()
+        for name, refusal in services.actions_for(user, report).items()
     }
 
 

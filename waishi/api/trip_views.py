@@ -20,12 +20,13 @@ from rest_framework.views import APIView
 from waishi.api import trip_serializers as ts
 from waishi.api.errors import renamed, valid
 from waishi.api.idempotency import idempotent
-from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, _one_write, _responses
+from waishi.api.mission_views import IDEMPOTENCY_KEY, _one_write, _responses
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
+from waishi.lib import roles
 from waishi.missions.core import readiness
-from waishi.missions.core.workflow import CLOSERS, MISSION
+from waishi.missions.core.workflow import CLOSERS, actions_for
 from waishi.missions.models import Incident, Mission, State, TripReport
 from waishi.missions.trip import services as trip
 from waishi.orgs import scoping
@@ -36,7 +37,7 @@ from waishi.orgs import scoping
 class _TripView(JsonOnly, APIView):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = VIEWERS  # as the pages (missions.application.views)
+    read_roles = roles.VIEWERS
     read_message = gettext_lazy("Your role does not give access to trip applications.")
     write_roles = trip.CONFIRMERS
     write_message = gettext_lazy("Only the trip's own unit or the FAO confirms its departure.")
@@ -44,11 +45,6 @@ class _TripView(JsonOnly, APIView):
 
 def _mission(request, pk) -> Mission:
     return scoping.get_for_user(request.user, Mission.objects.select_related("unit"), pk)
-
-
-def _action(mission: Mission, user, action: str) -> dict:
-    refusal = MISSION.refusal(mission, action, user)
-    return {"allowed": refusal is None, "refusal": str(refusal or "")}
 
 
 def _state(mission: Mission) -> dict:
@@ -101,8 +97,8 @@ class MissionReadinessView(_TripView):
             "close_checklist": [{"label": str(k), "done": v} for k, v in closing],
             "close_blockers": [str(k) for k, v in closing if not v],
             "actions": {
-                name: _action(mission, request.user, name)
-                for name in ("depart", "come_back", "close")
+                name: {"allowed": refusal is None, "refusal": str(refusal or "")}
+                for name, refusal in actions_for(request.user, mission).items()
             },
         }
         return Response(ts.ReadinessOutput(data).data)

@@ -56,6 +56,10 @@ COMMAND = frozenset({R.CITY_COMMAND})
 DISTRICT_OFFICERS = DISTRICT_ROLES
 # The approvers of the outbound chains (a unit leader for its own unit, the rest city-wide).
 APPROVERS = frozenset({R.UNIT_LEADER, R.FAO_REVIEWER, R.FAO_HEAD, R.COMMITTEE})
+# Who may override a *principle* error of the policy check at the final approval.
+OVERRIDERS = frozenset({R.FAO_HEAD, R.COMMITTEE})
+# An approved trip is called off by the FAO head, or by its unit's leader before departure.
+CANCELLERS = frozenset({R.UNIT_LEADER, R.FAO_HEAD})
 # Who reads the outbound business records (trips, plans, passports, follow-ups): the units
 # their own, the city roles every unit's.
 VIEWERS = UNIT_ROLES | CITY_ROLES

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import CLERKS, has
 from waishi.lib.work import Card, register
 from waishi.missions.models import Mission, State
 from waishi.orgs import scoping
@@ -13,7 +13,7 @@ from waishi.orgs import scoping
 
 @register
 def _missions(user) -> list:
-    if not has(user, frozenset({Role.UNIT_CLERK})):
+    if not has(user, CLERKS):
         return []
 
     mine = scoping.visible(user, Mission)

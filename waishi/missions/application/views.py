@@ -27,27 +27,21 @@ from waishi.lib import downloads
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import paginate
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import CLERKS, VIEWERS, has
 from waishi.missions.application import exports, forms, services, steps
 from waishi.missions.application.services import decisions, documents
 from waishi.missions.application.services import publicity as publicity_services
 from waishi.missions.core import checking, selectors
 from waishi.missions.core import publicity as publicity_rules
 from waishi.missions.core.exclusion import excluded_users_of
-from waishi.missions.core.workflow import APPROVERS, CLERK_ACTIONS, MISSION, VIEWERS, table
+from waishi.missions.core.workflow import APPROVERS, CLERK_ACTIONS, MISSION, may_edit, table
 from waishi.missions.models import TRAVELLED_STATES, Mission
-from waishi.orgs import scoping
+from waishi.orgs import permissions, scoping
 from waishi.orgs.models import Unit
-
-CLERKS = frozenset({Role.UNIT_CLERK})
 
 
 def _mission(request, mission_pk) -> Mission:
     return selectors.mission_detail(request.user, mission_pk)
-
-
-def _can_edit(user, mission: Mission) -> bool:
-    return has(user, CLERKS) and user.unit_id == mission.unit_id and mission.is_editable
 
 
 def _is_htmx(request) -> bool:
@@ -160,7 +154,7 @@ def mission_detail(request, mission_pk: int):
             "lines": steps.budget_rows(mission, rows),
             "check": check,
             "member_names": names,
-            "can_edit": _can_edit(request.user, mission),
+            "can_edit": may_edit(request.user, mission),
             "actions": actions,
             "workflow": table(),
             "mermaid": MISSION.mermaid(),
@@ -285,7 +279,7 @@ def _autosave_response(request, mission, *, saved: bool, errors: list[str]):
 def mission_step(request, mission_pk: int, step: str):
     mission = _mission(request, mission_pk)
     current = steps.STEP_BY_SLUG[step]
-    if not _can_edit(request.user, mission):
+    if not may_edit(request.user, mission):
         if request.method == "POST":
             raise PermissionDenied
         return redirect("missions:detail", mission_pk=mission.pk)
@@ -346,7 +340,7 @@ def mission_submit(request, mission_pk: int):
     """Save the justifications typed on the review page, then submit. The save is its
     own transaction: a refused submission keeps what was typed."""
     mission = _mission(request, mission_pk)
-    if not _can_edit(request.user, mission):
+    if not may_edit(request.user, mission):
         raise PermissionDenied
     ctx = steps.review_build(request, mission, True)
     try:
@@ -459,8 +453,7 @@ def mission_publicity(request, mission_pk: int):
     open_ = mission.state in publicity_services.PUBLISHABLE_STATES
     can_publish = (
         open_
-        and has(user, publicity_services.PUBLISHERS)
-        and user.unit_id == mission.unit_id
+        and permissions.may(user, publicity_services.PUBLISHERS, mission)
         and not (publicity and (publicity.is_published or publicity.is_exempt))
     )
     can_exempt = (

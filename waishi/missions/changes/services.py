@@ -43,7 +43,7 @@ from waishi.approvals import services as approvals
 from waishi.approvals.models import ApprovalStep
 from waishi.approvals.selectors import can_decide, current_step, steps_for
 from waishi.audit.services import diff, record
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import CLERKS, OVERRIDERS, has
 from waishi.missions.changes.workflow import CHANGE, EDITABLE_STATES, IN_CHAIN, OPEN_STATES
 from waishi.missions.core import checking, itinerary
 from waishi.missions.core.checking import highest_rank
@@ -61,17 +61,16 @@ from waishi.missions.models import (
     State,
     Stop,
 )
-from waishi.orgs import scoping
+from waishi.orgs import permissions, scoping
 from waishi.orgs.models import Person, User
 from waishi.policy.types import InputError
 
 SUBJECT = "missions.change"
-REQUESTERS = frozenset({Role.UNIT_CLERK})
+REQUESTERS = CLERKS
 # A change is requested for an approved trip, before departure or while abroad.
 CHANGEABLE_STATES = frozenset({State.APPROVED, State.ABROAD})
 DECISIONS = ("approve", "return", "reject")
 # Who may override a *principle* error at the final approval (as for the trip).
-OVERRIDERS = frozenset({Role.FAO_HEAD, Role.COMMITTEE})
 MAX_STOPS = 30
 MAX_MEMBERS = 60
 
@@ -80,7 +79,7 @@ MAX_MEMBERS = 60
 
 
 def _is_own_clerk(actor, mission: Mission) -> bool:
-    return has(actor, REQUESTERS) and actor.unit_id is not None and actor.unit_id == mission.unit_id
+    return permissions.may(actor, REQUESTERS, mission)
 
 
 def may_request(actor, mission: Mission) -> bool:
@@ -720,6 +719,19 @@ def decision_state(user, change: ChangeRequest):
         return None, False, None, None
     ok, behalf, reason = can_decide(user, step, excluded_user_ids=excluded_user_ids(change.pk))
     return step, ok, behalf, reason
+
+
+def actions_for(actor, change: ChangeRequest) -> dict[str, bool]:
+    """What ``actor`` may do with ``change`` now: the change's page shows these buttons (its
+    edit form submits) and the API answers them as ``actions``."""
+    editable = may_edit(actor, change)
+    submit = "submit" if change.state == ChangeState.DRAFT else "resubmit"
+    return {
+        "edit": editable,
+        "submit": editable and CHANGE.refusal(change, submit, actor) is None,
+        "withdraw": CHANGE.refusal(change, "withdraw", actor) is None,
+        "decide": bool(decision_state(actor, change)[1]),
+    }
 
 
 def _may_override(actor, on_behalf_of) -> bool:

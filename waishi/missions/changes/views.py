@@ -19,12 +19,11 @@ from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_refusal
-from waishi.lib.roles import has
+from waishi.lib.roles import VIEWERS, has
 from waishi.missions.changes import forms as change_forms
 from waishi.missions.changes import services as changes
-from waishi.missions.changes.workflow import APPROVERS, CHANGE, IN_CHAIN, OPEN_STATES, table
+from waishi.missions.changes.workflow import APPROVERS, IN_CHAIN, OPEN_STATES, table
 from waishi.missions.core import checking, itinerary, selectors
-from waishi.missions.core.workflow import VIEWERS
 from waishi.missions.models import TRAVELLED_STATES, ChangeRequest, ItineraryVersion, Mission
 from waishi.orgs import scoping
 from waishi.orgs.models import Person
@@ -399,7 +398,8 @@ def change_detail(request, mission_pk: int, change_pk: int):
     else:
         check = live.evaluate(changes.proposal_input(mission, proposal))
         names = [m.get("name", "") for m in proposal.get("members") or []]
-    step, can_decide, _behalf, _reason = changes.decision_state(request.user, change)
+    actions = changes.actions_for(request.user, change)
+    step = changes.decision_state(request.user, change)[0]
     applied = ItineraryVersion.objects.filter(change_request=change).first()
     return render(
         request,
@@ -414,9 +414,9 @@ def change_detail(request, mission_pk: int, change_pk: int):
             "member_names": names,
             "approval_steps": changes.chain_of(change),
             "pending_step": step,
-            "can_decide": can_decide,
-            "can_edit": changes.may_edit(request.user, change),
-            "can_withdraw": CHANGE.refusal(change, "withdraw", request.user) is None,
+            "can_decide": actions["decide"],
+            "can_edit": actions["edit"],
+            "can_withdraw": actions["withdraw"],
             "withdraw_form": change_forms.WithdrawForm(),
             "apply_refusal": changes.apply_refusal(mission, change)
             if change.state in IN_CHAIN

@@ -25,16 +25,14 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waishi.audit.services import record
-from waishi.lib.roles import Role
+from waishi.lib.roles import APPROVERS, CLERKS, Role
 from waishi.lib.workflow import Transition, Workflow
 from waishi.missions.models import ChangeState
+from waishi.orgs import permissions
 
-CLERKS = frozenset({Role.UNIT_CLERK})
-APPROVERS = frozenset({Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE})
 # The states of a change still in flight (one per trip: a database constraint).
 OPEN_STATES = frozenset(
     {ChangeState.DRAFT, ChangeState.SUBMITTED, ChangeState.IN_REVIEW, ChangeState.RETURNED}
@@ -43,13 +41,8 @@ EDITABLE_STATES = frozenset({ChangeState.DRAFT, ChangeState.RETURNED})
 IN_CHAIN = frozenset({ChangeState.SUBMITTED, ChangeState.IN_REVIEW})
 
 
-def own_unit(change, actor) -> str | None:
-    """Unit roles act only on their own unit's change requests."""
-    if actor.role not in (Role.UNIT_CLERK, Role.UNIT_LEADER):
-        return None
-    if actor.unit_id != change.mission.unit_id:
-        return _("This change request belongs to another unit.")
-    return None
+# Unit roles act only on their own unit's change requests.
+own_unit = permissions.unit_guard(gettext_lazy("This change request belongs to another unit."))
 
 
 CHANGE = Workflow(

@@ -23,28 +23,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waishi.audit.services import record
-from waishi.lib.roles import CITY_ROLES, UNIT_ROLES, Role
+from waishi.lib.roles import APPROVERS, CANCELLERS, CLERKS, FAO, UNIT_ROLES, Role
 from waishi.lib.workflow import Transition, Workflow
 from waishi.missions.core.readiness import close_blockers, departure_blockers
 from waishi.missions.models import State
+from waishi.orgs import permissions
 
-# Who reads trips abroad at all (every room's pages; what each sees is ``scoping``'s).
-VIEWERS = UNIT_ROLES | CITY_ROLES
-CLERKS = frozenset({Role.UNIT_CLERK})
-APPROVERS = frozenset({Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD, Role.COMMITTEE})
-# An approved trip is called off by the FAO head, or by its unit's leader before departure.
-CANCELLERS = frozenset({Role.UNIT_LEADER, Role.FAO_HEAD})
 # Departure and return are confirmed by the unit, or by the FAO for it.
-TRAVEL_CONFIRMERS = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD})
+TRAVEL_CONFIRMERS = UNIT_ROLES | FAO
 # The FAO closes a trip (it also closes by itself when its last condition is met).
-CLOSERS = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})
+CLOSERS = FAO
 
-
-def own_unit(mission, actor) -> str | None:
-    """Unit roles act only on their own unit's applications."""
-    if actor.role in (Role.UNIT_CLERK, Role.UNIT_LEADER) and actor.unit_id != mission.unit_id:
-        return _("This application belongs to another unit.")
-    return None
+# Unit roles act only on their own unit's applications.
+own_unit = permissions.unit_guard(gettext_lazy("This application belongs to another unit."))
 
 
 def approval_guard(mission, actor) -> str | None:
@@ -206,3 +197,18 @@ def table() -> list[dict]:
         }
         for t in MISSION.edges()
     ]
+
+
+def may_edit(actor, mission) -> bool:
+    """May ``actor`` edit the application now: a clerk of its unit, while it is editable."""
+    return permissions.may(actor, CLERKS, mission) and mission.is_editable
+
+
+# The trip's own actions once approved, as its travel page and the API's readiness show them.
+TRIP_ACTIONS = ("depart", "come_back", "close")
+
+
+def actions_for(actor, mission) -> dict[str, str | None]:
+    """What ``actor`` may do with the approved trip now: {action: None, or why not}. The
+    travel page shows its buttons from these and the API answers them as ``actions``."""
+    return {action: MISSION.refusal(mission, action, actor) for action in TRIP_ACTIONS}

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from waishi.audit.services import diff, record, snapshot
 from waishi.lib import uploads
@@ -54,6 +55,7 @@ from waishi.missions.report.workflow import (
 )
 from waishi.missions.trip import services as trip_services
 from waishi.notify.services import notify
+from waishi.orgs import permissions
 from waishi.orgs.models import User
 
 # The structured fields the clerk writes; the first four must be filled in to submit.
@@ -90,30 +92,58 @@ def is_overdue(report: TripReport, today: date | None = None) -> bool:
 
 def may_write(actor, report: TripReport) -> bool:
     """May ``actor`` edit the structured fields now (role, unit, state)?"""
-    return (
-        has(actor, WRITERS)
-        and actor.unit_id is not None
-        and actor.unit_id == report.mission.unit_id
-        and report.state in EDITABLE_STATES
-    )
+    return permissions.may(actor, WRITERS, report) and report.state in EDITABLE_STATES
 
 
 def may_file(actor, report: TripReport) -> bool:
     """May ``actor`` upload the signed document and publish the report now?"""
-    return (
-        has(actor, PUBLISHERS)
-        and actor.unit_id is not None
-        and actor.unit_id == report.mission.unit_id
-        and report.state in EDITABLE_STATES
-    )
+    return permissions.may(actor, PUBLISHERS, report) and report.state in EDITABLE_STATES
 
 
 # -- locking -----------------------------------------------------------------------------------
 
 
+# The services' own refusals, so that "what the caller may do" says what a write would.
+WRITE_MESSAGE = gettext_lazy("Only a clerk of the trip's unit writes its report.")
+FILE_MESSAGE = gettext_lazy("Only the trip's own unit files its report.")
+PUBLISH_MESSAGE = gettext_lazy("Only the trip's own unit publishes its report.")
+SUBMIT_MESSAGE = gettext_lazy("Only the trip's own unit submits its report.")
+DECIDE_MESSAGE = gettext_lazy("Only the FAO accepts or returns trip reports.")
+
+
+def _unit_refusal(actor, report: TripReport, roles: frozenset[str], message) -> str | None:
+    """As the services' lock: the role, the trip's own unit, a state the unit edits in."""
+    if not permissions.may(actor, roles, report):
+        return str(message)
+    if report.state not in EDITABLE_STATES:
+        return _("The report is %(state)s and can no longer be changed.") % {
+            "state": report.get_state_display()
+        }
+    return None
+
+
+def _decision_refusal(actor, report: TripReport, action: str) -> str | None:
+    if not has(actor, REVIEWERS):
+        return str(DECIDE_MESSAGE)
+    return REPORT.refusal(report, action, actor)
+
+
+def actions_for(actor, report: TripReport) -> dict[str, str | None]:
+    """What ``actor`` may do with ``report`` now: {action: None, or why not}. The report's
+    page shows its forms from these and the API answers them as ``actions``."""
+    return {
+        "update": _unit_refusal(actor, report, WRITERS, WRITE_MESSAGE),
+        "upload_document": _unit_refusal(actor, report, PUBLISHERS, FILE_MESSAGE),
+        "publish": _unit_refusal(actor, report, PUBLISHERS, PUBLISH_MESSAGE),
+        "submit": _unit_refusal(actor, report, SUBMITTERS, SUBMIT_MESSAGE)
+        or REPORT.refusal(report, "submit", actor),
+        "accept": _decision_refusal(actor, report, "accept"),
+        "return": _decision_refusal(actor, report, "return"),
+    }
+
+
 def _require_unit(actor, roles: frozenset[str], unit_id: int | None, message: str) -> None:
-    if not has(actor, roles) or actor.unit_id is None or actor.unit_id != unit_id:
-        raise PermissionDenied(message)
+    permissions.require(actor, roles, unit_id, message)
 
 
 def _lock(

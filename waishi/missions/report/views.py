@@ -19,15 +19,15 @@ from django.views.decorators.http import require_POST
 
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
+from waishi.followups import workflow as followups_workflow
 from waishi.followups.models import Outcome
 from waishi.lib import downloads
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_form_errors, flash_refusal
 from waishi.lib.pages import paginate
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import VIEWERS, has
 from waishi.missions.core import selectors
 from waishi.missions.core.common import StaleVersion
-from waishi.missions.core.workflow import VIEWERS
 from waishi.missions.models import Member, Mission, ReportState, TripReport
 from waishi.missions.report import documents as report_documents
 from waishi.missions.report import forms, services
@@ -50,7 +50,7 @@ BADGES = {
     ReportState.ACCEPTED: "success",
 }
 # Who records outcomes of a trip in the follow-ups (``followups.services.MANAGES``).
-RECORDS_OUTCOMES = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER, *REVIEWERS})
+RECORDS_OUTCOMES = followups_workflow.MANAGES
 
 
 def _mission(request, mission_pk) -> Mission:
@@ -126,6 +126,7 @@ def _render(request, report: TripReport, form=None, *, stale: bool = False, stat
         + "?"
         + urlencode({"source_type": "missions.mission", "source_id": mission.pk})
     )
+    actions = services.actions_for(user, report)
     context = {
         "mission": mission,
         "report": report,
@@ -137,10 +138,12 @@ def _render(request, report: TripReport, form=None, *, stale: bool = False, stat
         ),
         "form": form or forms.ReportForm(initial=_initial(report)),
         "stale": stale,
-        "can_write": services.may_write(user, report),
-        "can_file": services.may_file(user, report),
-        "can_submit": has(user, SUBMITTERS) and services.may_file(user, report),
-        "can_decide": has(user, REVIEWERS) and REPORT.refusal(report, "accept", user) is None,
+        "can_write": actions["update"] is None,
+        "can_file": actions["upload_document"] is None,
+        # The submit form is offered to whoever may file the report; posting it names what
+        # still keeps it back (the API's "submit" answers whether it would pass now).
+        "can_submit": actions["publish"] is None,
+        "can_decide": actions["accept"] is None,
         "decide_refusal": REPORT.refusal(report, "accept", user)
         if has(user, REVIEWERS) and report.state == ReportState.SUBMITTED
         else None,

@@ -20,28 +20,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waishi.audit.services import record
-from waishi.lib.roles import Role
+from waishi.lib.roles import CLERKS, FAO, UNIT_ROLES, Role
 from waishi.lib.workflow import Transition, Workflow
 from waishi.missions.core.exclusion import excluded_user_ids
 from waishi.missions.models import ReportState, TripReport
+from waishi.orgs import permissions
 
 # The unit writes and submits (its leader may submit what the clerk wrote).
-WRITERS = frozenset({Role.UNIT_CLERK})
-SUBMITTERS = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER})
+WRITERS = CLERKS
+SUBMITTERS = UNIT_ROLES
 # The FAO decides.
-REVIEWERS = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})
+REVIEWERS = FAO
 # The states in which the unit edits the report.
 EDITABLE_STATES = frozenset({ReportState.DRAFT, ReportState.RETURNED})
 # The states in which the report is still owed by the unit (reminded, escalated).
 OWED_STATES = EDITABLE_STATES
 
 
-def own_unit(report, actor) -> str | None:
-    if actor.role in (Role.UNIT_CLERK, Role.UNIT_LEADER) and (
-        actor.unit_id is None or actor.unit_id != report.mission.unit_id
-    ):
-        return _("This trip report belongs to another unit.")
-    return None
+# Unit roles act only on their own unit's reports.
+own_unit = permissions.unit_guard(gettext_lazy("This trip report belongs to another unit."))
 
 
 def _submit_guard(report, actor) -> str | None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.audit.services import record
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import UNIT_ROLES
 from waishi.missions.core import readiness
 from waishi.missions.core.common import _text
 from waishi.missions.models import (
@@ -27,29 +27,25 @@ from waishi.missions.models import (
     PartyBranch,
     State,
 )
+from waishi.orgs import permissions
 
-PREPARERS = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER})
+PREPARERS = UNIT_ROLES
 # The states in which the unit prepares the departure (the next part adds "abroad" ...).
 PREPARABLE_STATES = frozenset({State.APPROVED})
 
 
 def may_prepare(actor, mission: Mission) -> bool:
     """May ``actor`` record the preparations of ``mission`` now (role, unit, state)?"""
-    return (
-        has(actor, PREPARERS)
-        and actor.unit_id is not None
-        and actor.unit_id == mission.unit_id
-        and mission.state in PREPARABLE_STATES
-    )
+    return permissions.may(actor, PREPARERS, mission) and mission.state in PREPARABLE_STATES
 
 
 def _lock(actor, mission: Mission) -> Mission:
     """The mission under a row lock, after the permission and state checks. Call inside
     ``transaction.atomic()``."""
-    if not has(actor, PREPARERS) or actor.unit_id is None or actor.unit_id != mission.unit_id:
+    if not permissions.may(actor, PREPARERS, mission):
         raise PermissionDenied(_("Only the trip's own unit records its preparations."))
     locked = Mission.objects.select_for_update().get(pk=mission.pk)
-    if actor.unit_id != locked.unit_id:
+    if not permissions.acts_for(actor, locked):
         raise PermissionDenied(_("Only the trip's own unit records its preparations."))
     if locked.state not in PREPARABLE_STATES:
         raise ValidationError(

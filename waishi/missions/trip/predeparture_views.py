@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_form_errors, flash_refusal
+from waishi.lib.roles import VIEWERS
 from waishi.missions.core import readiness, selectors
-from waishi.missions.core.workflow import VIEWERS
 from waishi.missions.models import (
     TRAVELLED_STATES,
     Education,

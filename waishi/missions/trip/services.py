@@ -25,29 +25,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.audit.services import record, snapshot
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import FAO, UNIT_ROLES
 from waishi.missions.core import readiness
 from waishi.missions.core.common import check_version
 from waishi.missions.core.deadlines import report_due_date
 from waishi.missions.core.workflow import MISSION
 from waishi.missions.models import Incident, IncidentKind, Member, Mission, State, TripReport
+from waishi.orgs import permissions
 
 # Who confirms departure and return (the trip's own unit, or the FAO for it).
-CONFIRMERS = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD})
+CONFIRMERS = UNIT_ROLES | FAO
 # Who records incidents: the unit, and the FAO (which often hears of them first).
 INCIDENT_RECORDERS = CONFIRMERS
 # The states in which incidents are recorded (during the trip, and after it while the
 # report is still open: what happened abroad is often learnt on the way back).
 INCIDENT_STATES = frozenset({State.ABROAD, State.BACK})
 INCIDENT_FIELDS = ("kind", "occurred_at", "place", "member", "report", "follow_up")
-
-
-def _may_act_for(actor, mission: Mission, roles: frozenset[str]) -> bool:
-    if not has(actor, roles):
-        return False
-    if actor.role in (Role.UNIT_CLERK, Role.UNIT_LEADER):
-        return actor.unit_id is not None and actor.unit_id == mission.unit_id
-    return True
 
 
 def _actual_date(value: Any, field: str, missing: str) -> date:
@@ -72,7 +65,7 @@ def _actual_date(value: Any, field: str, missing: str) -> date:
 
 
 def may_confirm(actor, mission: Mission) -> bool:
-    return _may_act_for(actor, mission, CONFIRMERS)
+    return permissions.may(actor, CONFIRMERS, mission)
 
 
 def _stale(row: Mission, version: Any) -> None:
@@ -208,7 +201,7 @@ def deviations(mission: Mission, departed: date | None = None, returned: date | 
 
 
 def may_record_incident(actor, mission: Mission) -> bool:
-    return _may_act_for(actor, mission, INCIDENT_RECORDERS) and mission.state in INCIDENT_STATES
+    return permissions.may(actor, INCIDENT_RECORDERS, mission) and mission.state in INCIDENT_STATES
 
 
 def _incident_values(mission: Mission, data: dict) -> dict:
@@ -257,7 +250,7 @@ def _incident_values(mission: Mission, data: dict) -> dict:
 
 
 def _lock_for_incident(actor, mission: Mission) -> Mission:
-    if not _may_act_for(actor, mission, INCIDENT_RECORDERS):
+    if not permissions.may(actor, INCIDENT_RECORDERS, mission):
         raise PermissionDenied(_("Only the trip's own unit or the FAO records its incidents."))
     locked = Mission.objects.select_for_update().get(pk=mission.pk)
     if locked.state not in INCIDENT_STATES:

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_form_errors, flash_refusal
+from waishi.lib.roles import VIEWERS
 from waishi.lib.workflow import WorkflowError
 from waishi.missions.core import readiness, selectors
-from waishi.missions.core.workflow import MISSION, VIEWERS
+from waishi.missions.core.workflow import actions_for
 from waishi.missions.models import (
     TRAVELLED_STATES,
     Incident,
@@ -54,6 +55,7 @@ def mission_travel(request, mission_pk: int):
     close_lines = readiness.close_checklist(mission) if mission.state == State.BACK else []
     blockers = [label for label, done in checklist if not done]
     close_blockers = [label for label, done in close_lines if not done]
+    actions = actions_for(user, mission)
     incidents = (
         Incident.objects.filter(mission=mission)
         .select_related("member__person", "recorded_by")
@@ -69,14 +71,9 @@ def mission_travel(request, mission_pk: int):
             "blockers": blockers,
             "close_lines": close_lines,
             "close_blockers": close_blockers,
-            # The guards read their checklists again: asked only when nothing blocks.
-            "can_depart": mission.state == State.APPROVED
-            and not blockers
-            and MISSION.refusal(mission, "depart", user) is None,
-            "can_return": MISSION.refusal(mission, "come_back", user) is None,
-            "can_close": mission.state == State.BACK
-            and not close_blockers
-            and MISSION.refusal(mission, "close", user) is None,
+            "can_depart": actions["depart"] is None,
+            "can_return": actions["come_back"] is None,
+            "can_close": actions["close"] is None,
             "date_form": forms.ActualDateForm(initial={"day": timezone.localdate()}),
             "incidents": incidents,
             "can_record": trip.may_record_incident(user, mission),

@@ -9,11 +9,12 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import CLERKS
 from waishi.missions.core.common import StaleVersion
 from waishi.missions.models import EDITABLE_STATES, Mission
+from waishi.orgs import permissions
 
-DRAFTS = frozenset({Role.UNIT_CLERK})
+DRAFTS = CLERKS
 
 
 LAST_STEP = 6
@@ -21,7 +22,7 @@ LAST_STEP = 6
 
 def _require_drafter(actor, unit_id: int | None) -> None:
     """Only a clerk of the application's own unit drafts and edits it."""
-    if not has(actor, DRAFTS) or actor.unit_id is None or actor.unit_id != unit_id:
+    if not permissions.may(actor, DRAFTS, unit_id):
         raise PermissionDenied(_("Only a clerk of the unit may edit its trip applications."))
 
 

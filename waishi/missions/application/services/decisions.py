@@ -33,7 +33,7 @@ from waishi.approvals import selectors as approval_selectors
 from waishi.approvals import services as approval_services
 from waishi.approvals.models import ApprovalStep
 from waishi.audit.services import record
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import CANCELLERS, OVERRIDERS, has
 from waishi.missions.core import checking
 from waishi.missions.core.exclusion import excluded_user_ids
 from waishi.missions.core.itinerary import record_first
@@ -47,8 +47,6 @@ SUBJECT = "missions.mission"
 DECISIONS = ("approve", "return", "reject")
 IN_CHAIN = frozenset({State.SUBMITTED, State.IN_REVIEW})
 # Who may override a *principle* error (policy-rules.md): the FAO head, the committee.
-OVERRIDERS = frozenset({Role.FAO_HEAD, Role.COMMITTEE})
-CANCELLERS = frozenset({Role.UNIT_LEADER, Role.FAO_HEAD})
 # The fields of the form an approver may comment on when returning (the step of the
 # form that shows each comment to the clerk: ``steps.FIELD_STEPS``).
 COMMENT_FIELDS = ("title", "tasks", "invitation", "itinerary", "members", "budget")

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.audit.services import record
-from waishi.lib.roles import Role, has
+from waishi.lib.roles import FAO_HEAD, UNIT_ROLES, has
 from waishi.missions.core.publicity import publicity_period, publicity_working_days
 from waishi.missions.models import Exemption, Mission, Publicity, State
+from waishi.orgs import permissions
 
-PUBLISHERS = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER})
-EXEMPTERS = frozenset({Role.FAO_HEAD})
+PUBLISHERS = UNIT_ROLES
+EXEMPTERS = FAO_HEAD
 # Publicity runs while the trip is in the approval chain.
 PUBLISHABLE_STATES = frozenset({State.SUBMITTED, State.IN_REVIEW})
 
@@ -38,7 +39,7 @@ def _require_state(mission: Mission) -> None:
 
 def publicity_publish(*, actor, mission: Mission, ip: str = "") -> Publicity:
     """The unit (its clerk or leader) publishes the notice from today, once."""
-    if not has(actor, PUBLISHERS) or actor.unit_id != mission.unit_id:
+    if not permissions.may(actor, PUBLISHERS, mission):
         raise PermissionDenied(_("Only the trip's own unit publishes its notice."))
     with transaction.atomic():
         locked, existing = _locked(mission)
