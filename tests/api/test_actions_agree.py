@@ -8,12 +8,19 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.api.conftest import bearer
+from tests.api.test_change_api import seoul
 from tests.conftest import login
+from tests.factories import PersonFactory
+from tests.missions.travel import abroad, approved, back
 from tests.plans.conftest import accept, entry_values
 from waishi.followups import services as followup_services
+from waishi.missions.changes import services as change_services
+from waishi.missions.core import itinerary
+from waishi.missions.models import Mission, TripReport
 from waishi.plans import services as plan_services
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +154,117 @@ def test_the_plan_page_and_api_offer_the_same_actions(cast, make_token, plan, dr
             cast, make_token, f"/plans/{plan.pk}/", f"/api/v1/plans/{plan.pk}/", _plan_page
         )
     )
+
+
+# --- the trip, its change requests and its report -------------------------------------------
+
+
+@pytest.fixture
+def people(home_unit):
+    return [
+        PersonFactory(name="李雷", unit=home_unit, post="处长", rank="county_division"),
+        PersonFactory(name="韩梅梅", unit=home_unit, post="科员"),
+    ]
+
+
+def _allowed(actions) -> dict:
+    return {name: answer["allowed"] for name, answer in actions.items()}
+
+
+def _api_allowed(make_token, user, path):
+    actions = _api(make_token, user, path)
+    return None if actions is None else _allowed(actions)
+
+
+def _trip_page(context) -> dict:
+    return {
+        "depart": context["can_depart"],
+        "come_back": context["can_return"],
+        "close": context["can_close"],
+    }
+
+
+@pytest.mark.parametrize("stage", ["approved", "abroad", "back"])
+def test_the_travel_page_and_api_offer_the_same_actions(cast, make_token, people, stage):
+    mission = {"approved": approved, "abroad": abroad, "back": back}[stage](cast, people)
+    answers = {}
+    for name, user in cast.items():
+        context = _page(user, reverse("missions:travel", kwargs={"mission_pk": mission.pk}))
+        answers[name] = (
+            None if context is None else _trip_page(context),
+            _api_allowed(make_token, user, f"/api/v1/missions/{mission.pk}/readiness/"),
+        )
+    if stage == "approved":  # nothing prepared yet: nobody may depart
+        assert all(page == api for page, api in answers.values()), answers
+    else:
+        _agree(answers)
+
+
+def _change_page(context) -> dict:
+    return {
+        "edit": context["can_edit"],
+        "withdraw": context["can_withdraw"],
+        "decide": context["can_decide"],
+    }
+
+
+@pytest.mark.parametrize("stage", ["draft", "submitted"])
+def test_the_change_request_page_and_api_offer_the_same_actions(cast, make_token, people, stage):
+    mission = approved(cast, people)
+    Mission.objects.filter(pk=mission.pk).update(
+        submitted_at=timezone.now() - dt.timedelta(days=200)
+    )
+    mission.refresh_from_db()
+    proposed = seoul(mission)
+    change = change_services.change_create(
+        actor=cast["unit_clerk"],
+        mission=mission,
+        proposed={**itinerary.current(mission), "stops": proposed["stops"]},
+        reason=proposed["reason"],
+    )
+    if stage == "submitted":
+        change_services.change_submit(actor=cast["unit_clerk"], change=change)
+    answers = {}
+    for name, user in cast.items():
+        context = _page(
+            user,
+            reverse(
+                "missions:change-detail",
+                kwargs={"mission_pk": mission.pk, "change_pk": change.pk},
+            ),
+        )
+        api = _api(make_token, user, f"/api/v1/missions/{mission.pk}/changes/{change.pk}/")
+        answers[name] = (
+            None if context is None else _change_page(context),
+            None if api is None else {k: api[k] for k in ("edit", "withdraw", "decide")},
+        )
+    _agree(answers)
+
+
+def _report_page(context) -> dict:
+    # The submit form is offered to whoever may file the report (posting it names the
+    # gaps), so the page's "submit" is the API's "publish"; the API's "submit" says
+    # whether a submission would pass now.
+    return {
+        "update": context["can_write"],
+        "upload_document": context["can_file"],
+        "publish": context["can_submit"],
+        "accept": context["can_decide"],
+    }
+
+
+def test_the_report_page_and_api_offer_the_same_actions(cast, make_token, people):
+    mission = back(cast, people, days_ago=1)
+    assert TripReport.objects.filter(mission=mission).exists()
+    answers = {}
+    for name, user in cast.items():
+        context = _page(user, reverse("missions:report", kwargs={"mission_pk": mission.pk}))
+        api = _api_allowed(make_token, user, f"/api/v1/missions/{mission.pk}/report/")
+        answers[name] = (
+            None if context is None else _report_page(context),
+            None if api is None else {k: api[k] for k in _REPORT_KEYS},
+        )
+    _agree(answers)
+
+
+_REPORT_KEYS = ("update", "upload_document", "publish", "accept")
