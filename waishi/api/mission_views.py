@@ -32,9 +32,9 @@ from waishi.api.idempotency import idempotent
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
 from waishi.lib import roles
+from waishi.lib.roles import APPROVERS, CLERKS
 from waishi.missions.application import services, steps
 from waishi.missions.core import selectors
-from waishi.missions.core.workflow import APPROVERS, CLERKS
 from waishi.missions.models import BudgetLine, Member, Mission, ScheduleDay, Stop
 from waishi.orgs import scoping
 
