@@ -36,8 +36,10 @@ from waishi.arrivals.models import (
     TestOutcome,
     TestResult,
 )
+from waishi.arrivals.workflow import ARRIVAL
 from waishi.audit.services import record
 from waishi.lib.roles import Role, has
+from waishi.lib.workflow import recorded_by_caller
 from waishi.notify.services import notify
 from waishi.orgs.models import District, User
 
@@ -486,12 +488,26 @@ def step_confirm(
         state_before = arrival.state
         is_last = not Step.objects.filter(arrival=arrival, sequence__gt=step.sequence).exists()
         if is_last:
-            arrival.state = ArrivalState.CLOSED
-            arrival.closed_at = done_at
+            arrival = ARRIVAL.apply(
+                arrival,
+                "close",
+                actor=actor,
+                effect=lambda locked, t: _stamp(locked, closed_at=done_at),
+                fields=["closed_at", "version", "updated_at"],
+                audit=recorded_by_caller,
+            )
         elif arrival.state == ArrivalState.EXPECTED:
-            arrival.state = ArrivalState.MANAGED
-        arrival.version += 1
-        arrival.save(update_fields=["state", "closed_at", "version", "updated_at"])
+            arrival = ARRIVAL.apply(
+                arrival,
+                "manage",
+                actor=actor,
+                effect=lambda locked, t: _stamp(locked),
+                fields=["version", "updated_at"],
+                audit=recorded_by_caller,
+            )
+        else:
+            _stamp(arrival)
+            arrival.save(update_fields=["version", "updated_at"])
         # The test's result is health data: the audit row says a result was recorded,
         # not what it was (security.md P2).
         record(
@@ -508,6 +524,13 @@ def step_confirm(
             },
         )
     return step
+
+
+def _stamp(arrival: Arrival, closed_at: dt.datetime | None = None) -> None:
+    """A confirmed step changes its arrival (its version, and its closing time)."""
+    arrival.version += 1
+    if closed_at is not None:
+        arrival.closed_at = closed_at
 
 
 def sweep(now: dt.datetime | None = None) -> int:
