@@ -36,7 +36,7 @@ from waishi.arrivals.models import (
     TestOutcome,
     TestResult,
 )
-from waishi.arrivals.workflow import ARRIVAL
+from waishi.arrivals.workflow import ARRIVAL, STEP, district_refusal
 from waishi.audit.services import record
 from waishi.lib.roles import Role, has
 from waishi.lib.workflow import recorded_by_caller
@@ -73,8 +73,9 @@ def _require(actor, allowed: frozenset[str]) -> None:
 
 def _own_district(actor, arrival: Arrival) -> None:
     """A district officer acts on the arrivals of their own district only."""
-    if not has(actor, DISTRICT) or actor.district_id != arrival.district_id:
-        raise PermissionDenied(_("This arrival belongs to another district."))
+    reason = district_refusal(actor, arrival.district_id)
+    if reason:
+        raise PermissionDenied(reason)
 
 
 def _lock(arrival: Arrival) -> Arrival:
@@ -442,88 +443,95 @@ def step_confirm(
     done_at = done_at or now
     if done_at > now + dt.timedelta(minutes=5):
         raise ValidationError({"done_at": _("A step cannot be confirmed for a time to come.")})
+    note = (note or "").strip()
     with transaction.atomic():
+        # The arrival first, then its step: every change of an arrival locks in this order.
         arrival = _lock(step.arrival)
-        _own_district(actor, arrival)
-        step = Step.objects.select_for_update().get(pk=step.pk)
-        if step.done_at is not None:
-            raise ValidationError(_("This step is already confirmed."))
-        earlier = Step.objects.filter(
-            arrival=arrival, sequence__lt=step.sequence, done_at__isnull=True
-        ).first()
-        if earlier is not None:
-            raise ValidationError(
-                _("Confirm “%(step)s” first: the steps are done in order.") % {"step": earlier}
-            )
-        previous = (
-            Step.objects.filter(arrival=arrival, sequence__lt=step.sequence)
-            .order_by("-sequence")
-            .values_list("done_at", flat=True)
-            .first()
-        )
-        if previous is not None and done_at < previous:
-            raise ValidationError(
-                {"done_at": _("A step cannot be done before the step before it.")}
-            )
-        if step.kind == StepKind.TEST:
-            # The step is confirmed when the result is in: nothing records a result later.
-            if outcome not in (TestOutcome.NEGATIVE, TestOutcome.POSITIVE):
-                raise ValidationError({"outcome": _("Give the result of the test.")})
-            if sampled_on and sampled_on > timezone.localdate(done_at):
-                raise ValidationError(
-                    {"sampled_on": _("The sample cannot be taken after the confirmation.")}
-                )
-        step.done_at = done_at
-        step.done_by = actor
-        step.note = (note or "").strip()
-        step.save(update_fields=["done_at", "done_by", "note"])
-        if step.kind == StepKind.TEST:
-            TestResult.objects.create(
-                arrival=arrival,
-                step=step,
-                sampled_on=sampled_on or timezone.localdate(done_at),
-                outcome=outcome,
-                recorded_by=actor,
-            )
         state_before = arrival.state
-        is_last = not Step.objects.filter(arrival=arrival, sequence__gt=step.sequence).exists()
-        if is_last:
-            arrival = ARRIVAL.apply(
-                arrival,
-                "close",
-                actor=actor,
-                effect=lambda locked, t: _stamp(locked, closed_at=done_at),
-                fields=["closed_at", "version", "updated_at"],
-                audit=recorded_by_caller,
+        moved = [arrival]
+
+        def confirm(step: Step, transition) -> None:
+            previous = (
+                Step.objects.filter(arrival=arrival, sequence__lt=step.sequence)
+                .order_by("-sequence")
+                .values_list("done_at", flat=True)
+                .first()
             )
-        elif arrival.state == ArrivalState.EXPECTED:
-            arrival = ARRIVAL.apply(
-                arrival,
-                "manage",
-                actor=actor,
-                effect=lambda locked, t: _stamp(locked),
-                fields=["version", "updated_at"],
-                audit=recorded_by_caller,
-            )
-        else:
-            _stamp(arrival)
-            arrival.save(update_fields=["version", "updated_at"])
-        # The test's result is health data: the audit row says a result was recorded,
-        # not what it was (security.md P2).
-        record(
-            action="arrivals.step.confirm",
+            if previous is not None and done_at < previous:
+                raise ValidationError(
+                    {"done_at": _("A step cannot be done before the step before it.")}
+                )
+            if step.kind == StepKind.TEST:
+                # The step is confirmed when the result is in: nothing records a result later.
+                if outcome not in (TestOutcome.NEGATIVE, TestOutcome.POSITIVE):
+                    raise ValidationError({"outcome": _("Give the result of the test.")})
+                if sampled_on and sampled_on > timezone.localdate(done_at):
+                    raise ValidationError(
+                        {"sampled_on": _("The sample cannot be taken after the confirmation.")}
+                    )
+            step.done_at = done_at
+            step.done_by = actor
+            step.note = note
+            if step.kind == StepKind.TEST:
+                TestResult.objects.create(
+                    arrival=arrival,
+                    step=step,
+                    sampled_on=sampled_on or timezone.localdate(done_at),
+                    outcome=outcome,
+                    recorded_by=actor,
+                )
+            moved[0] = _move(arrival, step, actor, done_at)
+
+        def event(step: Step, transition) -> dict:
+            # The test's result is health data: the audit row says a result was recorded,
+            # not what it was (security.md P2).
+            return {
+                "obj": moved[0],
+                "before": {"state": state_before},
+                "after": {"state": moved[0].state},
+                "data": {
+                    "step": step.label,
+                    "sequence": step.sequence,
+                    "done_at": timezone.localtime(done_at).isoformat(timespec="minutes"),
+                    "late": done_at > step.due_at,
+                },
+            }
+
+        step = STEP.apply(
+            step,
+            "confirm",
             actor=actor,
-            obj=arrival,
-            before={"state": state_before},
-            after={"state": arrival.state},
-            data={
-                "step": step.label,
-                "sequence": step.sequence,
-                "done_at": timezone.localtime(done_at).isoformat(timespec="minutes"),
-                "late": done_at > step.due_at,
-            },
+            effect=confirm,
+            fields=["done_at", "done_by", "note"],
+            audit=event,
         )
     return step
+
+
+def _move(arrival: Arrival, step: Step, actor, done_at: dt.datetime) -> Arrival:
+    """What a confirmed step does to its arrival: the first puts it under management,
+    the last closes it; each changes its version (the board's cached counts key on it)."""
+    if not Step.objects.filter(arrival=arrival, sequence__gt=step.sequence).exists():
+        return ARRIVAL.apply(
+            arrival,
+            "close",
+            actor=actor,
+            effect=lambda locked, t: _stamp(locked, closed_at=done_at),
+            fields=["closed_at", "version", "updated_at"],
+            audit=recorded_by_caller,
+        )
+    if arrival.state == ArrivalState.EXPECTED:
+        return ARRIVAL.apply(
+            arrival,
+            "manage",
+            actor=actor,
+            effect=lambda locked, t: _stamp(locked),
+            fields=["version", "updated_at"],
+            audit=recorded_by_caller,
+        )
+    _stamp(arrival)
+    arrival.save(update_fields=["version", "updated_at"])
+    return arrival
 
 
 def _stamp(arrival: Arrival, closed_at: dt.datetime | None = None) -> None:

@@ -2,6 +2,8 @@
 
 - An arrival is expected, under management from its first confirmed step, closed by its
   last (``services.step_confirm`` takes these transitions; its event records them).
+- A step of its plan is confirmed once, in order, by the arrival's district; it is done
+  when it has its time (no state column).
 - An imported list is checked, then imported or refused, once (``importer``).
 
 Who may: the district officer of the arrival's district confirms its steps; the city
@@ -14,7 +16,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from waishi.arrivals.models import ArrivalState, ImportBatch
+from waishi.arrivals.models import ArrivalState, ImportBatch, Step
 from waishi.audit.services import record
 from waishi.lib.roles import Role, has
 from waishi.lib.workflow import Transition, Workflow
@@ -54,6 +56,46 @@ ARRIVAL = Workflow(
     ],
     recorder=record,
     who_first=True,
+)
+
+
+def step_state(step) -> str:
+    """A step is done once it has its time (and who confirmed it): no column of its own."""
+    return "open" if step.done_at is None else "done"
+
+
+def step_district(step, actor) -> str | None:
+    return district_refusal(actor, step.arrival.district_id)
+
+
+def in_order(step, actor) -> str | None:
+    earlier = Step.objects.filter(
+        arrival_id=step.arrival_id, sequence__lt=step.sequence, done_at__isnull=True
+    ).first()
+    if earlier is not None:
+        return _("Confirm “%(step)s” first: the steps are done in order.") % {"step": earlier}
+    return None
+
+
+STEP = Workflow(
+    name="arrivals.step",
+    states={"open": gettext_lazy("To be confirmed"), "done": gettext_lazy("Confirmed")},
+    transitions=[
+        Transition(
+            "open",
+            "confirm",
+            "done",
+            DISTRICT,
+            in_order,
+            gettext_lazy("Confirm this step"),
+            who=step_district,
+            forbidden=ANOTHER_DISTRICT,
+        ),
+    ],
+    recorder=record,
+    not_now=lambda step, action: _("This step is already confirmed."),
+    who_first=True,
+    derive_state=step_state,
 )
 
 
