@@ -15,6 +15,7 @@ it from one district to another in one update, and nothing here sets it to nothi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,7 +37,7 @@ from waishi.arrivals.models import (
     TestOutcome,
     TestResult,
 )
-from waishi.arrivals.workflow import ARRIVAL, STEP, district_refusal
+from waishi.arrivals.workflow import ARRIVAL, HANDOVER, STEP, district_refusal
 from waishi.audit.services import record
 from waishi.lib.roles import Role, has
 from waishi.lib.workflow import recorded_by_caller
@@ -267,23 +268,15 @@ def handover_request(*, actor, arrival: Arrival, to_district: District, reason: 
 
 def _decide(*, actor, handover: Handover, accept: bool, reason: str) -> Handover:
     reason = (reason or "").strip()
-    with transaction.atomic():
-        arrival = _lock(handover.arrival)
-        handover = Handover.objects.select_for_update().get(pk=handover.pk)
-        if not has(actor, DISTRICT) or actor.district_id != handover.to_district_id:
-            raise PermissionDenied(_("Only the district asked may answer this hand-over."))
+
+    def reason_given(handover: Handover) -> None:
         if not accept and not reason:
             raise ValidationError({"reason": _("Say why your district does not take it over.")})
-        if handover.state != Handover.State.PENDING:
-            raise ValidationError(_("This hand-over has already been answered."))
-        if accept and arrival.district_id != handover.from_district_id:
-            raise ValidationError(_("The arrival has moved since the request: it is void."))
-        before = _handover_state(handover)
-        handover.state = Handover.State.ACCEPTED if accept else Handover.State.REFUSED
+
+    def decide(handover: Handover, transition) -> None:
         handover.decided_by = actor
         handover.decided_at = timezone.now()
         handover.decision_reason = reason
-        handover.save()
         if accept:
             # One update moves the arrival: it is never without a district.
             Arrival.objects.filter(pk=arrival.pk).update(
@@ -291,13 +284,25 @@ def _decide(*, actor, handover: Handover, accept: bool, reason: str) -> Handover
                 version=arrival.version + 1,
                 updated_at=timezone.now(),
             )
-        record(
-            action="arrivals.handover.accept" if accept else "arrivals.handover.refuse",
+
+    def event(handover: Handover, transition) -> dict:
+        return {
+            "obj": arrival,
+            "before": {**_handover_state(handover), "state": transition.source},
+            "after": _handover_state(handover),
+            "data": {"reason": reason, "handover": handover.pk},
+        }
+
+    with transaction.atomic():
+        arrival = _lock(handover.arrival)
+        handover = HANDOVER.apply(
+            handover,
+            "accept" if accept else "refuse",
             actor=actor,
-            obj=arrival,
-            before=before,
-            after=_handover_state(handover),
-            data={"reason": reason, "handover": handover.pk},
+            check=reason_given,
+            effect=decide,
+            fields=["decided_by", "decided_at", "decision_reason"],
+            audit=event,
         )
     notify(
         _district_officers(handover.from_district_id),
@@ -326,23 +331,27 @@ def handover_refuse(*, actor, handover: Handover, reason: str) -> Handover:
     return _decide(actor=actor, handover=handover, accept=False, reason=reason)
 
 
+def _stamp_decision(actor) -> Callable[[Handover, object], None]:
+    def stamp(handover: Handover, transition) -> None:
+        handover.decided_by = actor
+        handover.decided_at = timezone.now()
+
+    return stamp
+
+
 def handover_withdraw(*, actor, handover: Handover) -> Handover:
     with transaction.atomic():
         arrival = _lock(handover.arrival)
-        handover = Handover.objects.select_for_update().get(pk=handover.pk)
-        if not has(actor, DISTRICT) or actor.district_id != handover.from_district_id:
-            raise PermissionDenied(_("Only the district that asked may withdraw the request."))
-        if handover.state != Handover.State.PENDING:
-            raise ValidationError(_("This hand-over has already been answered."))
-        handover.state = Handover.State.WITHDRAWN
-        handover.decided_by = actor
-        handover.decided_at = timezone.now()
-        handover.save()
-        record(
-            action="arrivals.handover.withdraw",
+        handover = HANDOVER.apply(
+            handover,
+            "withdraw",
             actor=actor,
-            obj=arrival,
-            data={"handover": handover.pk, "to": handover.to_district.name},
+            effect=_stamp_decision(actor),
+            fields=["decided_by", "decided_at"],
+            audit=lambda handover, t: {
+                "obj": arrival,
+                "data": {"handover": handover.pk, "to": handover.to_district.name},
+            },
         )
     notify(
         _district_officers(handover.to_district_id),
@@ -372,9 +381,19 @@ def arrival_reassign(*, actor, arrival: Arrival, district: District, reason: str
         if arrival.district_id == district.pk:
             raise ValidationError({"district": _("The arrival is already in this district.")})
         before = arrival.district.name
-        pending = Handover.objects.filter(arrival=arrival, state=Handover.State.PENDING)
-        withdrawn = list(pending.values_list("pk", "to_district_id"))
-        pending.update(state=Handover.State.WITHDRAWN, decided_by=actor, decided_at=timezone.now())
+        withdrawn = []
+        for pending in Handover.objects.filter(
+            arrival=arrival, state=Handover.State.PENDING
+        ).order_by("pk"):
+            HANDOVER.apply(
+                pending,
+                "void",
+                actor=actor,
+                effect=_stamp_decision(actor),
+                fields=["decided_by", "decided_at"],
+                audit=recorded_by_caller,  # the reassignment's event names it
+            )
+            withdrawn.append((pending.pk, pending.to_district_id))
         Arrival.objects.filter(pk=arrival.pk).update(
             district=district, version=arrival.version + 1, updated_at=timezone.now()
         )

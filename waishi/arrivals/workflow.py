@@ -4,6 +4,9 @@
   last (``services.step_confirm`` takes these transitions; its event records them).
 - A step of its plan is confirmed once, in order, by the arrival's district; it is done
   when it has its time (no state column).
+- A hand-over asked by the arrival's district is accepted or refused by the district
+  asked, or withdrawn by the one that asked, once; the city command's reassignment voids
+  it. The request itself is a new row, no transition (``services.handover_request``).
 - An imported list is checked, then imported or refused, once (``importer``).
 
 Who may: the district officer of the arrival's district confirms its steps; the city
@@ -16,7 +19,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from waishi.arrivals.models import ArrivalState, ImportBatch, Step
+from waishi.arrivals.models import ArrivalState, Handover, ImportBatch, Step
 from waishi.audit.services import record
 from waishi.lib.roles import Role, has
 from waishi.lib.workflow import Transition, Workflow
@@ -25,6 +28,8 @@ COMMAND = frozenset({Role.CITY_COMMAND})
 DISTRICT = frozenset({Role.DISTRICT_OFFICER})
 
 ANOTHER_DISTRICT = gettext_lazy("This arrival belongs to another district.")
+ONLY_THE_DISTRICT_ASKED = gettext_lazy("Only the district asked may answer this hand-over.")
+ONLY_THE_DISTRICT_ASKING = gettext_lazy("Only the district that asked may withdraw the request.")
 ONLY_THE_COMMAND_IMPORTS = gettext_lazy("Only the city command imports arrival lists.")
 
 
@@ -96,6 +101,64 @@ STEP = Workflow(
     not_now=lambda step, action: _("This step is already confirmed."),
     who_first=True,
     derive_state=step_state,
+)
+
+
+def district_asked(handover, actor) -> str | None:
+    if not has(actor, DISTRICT) or actor.district_id != handover.to_district_id:
+        return str(ONLY_THE_DISTRICT_ASKED)
+    return None
+
+
+def district_asking(handover, actor) -> str | None:
+    if not has(actor, DISTRICT) or actor.district_id != handover.from_district_id:
+        return str(ONLY_THE_DISTRICT_ASKING)
+    return None
+
+
+def not_moved(handover, actor) -> str | None:
+    """A request is void once the arrival has left the district that asked."""
+    if handover.arrival.district_id != handover.from_district_id:
+        return _("The arrival has moved since the request: it is void.")
+    return None
+
+
+H = Handover.State
+HANDOVER = Workflow(
+    name="arrivals.handover",
+    states=dict(Handover.State.choices),
+    transitions=[
+        Transition(
+            H.PENDING,
+            "accept",
+            H.ACCEPTED,
+            DISTRICT,
+            not_moved,
+            who=district_asked,
+            forbidden=ONLY_THE_DISTRICT_ASKED,
+        ),
+        Transition(
+            H.PENDING,
+            "refuse",
+            H.REFUSED,
+            DISTRICT,
+            who=district_asked,
+            forbidden=ONLY_THE_DISTRICT_ASKED,
+        ),
+        Transition(
+            H.PENDING,
+            "withdraw",
+            H.WITHDRAWN,
+            DISTRICT,
+            who=district_asking,
+            forbidden=ONLY_THE_DISTRICT_ASKING,
+        ),
+        # The city command moved the arrival itself (``services.arrival_reassign``).
+        Transition(H.PENDING, "void", H.WITHDRAWN, COMMAND),
+    ],
+    recorder=record,
+    not_now=lambda handover, action: _("This hand-over has already been answered."),
+    who_first=True,
 )
 
 
