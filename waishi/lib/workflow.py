@@ -25,6 +25,10 @@ transition's ``roles`` when the transition says what to tell that person (``forb
 A process that has always said "you may not" before "not now" declares ``who_first``.
 A transition whose ``roles`` is empty is taken by the system only (a daily sweep):
 ``apply`` with ``actor=None`` and the ``actor_name`` the audit log shows.
+
+After each applied transition the engine sends ``transitioned`` once, when the
+transaction commits: a receiver (the work notifications) sees what is in the database,
+and hears nothing of a refusal or of a transition rolled back with its transaction.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +47,13 @@ from waishi.lib.roles import has
 
 # A guard answers None when the transition may happen, else the reason it may not.
 Guard = Callable[[Any, Any], "str | None"]
+
+
+# Sent once per applied transition, after its transaction commits, with the record's
+# model as ``sender`` and: ``subject`` (the record as saved), ``workflow``, ``action``,
+# ``from_state``, ``to_state``, ``actor`` (None: the system). A receiver's failure is
+# logged; it cannot undo what has been committed.
+transitioned = Signal()
 
 
 def recorded_by_caller(row, transition) -> None:
@@ -284,6 +296,19 @@ class Workflow:
                         **entry,
                     }
                 )
+
+            def announce() -> None:
+                transitioned.send(
+                    sender=type(locked),
+                    subject=locked,
+                    workflow=self,
+                    action=action,
+                    from_state=before,
+                    to_state=t.target,
+                    actor=actor,
+                )
+
+            transaction.on_commit(announce, robust=True)
         return locked
 
     def mermaid(self) -> str:
