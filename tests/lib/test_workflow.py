@@ -1,10 +1,13 @@
 """The shared engine, driven on a real model (a policy version's ``jurisdiction`` field
 stands in for a state: any CharField will do)."""
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
+from waishi.arrivals.workflow import ARRIVAL, BATCH, HANDOVER, STEP
 from waishi.audit.models import AuditEvent
 from waishi.audit.services import record
 from waishi.lib.roles import Role
@@ -16,6 +19,7 @@ from waishi.lib.workflow import (
     WorkflowForbidden,
     recorded_by_caller,
 )
+from waishi.passports.workflow import APPLICATION, PASSPORT
 from waishi.policy.models import PolicySet
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +267,9 @@ def test_a_derived_state_is_reached_by_the_effect(row, cast):
     assert row.effective_to == row.effective_from
     with pytest.raises(WorkflowError):
         DERIVED.apply(row, "close", actor=cast["unit_clerk"])
+
+
+def test_the_docs_show_the_arrivals_and_passports_tables():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "workflows.md").read_text("utf-8")
+    for table in (ARRIVAL, STEP, HANDOVER, BATCH, PASSPORT, APPLICATION):
+        assert table.mermaid() in docs, table.name
