@@ -1,6 +1,8 @@
 """Every change to an arrival: register (from a declaration or one row of a list), hand
 over between districts, confirm a step, escalate what is late. Each checks who acts,
-locks the arrival's row, changes, and leaves one audit event, in one transaction.
+locks the arrival's row, changes, and leaves one audit event, in one transaction. Every
+change of state (a step, the arrival, a hand-over) is a transition of the tables in
+``waishi.arrivals.workflow``, applied by the engine.
 
 Who does what (``waishi.lib.roles``):
 - the district officer of the arrival's district confirms its steps and asks another

@@ -1,5 +1,6 @@
 """Every change to passports, custody and passport applications: check permission,
-validate, lock, change, audit -- in one transaction.
+validate, lock, change, audit -- in one transaction. A passport's or an application's
+state changes only by a transition of ``waishi.passports.workflow``, applied by the engine.
 
 The FAO (reviewer, head) registers passports and hands them out and takes them back; a
 unit clerk applies for a new or renewed one. ``passport_issue`` hands a passport out for
