@@ -20,9 +20,9 @@ from tests.plans.conftest import entry_values
 from waishi.arrivals import services as arrivals
 from waishi.arrivals.models import Arrival, SourceKind, Step
 from waishi.lib.workflow import WorkflowError, transitioned
-from waishi.missions import services as missions
+from waishi.missions.application import services as missions
+from waishi.missions.core.workflow import MISSION
 from waishi.missions.models import Mission
-from waishi.missions.workflow import MISSION
 from waishi.passports import services as passports
 from waishi.passports.models import Passport
 from waishi.plans import services as plans
