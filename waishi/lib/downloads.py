@@ -3,14 +3,17 @@ with its type as checked at upload or as generated, never sniffed, never cached.
 
 ``stored_file`` serves a file kept in storage (an invitation letter, a signed report, a
 follow-up's evidence) after calling ``record`` -- the app's audited download service --
-once the file is open; ``document`` serves bytes made on the fly (a Word document);
-``spreadsheet`` writes an export's sheets to a temporary file and serves it."""
+once the file is open; ``document`` serves bytes made on the fly (a Word document), and
+``generated_document`` makes them, records the download and serves them: every view of
+a generated form or notice; ``spreadsheet`` writes an export's sheets to a temporary file
+and serves it."""
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable
 
+from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
@@ -55,6 +58,20 @@ def document(data: bytes, *, filename: str, content_type: str = DOCX) -> HttpRes
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return _private(response)
+
+
+def generated_document(
+    make: Callable[[], tuple[bytes, str]], *, record: Callable[[], object]
+) -> HttpResponse:
+    """The document ``make`` renders -- (its bytes, its file name) -- as an attachment,
+    after ``record`` (the app's audited download). 404 when ``make`` says the document
+    does not exist yet (``ValidationError``), and then nothing is recorded."""
+    try:
+        data, filename = make()
+    except ValidationError:
+        raise Http404 from None
+    record()
+    return document(data, filename=filename)
 
 
 def spreadsheet(
