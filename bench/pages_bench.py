@@ -13,8 +13,9 @@ database, migrated, filled by ``waishi seed-scale``; then, each in a process of 
    requests and then ``--requests`` timed ones: median and p95 of the wall time, and the
    number of queries of one request (``CaptureQueriesContext``); each list next to the
    admin changelist of its model (``bench/bench_admin.py``, under ``bench_settings``);
-2. export (full scale only): ``missions.exports.write_xlsx`` of 100,000 trips, the path
-   of the list's export; wall time and the process's peak RSS (getrusage maxrss);
+2. export (full scale only): ``missions.application.exports.table`` of 100,000 trips written
+   by ``lib.xlsx_stream.write_tables``, the path of the list's export; wall time and the
+   process's peak RSS (getrusage maxrss);
 3. verify (full scale only): ``waishi audit verify --no-record``, wall time.
 
 ``--reuse`` keeps a database seeded earlier at the same scale (``--work`` keeps them;
@@ -363,6 +364,7 @@ def export() -> dict:
 
     from django.utils import translation
 
+    from waishi.lib.xlsx_stream import write_tables
     from waishi.missions.application import exports
     from waishi.missions.core import selectors
 
@@ -372,7 +374,7 @@ def export() -> dict:
     rows = selectors.mission_list(users["fao"])[:EXPORT_ROWS]
     started = time.perf_counter()
     with tempfile.TemporaryFile(suffix=".xlsx") as handle:
-        count = exports.write_xlsx(rows, handle)
+        (count,) = write_tables(handle, [exports.table(rows)])
         size = handle.tell()
     return {
         "rows": count,

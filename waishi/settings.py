@@ -399,6 +399,18 @@ ARRIVALS_IMPORT_MAX_BYTES = env_int("WAISHI_ARRIVALS_IMPORT_MAX_BYTES", 20 * 102
 DECLARE_RATE = os.environ.get("WAISHI_DECLARE_RATE", "10/600")
 DECLARE_LOOKUP_RATE = os.environ.get("WAISHI_DECLARE_LOOKUP_RATE", "10/600")
 DECLARE_MAX_BYTES = env_int("WAISHI_DECLARE_MAX_BYTES", 20 * 1024, 1024)
+# Files attached on the pages and the API, checked by their content (waishi.lib.uploads):
+# a trip's invitation letter, a follow-up's evidence of progress.
+MISSION_UPLOAD_MAX_BYTES = env_int("WAISHI_MISSION_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, 1024)
+FOLLOWUP_UPLOAD_MAX_BYTES = env_int("WAISHI_FOLLOWUP_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, 1024)
+
+# --- deadlines ------------------------------------------------------------------------------
+# Working days after the reminder before an overdue approval step goes to the superior
+# (waishi.approvals.services).
+APPROVAL_ESCALATE_AFTER_DAYS = env_int("WAISHI_APPROVAL_ESCALATE_AFTER_DAYS", 2, 1)
+# Working days past its due date before an overdue follow-up outcome goes to the FAO
+# (waishi.followups.services).
+FOLLOWUP_ESCALATE_AFTER_DAYS = env_int("WAISHI_FOLLOWUP_ESCALATE_AFTER_DAYS", 5, 1)
 
 # --- email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -202,16 +202,6 @@ class ApprovalStep(models.Model):
     def __str__(self) -> str:
         return f"{self.subject_type}#{self.subject_id} {self.round}.{self.sequence}"
 
-    @property
-    def is_unit_scoped(self) -> bool:
-        return self.approver_role in UNIT_APPROVER_ROLES
-
-    @property
-    def duration(self):
-        if self.started_at and self.decided_at:
-            return self.decided_at - self.started_at
-        return None
-
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.state == StepState.PENDING and self.due_on is not None and self.due_on < today
@@ -270,6 +260,3 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delegator} → {self.delegate} ({self.starts_on}–{self.ends_on})"
-
-    def is_active_on(self, day) -> bool:
-        return self.revoked_at is None and self.starts_on <= day <= self.ends_on

@@ -309,10 +309,6 @@ def queue_for(user) -> Queue:
     return Queue(steps=steps, delegated=delegated, own=own)
 
 
-def pending_count(user) -> int:
-    return queue_for(user).count
-
-
 @dataclass
 class QueueRow:
     step: ApprovalStep

@@ -67,7 +67,7 @@ DECISIONS = {
 DEFAULT_DUE_WORKING_DAYS = 3
 
 # Working days after the reminder before an overdue step goes to the superior.
-ESCALATE_AFTER_DAYS: int = getattr(settings, "APPROVAL_ESCALATE_AFTER_DAYS", 2)
+ESCALATE_AFTER_DAYS: int = settings.APPROVAL_ESCALATE_AFTER_DAYS
 # Whom an overdue step escalates to.
 SUPERIOR = {
     Role.UNIT_LEADER: Role.FAO_REVIEWER,

@@ -1,15 +1,13 @@
 """Arrivals as .xlsx, in bounded memory: what the board lists with its filters.
 
-``lib.xlsx_stream`` streams rows to a temporary file as they come from the database in
-chunks (every text a string cell, never a formula: names and addresses come from the
-public form and from imported lists); ``FileResponse`` sends the file in blocks and deletes it when
-the response closes. Passport numbers appear masked; no health detail is exported
-(health data are read on their own audited page). Every export is audited.
+``lib.downloads.spreadsheet`` streams the rows to a temporary file as they come from the
+database in chunks (every text a string cell, never a formula: names and addresses come
+from the public form and from imported lists) and sends it. Passport numbers appear
+masked; no health detail is exported (health data are read on their own audited page).
+Every export is audited.
 """
 
 from __future__ import annotations
-
-import tempfile
 
 from django.db.models import QuerySet
 from django.http import FileResponse
@@ -19,9 +17,9 @@ from django.utils.translation import gettext as _
 from waishi.arrivals.models import Arrival
 from waishi.arrivals.selectors import country_label
 from waishi.audit.services import client_ip, record
-from waishi.lib.xlsx_stream import SheetWriter
+from waishi.lib import downloads
+from waishi.lib.xlsx_stream import Table
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 500
 
 
@@ -82,28 +80,21 @@ def _row(arrival: Arrival) -> list:
     ]
 
 
-def write_xlsx(arrivals: QuerySet[Arrival], handle) -> int:
-    """Write ``arrivals`` (a ``selectors.arrival_list`` queryset) to ``handle``; the
-    number of rows."""
-    count = 0
-    with SheetWriter(handle, _("Arrivals")) as sheet:
-        sheet.append(_headers())
-        for arrival in arrivals.iterator(chunk_size=CHUNK):
-            sheet.append(_row(arrival))
-            count += 1
-    return count
+def table(arrivals: QuerySet[Arrival]) -> Table:
+    """``arrivals`` (a ``selectors.arrival_list`` queryset) as the export's sheet."""
+    rows = (_row(arrival) for arrival in arrivals.iterator(chunk_size=CHUNK))
+    return Table(_("Arrivals"), _headers(), rows)
 
 
 def xlsx_response(request, arrivals: QuerySet[Arrival]) -> FileResponse:
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    count = write_xlsx(arrivals, handle)
-    handle.seek(0)
-    record(
-        action="arrivals.arrival.export",
-        actor=request.user,
-        object_type="arrivals.arrival",
-        ip=client_ip(request),
-        data={"count": count, "filters": request.GET.urlencode()[:500]},
+    return downloads.spreadsheet(
+        [table(arrivals)],
+        filename=f"arrivals-{timezone.localdate():%Y%m%d}.xlsx",
+        record=lambda count: record(
+            action="arrivals.arrival.export",
+            actor=request.user,
+            object_type="arrivals.arrival",
+            ip=client_ip(request),
+            data={"count": count, "filters": request.GET.urlencode()[:500]},
+        ),
     )
-    name = f"arrivals-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)

@@ -85,11 +85,11 @@ def web_max_rows() -> int:
     """Rows a list uploaded on the page may have: its import runs inside the request
     (under 20 s for 50,000 rows here, gunicorn gives up at 60 s); larger lists go through
     ``waishi import_arrivals``."""
-    return getattr(settings, "ARRIVALS_IMPORT_MAX_ROWS", 50_000)
+    return settings.ARRIVALS_IMPORT_MAX_ROWS
 
 
 def web_max_bytes() -> int:
-    return getattr(settings, "ARRIVALS_IMPORT_MAX_BYTES", max(settings.IMPORT_MAX_BYTES, 20 << 20))
+    return settings.ARRIVALS_IMPORT_MAX_BYTES
 
 
 def _require(actor) -> None:

@@ -18,7 +18,6 @@ settings.py reads them into ``DECLARE_RATE``, ``DECLARE_LOOKUP_RATE`` and
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 
@@ -31,8 +30,6 @@ from waishi.lib.pages import client_ip
 
 SUBMIT = "submit"
 LOOKUP = "lookup"
-DEFAULT_RATE = "10/600"
-DEFAULT_MAX_BYTES = 20 * 1024
 
 
 @dataclass(frozen=True)
@@ -51,20 +48,12 @@ def parse_rate(raw: str) -> Rate:
     return Rate(count, seconds)
 
 
-def _setting(name: str, default: str) -> str:
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(f"WAISHI_{name}", default)
-    return str(value)
-
-
 def rate_for(bucket: str) -> Rate:
-    name = "DECLARE_LOOKUP_RATE" if bucket == LOOKUP else "DECLARE_RATE"
-    return parse_rate(_setting(name, DEFAULT_RATE))
+    return parse_rate(settings.DECLARE_LOOKUP_RATE if bucket == LOOKUP else settings.DECLARE_RATE)
 
 
 def max_bytes() -> int:
-    return int(_setting("DECLARE_MAX_BYTES", str(DEFAULT_MAX_BYTES)))
+    return int(settings.DECLARE_MAX_BYTES)
 
 
 def hit(request, bucket: str) -> int:

@@ -34,8 +34,7 @@ CHECKPOINT, RESTORED = "checkpoint", "restored"
 
 
 def path() -> Path:
-    configured = getattr(settings, "AUDIT_CHECKPOINT_FILE", None)
-    return Path(configured) if configured else Path(settings.VAR_DIR) / "audit-checkpoints.log"
+    return Path(settings.AUDIT_CHECKPOINT_FILE)
 
 
 def _mac_key() -> bytes:

@@ -21,9 +21,6 @@ from waishi.audit.chain import head_seal, row_hash
 from waishi.audit.models import GENESIS, AuditEvent, AuditHead
 from waishi.lib.middleware import current_request_id
 
-# Field values never written into the chain in clear (security.md L4).
-REDACTED = "***"
-
 
 def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):

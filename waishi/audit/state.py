@@ -86,10 +86,6 @@ def _watches() -> dict[str, Watch]:
     return {w.label: w for w in WATCHED if _model(w.label) is not None}
 
 
-def watch_of(model: type[Model]) -> Watch | None:
-    return _watches().get(model._meta.concrete_model._meta.label_lower)
-
-
 def key(label: str, pk) -> str:
     return f"{label}:{pk}"
 

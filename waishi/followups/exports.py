@@ -1,10 +1,8 @@
-"""The outcome list as .xlsx, in bounded memory (``lib.xlsx_stream``, rows in chunks,
-streamed from a temporary file; every text a string cell, never a formula). Every export
-is recorded in the audit log."""
+"""The outcome list as .xlsx, in bounded memory (``lib.downloads.spreadsheet``, rows in
+chunks, streamed from a temporary file; every text a string cell, never a formula). Every
+export is recorded in the audit log."""
 
 from __future__ import annotations
-
-import tempfile
 
 from django.db.models import QuerySet
 from django.http import FileResponse
@@ -14,9 +12,9 @@ from django.utils.translation import gettext as _
 from waishi.audit.services import client_ip, record
 from waishi.followups import sources
 from waishi.followups.models import Outcome
-from waishi.lib.xlsx_stream import SheetWriter
+from waishi.lib import downloads
+from waishi.lib.xlsx_stream import Table
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 500
 
 
@@ -55,26 +53,20 @@ def _row(outcome: Outcome) -> list:
     ]
 
 
-def write_xlsx(outcomes: QuerySet[Outcome], handle) -> int:
-    count = 0
-    with SheetWriter(handle, _("Outcomes")) as sheet:
-        sheet.append(_headers())
-        for outcome in outcomes.iterator(chunk_size=CHUNK):
-            sheet.append(_row(outcome))
-            count += 1
-    return count
+def table(outcomes: QuerySet[Outcome]) -> Table:
+    rows = (_row(outcome) for outcome in outcomes.iterator(chunk_size=CHUNK))
+    return Table(_("Outcomes"), _headers(), rows)
 
 
 def xlsx_response(request, outcomes: QuerySet[Outcome]) -> FileResponse:
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    count = write_xlsx(outcomes, handle)
-    handle.seek(0)
-    record(
-        action="followups.outcome.export",
-        actor=request.user,
-        object_type="followups.outcome",
-        ip=client_ip(request),
-        data={"count": count, "filters": request.GET.urlencode()[:500]},
+    return downloads.spreadsheet(
+        [table(outcomes)],
+        filename=f"outcomes-{timezone.localdate():%Y%m%d}.xlsx",
+        record=lambda count: record(
+            action="followups.outcome.export",
+            actor=request.user,
+            object_type="followups.outcome",
+            ip=client_ip(request),
+            data={"count": count, "filters": request.GET.urlencode()[:500]},
+        ),
     )
-    name = f"outcomes-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)

@@ -37,7 +37,6 @@ class State(models.TextChoices):
 
 # States in which an outcome still has to be worked on.
 ACTIVE_STATES = frozenset({State.OPEN, State.IN_PROGRESS, State.OVERDUE})
-CLOSED_STATES = frozenset({State.DONE, State.DROPPED})
 
 
 class Outcome(models.Model):

@@ -43,10 +43,6 @@ def unregister(provider: Provider) -> None:
         _PROVIDERS.remove(provider)
 
 
-def providers() -> list[Provider]:
-    return list(_PROVIDERS)
-
-
 def sort_key(item: Obligation) -> tuple:
     return (not item.overdue, item.due_date is None, item.due_date or dt.date.max, item.title)
 

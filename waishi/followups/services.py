@@ -44,12 +44,11 @@ FIELDS = (
 )
 EDITABLE = ("kind", "title", "description", "responsible_person", "due_date")
 SWEEP_ACTOR = "follow-up sweep"
-DEFAULT_ESCALATE_AFTER_DAYS = 5
 
 
 def escalate_after_days() -> int:
     """Working days past the due date after which an overdue outcome goes to the FAO."""
-    return int(getattr(settings, "FOLLOWUP_ESCALATE_AFTER_DAYS", DEFAULT_ESCALATE_AFTER_DAYS))
+    return int(settings.FOLLOWUP_ESCALATE_AFTER_DAYS)
 
 
 def _denied() -> PermissionDenied:

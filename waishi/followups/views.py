@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
-from waishi.followups import forms, obligations, selectors, services, sources, workflow
+from waishi.followups import exports, forms, obligations, selectors, services, sources, workflow
 from waishi.followups.models import Outcome, ProgressUpdate
 from waishi.followups.workflow import actions_for
 from waishi.lib import downloads
@@ -62,9 +62,7 @@ def outcome_list(request):
 @role_required(VIEWERS)
 def outcome_export(request):
     _form, outcomes = _filtered(request)
-    from waishi.followups.exports import xlsx_response
-
-    return xlsx_response(request, outcomes)
+    return exports.xlsx_response(request, outcomes)
 
 
 def _actions(outcome: Outcome, user) -> dict:

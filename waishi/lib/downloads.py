@@ -3,17 +3,24 @@ with its type as checked at upload or as generated, never sniffed, never cached.
 
 ``stored_file`` serves a file kept in storage (an invitation letter, a signed report, a
 follow-up's evidence) after calling ``record`` -- the app's audited download service --
-once the file is open; ``document`` serves bytes made on the fly (a Word document)."""
+once the file is open; ``document`` serves bytes made on the fly (a Word document), and
+``generated_document`` makes them, records the download and serves them: every view of
+a generated form or notice; ``spreadsheet`` writes an export's sheets to a temporary file
+and serves it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterable
 
+from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
 from waishi.lib.uploads import DOCX as _DOCX
+from waishi.lib.xlsx import XLSX_CONTENT_TYPE
+from waishi.lib.xlsx_stream import Table, write_tables
 
 DOCX = _DOCX.content_type
 
@@ -51,3 +58,33 @@ def document(data: bytes, *, filename: str, content_type: str = DOCX) -> HttpRes
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return _private(response)
+
+
+def generated_document(
+    make: Callable[[], tuple[bytes, str]], *, record: Callable[[], object]
+) -> HttpResponse:
+    """The document ``make`` renders -- (its bytes, its file name) -- as an attachment,
+    after ``record`` (the app's audited download). 404 when ``make`` says the document
+    does not exist yet (``ValidationError``), and then nothing is recorded."""
+    try:
+        data, filename = make()
+    except ValidationError:
+        raise Http404 from None
+    record()
+    return document(data, filename=filename)
+
+
+def spreadsheet(
+    tables: Iterable[Table], *, filename: str, record: Callable[[int], object]
+) -> FileResponse:
+    """An export as an .xlsx attachment named ``filename``: ``tables`` written in bounded
+    memory to a temporary file (deleted when the response closes, sent in blocks), then
+    ``record`` -- the app's audit of the export -- called with the number of rows of the
+    first sheet. Every signed-in answer is no-store already (``NoStoreMiddleware``)."""
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    counts = write_tables(handle, tables)
+    handle.seek(0)
+    record(counts[0] if counts else 0)
+    return FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )

@@ -26,10 +26,6 @@ FORMAT_CHARACTER_MESSAGE = gettext_lazy(
 )
 
 
-def is_format_character(char: str) -> bool:
-    return unicodedata.category(char) == "Cf"
-
-
 def has_format_characters(value: str) -> bool:
     return any(unicodedata.category(char) == "Cf" for char in value)
 

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from waishi.lib.xlsx import binary, size
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACK_RATIO = 50
 
 

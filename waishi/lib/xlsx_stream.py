@@ -20,6 +20,8 @@ a date format; numbers are numbers.
 ``with WorkbookWriter(handle) as book: sheet = book.sheet("title", widths=(12, 30))``,
 then ``sheet.append([...])``; sheets are written one after the other. ``SheetWriter``
 is the one-sheet shortcut. ``bold``, ``title``, ``as_text`` and ``money`` style a cell.
+An export (a header row, then rows) is a ``Table``: ``write_tables`` writes a workbook of
+them and ``waishi.lib.downloads.spreadsheet`` answers it as a download.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import IO, Any, NamedTuple
 from xml.sax.saxutils import escape
@@ -298,6 +300,32 @@ class SheetWriter:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class Table(NamedTuple):
+    """One sheet of an export: its name, its header row, then its rows (any iterable,
+    read once as the sheet is written: a generator over a queryset's ``iterator()``
+    keeps memory bounded)."""
+
+    name: str
+    headers: Sequence[Any]
+    rows: Iterable[Sequence[Any]]
+
+
+def write_tables(handle: IO[bytes], tables: Iterable[Table]) -> list[int]:
+    """A workbook of ``tables``, one sheet each in order, written to ``handle``; the
+    number of rows (headers not counted) of each sheet."""
+    counts = []
+    with WorkbookWriter(handle) as book:
+        for table in tables:
+            sheet = book.sheet(table.name)
+            sheet.append(table.headers)
+            count = 0
+            for row in table.rows:
+                sheet.append(row)
+                count += 1
+            counts.append(count)
+    return counts
 
 
 def workbook_bytes(write: Callable[[WorkbookWriter], None]) -> bytes:

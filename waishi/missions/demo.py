@@ -17,7 +17,6 @@ from waishi.missions.application import services
 from waishi.missions.models import Exemption, Mission, State
 from waishi.orgs.models import Person, User
 
-UNIT = "HB-COM"
 CLERK = "clerk"
 APPROVERS = {  # approver role -> demo account
     "unit_leader": "leader",

@@ -38,16 +38,6 @@ def passport_search(
     )
 
 
-def passport_by_number(user, number: str) -> Passport | None:
-    """Exact search through the blind index, among the passports ``user`` may see."""
-    return (
-        scoping.visible(user, Passport)
-        .filter(number_index=Passport.index_number(number))
-        .select_related("holder__unit")
-        .first()
-    )
-
-
 def custody_history(passport: Passport) -> QuerySet[PassportCustody]:
     return passport.custodies.select_related("mission", "issued_by", "received_by").order_by(
         "-issued_at", "-pk"

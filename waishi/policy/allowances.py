@@ -158,10 +158,6 @@ class AllowanceReport:
         return not self.file_errors and not self.row_errors
 
     @property
-    def error_count(self) -> int:
-        return len(self.file_errors) + len(self.row_errors)
-
-    @property
     def bad_row_count(self) -> int:
         return len({e.row for e in self.row_errors})
 

@@ -154,7 +154,6 @@ def _city_index() -> dict[str, str]:
 
 
 _CITY_BY_KEY: dict[str, str] = _city_index()
-CITIES: frozenset[str] = frozenset(_CITY_BY_KEY.values())  # the canonical names
 
 
 @lru_cache(maxsize=4096)  # the same few city names come back check after check

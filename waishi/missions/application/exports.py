@@ -1,15 +1,14 @@
 """The list of trip applications as .xlsx, in bounded memory.
 
-``lib.xlsx_stream`` streams rows to a temporary file as they are added; the rows come
-from the database in chunks (``iterator``), so neither side holds the whole list. The
-finished file is sent with ``FileResponse`` (read in blocks) and deleted when the
-response is closed. Every export is recorded in the audit log.
+``lib.downloads.spreadsheet`` streams the rows to a temporary file as they are made; they
+come from the database in chunks (``iterator``), so neither side holds the whole list,
+and the file is sent in blocks. Every export is recorded in the audit log.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.http import FileResponse
@@ -18,11 +17,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from waishi.audit.services import client_ip, record
-from waishi.lib.xlsx_stream import SheetWriter
+from waishi.lib import downloads
+from waishi.lib.xlsx_stream import Table
 from waishi.missions.core.selectors import country_names
 from waishi.missions.models import Member, Mission, Stop
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 500
 
 
@@ -101,18 +100,13 @@ def _members(ids: list[int]) -> tuple[dict[int, list[str]], dict[int, str]]:
     return names, leaders
 
 
-def write_xlsx(missions: QuerySet[Mission], handle) -> int:
-    """Write ``missions`` (a ``selectors.mission_list`` queryset) to ``handle``; the
-    number of rows. Chunk by chunk: the trips' values, then their stops and members in
-    one query each."""
-    english = (get_language() or "").startswith("en")
+def _rows(missions: QuerySet[Mission], english: bool) -> Iterator[list]:
+    """Chunk by chunk: the trips' values, then their stops and members in one query
+    each."""
     categories = {k: str(v) for k, v in Mission._meta.get_field("category").flatchoices}
     states = {k: str(v) for k, v in Mission._meta.get_field("state").flatchoices}
     yes = _("yes")
     places: dict[tuple[str, ...], str] = {}
-    sheet = SheetWriter(handle, _("Trips abroad"))
-    sheet.append(_headers())
-    count = 0
     for chunk in _chunks(missions):
         ids = [row[0] for row in chunk]
         countries = _itineraries(ids)
@@ -123,26 +117,26 @@ def write_xlsx(missions: QuerySet[Mission], handle) -> int:
                 places[codes] = country_names(list(codes), english)
             submitted = timezone.localtime(sent).strftime("%Y-%m-%d %H:%M") if sent else ""
             days = (returns - departs).days + 1 if departs and returns else None
-            sheet.append(
-                [pk, title, unit, categories.get(category, category), states.get(state, state),
-                 places[codes], departs, returns, days, "、".join(names.get(pk, ())),
-                 leaders.get(pk, ""), inviter, yes if out else "", submitted]
-            )  # fmt: skip
-            count += 1
-    sheet.close()
-    return count
+            yield [pk, title, unit, categories.get(category, category), states.get(state, state),
+                   places[codes], departs, returns, days, "、".join(names.get(pk, ())),
+                   leaders.get(pk, ""), inviter, yes if out else "", submitted]  # fmt: skip
+
+
+def table(missions: QuerySet[Mission]) -> Table:
+    """``missions`` (a ``selectors.mission_list`` queryset) as the export's sheet."""
+    english = (get_language() or "").startswith("en")
+    return Table(_("Trips abroad"), _headers(), _rows(missions, english))
 
 
 def xlsx_response(request, missions: QuerySet[Mission]) -> FileResponse:
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    count = write_xlsx(missions, handle)
-    handle.seek(0)
-    record(
-        action="missions.mission.export",
-        actor=request.user,
-        object_type="missions.mission",
-        ip=client_ip(request),
-        data={"count": count, "filters": request.GET.urlencode()[:500]},
+    return downloads.spreadsheet(
+        [table(missions)],
+        filename=f"trips-{timezone.localdate():%Y%m%d}.xlsx",
+        record=lambda count: record(
+            action="missions.mission.export",
+            actor=request.user,
+            object_type="missions.mission",
+            ip=client_ip(request),
+            data={"count": count, "filters": request.GET.urlencode()[:500]},
+        ),
     )
-    name = f"trips-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)

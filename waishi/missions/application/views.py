@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -536,14 +535,12 @@ def mission_publicity_exempt(request, mission_pk: int):
 
 def _document(request, mission_pk: int, kind: str):
     mission = _mission(request, mission_pk)
-    try:
-        data, name = services.mission_document(mission, kind)
-    except ValidationError:
-        raise Http404 from None
-    services.mission_document_download(
-        actor=request.user, mission=mission, kind=kind, ip=client_ip(request)
+    return downloads.generated_document(
+        lambda: services.mission_document(mission, kind),
+        record=lambda: services.mission_document_download(
+            actor=request.user, mission=mission, kind=kind, ip=client_ip(request)
+        ),
     )
-    return downloads.document(data, filename=name)
 
 
 @role_required(VIEWERS)

@@ -30,7 +30,6 @@ from django.db import transaction
 from waishi.missions.models import ChangeKind, ItineraryVersion, Member, Mission, Stop
 
 STOP_KEYS = ("country", "city", "arrive", "depart", "transit_airside")
-MEMBER_KEYS = ("person_id", "name", "unit", "post", "task", "is_leader")
 
 
 def _iso(value: date | str | None) -> str | None:
@@ -164,10 +163,6 @@ def _stop_key(stop: dict) -> tuple[str, str]:
     return (str(stop.get("country") or "").upper(), str(stop.get("city") or "").strip().lower())
 
 
-def _route(stops: list[dict]) -> list[tuple]:
-    return [(*_stop_key(s), bool(s.get("transit_airside"))) for s in stops]
-
-
 def counted_countries(stops: list[dict]) -> list[str]:
     """Distinct countries of the stops that count (an airside transit does not), in
     itinerary order."""
@@ -175,15 +170,6 @@ def counted_countries(stops: list[dict]) -> list[str]:
     for stop in stops:
         code = str(stop.get("country") or "").upper()
         if code and not stop.get("transit_airside") and code not in seen:
-            seen.append(code)
-    return seen
-
-
-def all_countries(stops: list[dict]) -> list[str]:
-    seen: list[str] = []
-    for stop in stops:
-        code = str(stop.get("country") or "").upper()
-        if code and code not in seen:
             seen.append(code)
     return seen
 

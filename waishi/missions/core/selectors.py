@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -96,12 +95,6 @@ def country_names(codes: list[str], english: bool = False) -> str:
         info = reference.country(code)
         names.append((info.name_en if english else info.name_zh) if info else code)
     return "、".join(names) if not english else ", ".join(names)
-
-
-def export_rows(queryset: QuerySet[Mission], chunk: int = 500) -> Iterator[Mission]:
-    """Every mission of ``queryset`` with its stops and members, in chunks of ``chunk``
-    (memory stays bounded whatever the number of rows)."""
-    yield from queryset.iterator(chunk_size=chunk)
 
 
 def mission_detail(user, pk) -> Mission:

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from waishi.lib import uploads
-from waishi.lib.uploads import DEFAULT_MAX_BYTES, DOCX, JPEG, PDF, PNG, Kind  # noqa: F401
+from waishi.lib.uploads import DOCX, JPEG, PDF, PNG, Kind  # noqa: F401
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "MISSION_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(settings.MISSION_UPLOAD_MAX_BYTES)
 
 
 def detect(upload: Any) -> Kind:

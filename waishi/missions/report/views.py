@@ -331,14 +331,12 @@ def report_decide(request, mission_pk: int):
 
 def _docx(request, mission_pk: int, kind: str):
     report = _report(request, mission_pk)
-    try:
-        data, name = report_documents.report_document(report, kind)
-    except ValidationError:
-        raise Http404 from None
-    report_documents.report_docx_download(
-        actor=request.user, report=report, kind=kind, ip=client_ip(request)
+    return downloads.generated_document(
+        lambda: report_documents.report_document(report, kind),
+        record=lambda: report_documents.report_docx_download(
+            actor=request.user, report=report, kind=kind, ip=client_ip(request)
+        ),
     )
-    return downloads.document(data, filename=name)
 
 
 @role_required(VIEWERS)

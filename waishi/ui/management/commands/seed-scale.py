@@ -28,7 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, scale: float, seed: int, force: bool, **options):
-        if getattr(settings, "MODE", "dev") == "production":
+        if settings.MODE == "production":
             raise CommandError("seed-scale never runs with WAISHI_MODE=production.")
         if scale <= 0:
             raise CommandError("--scale must be greater than 0.")
