@@ -1,4 +1,4 @@
-"""``record_many``: the bulk form of ``record`` (the demo, ``seed-scale``, a baseline)
+"""``record_many``: the bulk form of ``record`` (the history ``seed-scale`` invents)
 writes the same rows, the same chain, the same head and seal as ``record`` called once
 an event."""
 
@@ -110,7 +110,7 @@ def test_the_same_chain_as_record_called_once_an_event(cast, home_person, time_m
 
 
 def test_the_chain_and_the_state_verify_after_a_bulk_write(cast, home_person):
-    record_state(actor_name="tester")  # itself through record_many
+    record_state(actor_name="tester")  # the accounts made by the fixtures
     written = record_many(_events(cast, home_person))
     assert written == 5
     seq, hash_, seal = _head()

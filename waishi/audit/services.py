@@ -235,8 +235,9 @@ def record_many(events: Iterable[Mapping[str, Any]], *, chunk: int = 1000) -> in
     without it the event is stamped now, as ``record`` does. The events are written
     ``chunk`` at a time under one lock of the head, the watched state of each chunk's
     objects read in one query per model: so make every change the events record
-    before calling it, as before ``record``. For what writes in bulk on purpose (the
-    demo, ``seed-scale``, a baseline); a page or the API records with ``record``."""
+    before calling it, as before ``record``. The head stays locked until the last chunk
+    is written, so other writers wait: for what writes history in bulk on purpose (the
+    history ``seed-scale`` invents); a page or the API records with ``record``."""
     written = 0
     source = iter(events)
     part = list(itertools.islice(source, chunk))
@@ -280,14 +281,13 @@ def record_state(
     rows; the number of events written. For what creates rows in bulk on purpose (the
     demo, ``seed-scale``) and for ``waishi audit baseline`` after an upgrade: whatever
     it records is taken as done by the application, so run it on a database you trust."""
-    return record_many(
-        (
-            {"action": action, "actor_name": actor_name, "data": {"rows": len(part)}, "state": part}
-            for part in watched.all_state(chunk)
-        ),
-        # Each event holds up to ``chunk`` rows' state: a few events at a time.
-        chunk=10,
-    )
+    # One event at a time, each under its own lock of the head: a baseline of a large
+    # database does not hold up the application's writers while it reads.
+    events = 0
+    for part in watched.all_state(chunk):
+        record(action=action, actor_name=actor_name, data={"rows": len(part)}, state=part)
+        events += 1
+    return events
 
 
 def client_ip(request) -> str:
