@@ -65,9 +65,12 @@ bench: $(STAMP) compile-messages
 load: $(STAMP) compile-messages
 	$(BIN)/python bench/load_bench.py
 
+# ruff, then the import contracts of pyproject.toml (the floors, no cycle between apps;
+# docs/architecture.md).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .

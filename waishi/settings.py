@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "waishi.notify",
     "waishi.api",
     "waishi.ui",
+    "waishi.ops",
 ]
 
 MIDDLEWARE = [

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from waishi.ui.management.commands.serve import _death_signal
+from waishi.ops.management.commands.serve import _death_signal
 
 pytestmark = pytest.mark.schemathesis
 

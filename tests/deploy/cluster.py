@@ -36,7 +36,7 @@ from django.test import override_settings
 
 from waishi.audit.chain import head_seal
 from waishi.audit.models import GENESIS
-from waishi.ui.management.commands.serve import _death_signal
+from waishi.ops.management.commands.serve import _death_signal
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = "postgres://postgres@127.0.0.1:5432"

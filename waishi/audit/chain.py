@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from waishi.audit.models import GENESIS
 from waishi.lib.crypto import hmac_sm3
 
 HASHED_FIELDS = (
@@ -134,8 +135,6 @@ def verify_rows(
     published outside the database, each checked as its row goes by. ``states``, when
     given, is filled in the same pass with the last recorded state of each watched object
     (``waishi.audit.state``)."""
-    from waishi.audit.models import GENESIS
-
     checkpoints = checkpoints or {}
     key = audit_key()
     expected_seq, prev = 1, GENESIS

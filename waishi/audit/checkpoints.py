@@ -26,6 +26,7 @@ from pathlib import Path
 from django.conf import settings
 
 from waishi.audit.chain import head_seal
+from waishi.audit.models import AuditHead
 from waishi.lib.crypto import hmac_sm3
 
 log = logging.getLogger(__name__)
@@ -116,8 +117,6 @@ def publish_head(head: dict, source: str, kind: str = CHECKPOINT) -> Checkpoint 
 
 def publish(source: str) -> Checkpoint | None:
     """Publish the database's current head."""
-    from waishi.audit.models import AuditHead
-
     head = AuditHead.objects.filter(pk=1).values("seq", "hash", "seal").first()
     if head is None:
         return None

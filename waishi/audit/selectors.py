@@ -11,7 +11,7 @@ from django.db.models import Model, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from waishi.audit import checkpoints, state
+from waishi.audit import checkpoints, scope, state
 from waishi.audit.chain import HASHED_FIELDS, Problem, head_seal, verify_rows
 from waishi.audit.messages import describe
 from waishi.audit.models import GENESIS, AuditEvent, AuditHead
@@ -83,12 +83,7 @@ def _shown(object_type: str, field: str, value, names: dict):
 def _named(model) -> bool:
     """Only reference data and accounts are named in a history; any other record keeps
     its number (its viewer may not be allowed to see it)."""
-    from waishi.orgs import scoping
-
-    try:
-        return scoping.scope_of(model).reference or model._meta.label_lower == "orgs.user"
-    except LookupError:
-        return False
+    return scope.current().named(model)
 
 
 def _names(events, known=()) -> dict:
@@ -135,9 +130,9 @@ def hidden_objects(viewer, events) -> set[tuple[str, str]]:
     The audit administrator reads the log but, by 三权分立, no business record: they
     learn that the person #12 was changed, and by whom, but not the person's name or
     the values. Accounts and reference data (units, districts) stay readable; a model
-    nobody registered with ``orgs.scoping`` is hidden (fail closed)."""
-    from waishi.orgs import scoping
-
+    nobody registered with ``orgs.scoping`` is hidden (fail closed). What the viewer may
+    see is asked of the history scope the organisation app registers (``audit.scope``)."""
+    history_scope = scope.current()
     wanted: dict[str, set[str]] = defaultdict(set)
     for event in events:
         if event.object_type and event.object_id:
@@ -148,11 +143,11 @@ def hidden_objects(viewer, events) -> set[tuple[str, str]]:
         if model is None:
             continue  # not a model (e.g. an import file): nothing to look up
         try:
-            business = scoping.is_business_record(model)
+            allowed = history_scope.restricted(viewer, model)
         except LookupError:
             hidden |= {(object_type, i) for i in ids}
             continue
-        if not business or scoping.sees_all(viewer, model):
+        if allowed is None:
             continue
         pks = []
         for raw in ids:
@@ -160,10 +155,7 @@ def hidden_objects(viewer, events) -> set[tuple[str, str]]:
                 pks.append(model._meta.pk.to_python(raw))
             except ValidationError:
                 continue
-        seen = {
-            str(pk)
-            for pk in scoping.visible(viewer, model).filter(pk__in=pks).values_list("pk", flat=True)
-        }
+        seen = {str(pk) for pk in allowed.filter(pk__in=pks).values_list("pk", flat=True)}
         hidden |= {(object_type, i) for i in ids - seen}
     return hidden
 

@@ -121,20 +121,34 @@ def _rows(watch: Watch, pks: Iterable | None = None) -> Iterator[tuple[object, d
 def read_state(objects: Iterable[Model]) -> dict[str, dict | None]:
     """The watched state of ``objects`` as the database holds it now ({key: state}, None
     for a row that is gone): one query per model. Objects of unwatched models are left out."""
-    wanted: dict[str, set] = defaultdict(set)
+    return read_states([objects])[0]
+
+
+def read_states(groups: Iterable[Iterable[Model]]) -> list[dict[str, dict | None]]:
+    """``read_state`` of each group of objects (the objects of each event written in
+    bulk), with one query per model for all the groups together."""
     watches = _watches()
-    for obj in objects:
-        if obj is None or obj.pk is None:
-            continue
-        # obj._meta, not type(obj)._meta: request.user is a lazy proxy of the account.
-        watch = watches.get(obj._meta.concrete_model._meta.label_lower)
-        if watch is not None:
-            wanted[watch.label].add(obj.pk)
-    out: dict[str, dict | None] = {}
-    for label, pks in wanted.items():
-        found = dict(_rows(watches[label], pks))
-        for pk in sorted(pks):
-            out[key(label, pk)] = found.get(pk)
+    wanted: list[dict[str, set]] = []
+    every: dict[str, set] = defaultdict(set)
+    for objects in groups:
+        group: dict[str, set] = defaultdict(set)
+        for obj in objects:
+            if obj is None or obj.pk is None:
+                continue
+            # obj._meta, not type(obj)._meta: request.user is a lazy proxy of the account.
+            watch = watches.get(obj._meta.concrete_model._meta.label_lower)
+            if watch is not None:
+                group[watch.label].add(obj.pk)
+                every[watch.label].add(obj.pk)
+        wanted.append(group)
+    found = {label: dict(_rows(watches[label], pks)) for label, pks in every.items()}
+    out: list[dict[str, dict | None]] = []
+    for group in wanted:
+        state: dict[str, dict | None] = {}
+        for label, pks in group.items():
+            for pk in sorted(pks):
+                state[key(label, pk)] = found[label].get(pk)
+        out.append(state)
     return out
 
 

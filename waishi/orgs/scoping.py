@@ -131,6 +131,24 @@ def is_business_record(model: type[Model]) -> bool:
     return bool(scope.unit or scope.district) and not scope.reference
 
 
+def named_in_history(model: type[Model]) -> bool:
+    """Whether the audit history names records of ``model`` to anybody who reads it:
+    reference data and accounts (registered with ``waishi.audit.scope``)."""
+    try:
+        return scope_of(model).reference or model._meta.label_lower == "orgs.user"
+    except LookupError:
+        return False
+
+
+def restricted_in_history(user, model: type[Model]) -> QuerySet | None:
+    """None when ``user`` may read every record of ``model`` named in the audit history
+    (not a business record, or one they see all of); else the records they may see.
+    LookupError for a model nobody registered (registered with ``waishi.audit.scope``)."""
+    if not is_business_record(model) or sees_all(user, model):
+        return None
+    return visible(user, model)
+
+
 def can_see(user, obj: Model) -> bool:
     return visible(user, type(obj)).filter(pk=obj.pk).exists()
 

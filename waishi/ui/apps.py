@@ -6,10 +6,3 @@ class UiConfig(AppConfig):
     name = "waishi.ui"
     label = "ui"
     verbose_name = _("User interface")
-
-    def ready(self) -> None:
-        from waishi.audit.messages import register
-        from waishi.lib.backup import AUDIT_MESSAGES
-
-        # `waishi backup` and `waishi restore` (ui's commands) record themselves.
-        register(AUDIT_MESSAGES)

@@ -5,7 +5,8 @@ from a small list of syllables; no real people), and inserted with one prepared
 statement per table and chunk (``executemany``), never one ``save()`` a row. Primary
 keys are handed out here (from the table's current maximum) so that the foreign keys
 of the next table are known without reading back; PostgreSQL sequences are reset at
-the end. The audit rows form a valid chain continuing the current head.
+the end. The audit rows are written through ``record_many``: a valid chain continuing
+the current head.
 """
 
 from __future__ import annotations
@@ -24,9 +25,7 @@ from django.db.models import Max
 from waishi.approvals.models import ApprovalStep
 from waishi.arrivals import models as am
 from waishi.arrivals.plans import build_steps, current_plans, due_at
-from waishi.audit.chain import head_seal, row_hash
-from waishi.audit.models import GENESIS, AuditEvent, AuditHead
-from waishi.audit.services import record_state
+from waishi.audit.services import record_many, record_state
 from waishi.followups import models as fm
 from waishi.lib import crypto
 from waishi.lib.roles import Role
@@ -252,6 +251,8 @@ class Seeder:
         User.objects.bulk_create(accounts, batch_size=1000)
         self.fao_user = first_a
         self.clerk = {uid: first_a + 1 + 2 * i for i, uid in enumerate(self.units)}
+        # The clerks as the actors of the invented history (``audit``).
+        self.clerk_account = {uid: accounts[1 + 2 * i] for i, uid in enumerate(self.units)}
         self.leader = {uid: first_a + 2 + 2 * i for i, uid in enumerate(self.units)}
         self.progress.add("orgs_user", len(accounts), time.perf_counter() - started)
         self.progress.report("orgs_user")
@@ -551,59 +552,33 @@ class Seeder:
 
     # -- audit chain ----------------------------------------------------------------
     def audit(self) -> None:
+        """Invented history of the trips, written through ``record_many``: the chain
+        continues the current head, as ``record`` would continue it."""
         n, rng = self.n, self.rng
         started = time.perf_counter()
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS, seal=head_seal(0, GENESIS))
-        # As record() does: a head whose seal is broken is not sealed again.
-        sealed = head.seal == head_seal(head.seq, head.hash)
-        seq, prev = head.seq, head.hash
-        table = Table(
-            AuditEvent,
-            ["seq", "at", "actor_id", "actor_name", "on_behalf_of_id", "on_behalf_of_name",
-             "ip", "request_id", "action", "object_type", "object_id", "object_repr",
-             "before", "after", "data", "prev_hash", "hash"],
-        )  # fmt: skip
         total = n["audit"]
         step = SPAN / total
         missions = self.n["missions"]
-        for i in range(total):
-            seq += 1
-            mid = self.first_mission + (i // 2) % missions
-            uid = self.units[(mid - self.first_mission) % len(self.units)]
-            action = AUDIT_ACTIONS[0] if i % 2 == 0 else rng.choice(AUDIT_ACTIONS[1:])
-            at = START + step * i
-            at = at.replace(microsecond=at.microsecond)
-            row = {
-                "seq": seq,
-                "at": at,
-                "actor_id": self.clerk[uid],
-                "actor_name": f"scale_unit_clerk_{uid}",
-                "on_behalf_of_id": None,
-                "on_behalf_of_name": "",
-                "ip": "10.0.0.1",
-                "request_id": "",
-                "action": action,
-                "object_type": "missions.mission",
-                "object_id": str(mid),
-                "object_repr": f"团组{mid}",
-                "before": None,
-                "after": None,
-                "data": {"seeded": True},
-                "prev_hash": prev,
-            }
-            prev = row["hash"] = row_hash(row)
-            table.add(
-                (seq, _ts(at), row["actor_id"], row["actor_name"], None, "", "10.0.0.1", "",
-                 action, "missions.mission", row["object_id"], row["object_repr"], None, None,
-                 '{"seeded": true}', row["prev_hash"], prev)
-            )  # fmt: skip
-        table.flush()
-        AuditHead.objects.filter(pk=1).update(
-            seq=seq, hash=prev, seal=head_seal(seq, prev) if sealed else ""
-        )
-        self.progress.add("audit_auditevent", total, time.perf_counter() - started)
+
+        def events():
+            for i in range(total):
+                mid = self.first_mission + (i // 2) % missions
+                uid = self.units[(mid - self.first_mission) % len(self.units)]
+                action = AUDIT_ACTIONS[0] if i % 2 == 0 else rng.choice(AUDIT_ACTIONS[1:])
+                yield {
+                    "action": action,
+                    "at": START + step * i,
+                    "actor": self.clerk_account[uid],
+                    "actor_name": f"scale_unit_clerk_{uid}",
+                    "ip": "10.0.0.1",
+                    "object_type": "missions.mission",
+                    "object_id": str(mid),
+                    "object_repr": f"团组{mid}",
+                    "data": {"seeded": True},
+                }
+
+        written = record_many(events(), chunk=CHUNK)
+        self.progress.add("audit_auditevent", written, time.perf_counter() - started)
         self.progress.report("audit_auditevent")
 
     # -- arrivals -------------------------------------------------------------------

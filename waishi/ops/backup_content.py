@@ -29,6 +29,8 @@ from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from waishi.audit.models import GENESIS, AuditHead
+
 FETCH_ROWS = 2000
 CHUNK_BYTES = 1 << 20
 
@@ -219,8 +221,6 @@ def digest_table(reader: Reader, table: Table, on_rows: Callable[[int], None]) -
 
 
 def audit_head(reader: Reader, existing: set[str]) -> dict:
-    from waishi.audit.models import GENESIS, AuditHead
-
     head = {"seq": 0, "hash": GENESIS}
     table = AuditHead._meta.db_table
     if table in existing:

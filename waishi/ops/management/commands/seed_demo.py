@@ -1,6 +1,6 @@
 """``waishi seed_demo``: build (or refresh) the invented demo city 海滨市, its annual
-plan and some trip applications. It lives in ``ui`` (the top layer) because it calls
-every app's demo loader.
+plan and some trip applications. It lives in ``ops`` (the operations floor, above the
+domain apps) because it calls every app's demo loader.
 
 Refuses to run outside demo mode unless ``--force`` is given: it resets the demo
 accounts' passwords to a published value, which must never happen in production.

@@ -48,10 +48,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext_lazy as _
 
-from waishi.lib.backup_content import (
+from waishi.audit import checkpoints
+from waishi.audit.checkpoints import Checkpoint, Published
+from waishi.audit.models import AuditEvent
+from waishi.audit.selectors import verify
+from waishi.lib.crypto import hmac_sm3
+from waishi.ops.backup_content import (
     Progress,
     Reader,
     Table,
@@ -66,7 +73,6 @@ from waishi.lib.backup_content import (
     read_content,
     sqlite_reader,
 )
-from waishi.lib.crypto import hmac_sm3
 
 FORMAT = "waishi-backup"
 FORMAT_VERSION = 1
@@ -186,10 +192,6 @@ def _run_client(
 
 
 def _usage(reader: Reader) -> dict:
-    from django.contrib.auth import get_user_model
-
-    from waishi.audit.models import AuditEvent
-
     existing = reader.existing_tables()
     counts = {}
     for table in model_tables():
@@ -349,8 +351,6 @@ def backup(output: str | None = None, progress: Progress | None = None) -> Backu
         path.unlink(missing_ok=True)
         raise
     if checkpoint is not None:
-        from waishi.audit import checkpoints
-
         checkpoints.write(checkpoint)
     return BackupResult(path, manifest_path, manifest)
 
@@ -358,8 +358,6 @@ def backup(output: str | None = None, progress: Progress | None = None) -> Backu
 def _checkpoint(head: dict, path: Path, progress: Progress):
     """The checkpoint of the copy's audit head, or None (with a warning) when the head does
     not match its seal: a backup never vouches for a head moved outside the application."""
-    from waishi.audit.checkpoints import Checkpoint
-
     checkpoint = Checkpoint.of_head(head, f"backup {path.name}")
     if checkpoint.sealed:
         return checkpoint
@@ -551,8 +549,6 @@ def _restore_postgresql(path: Path, progress: Progress) -> None:
 
 def _migration_warnings() -> list[str]:
     """A backup of another version of waishi: what to do about its schema."""
-    from django.db.migrations.executor import MigrationExecutor
-
     try:
         executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
@@ -576,9 +572,6 @@ def _migration_warnings() -> list[str]:
 def verify_restored(manifest: dict, progress: Progress) -> RestoreResult:
     """Compare the configured database with ``manifest``, verify the audit chain against
     the backup's checkpoint and compare the watched state with the chain's last record."""
-    from waishi.audit.checkpoints import Checkpoint, Published
-    from waishi.audit.selectors import verify
-
     tables = [Table.from_manifest(name, e) for name, e in sorted(manifest["tables"].items())]
     progress.say(f"comparing {len(tables)} tables with the manifest ...")
     with live_reader() as reader:
@@ -635,8 +628,6 @@ def restore(path: Path, *, force: bool = False, progress: Progress | None = None
     result = verify_restored(manifest, progress)
     result.path = backup_path
     if result.chain_intact:
-        from waishi.audit import checkpoints
-
         # The restored head starts the checkpoints again (see waishi.audit.checkpoints).
         checkpoints.publish_head(result.head, f"restore {backup_path.name}", checkpoints.RESTORED)
     return result

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from waishi.audit.messages import register
 from waishi.audit.services import record
-from waishi.lib import backup
+from waishi.ops import backup
 
 
 class Command(BaseCommand):

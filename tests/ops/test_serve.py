@@ -217,8 +217,8 @@ def test_refuses_a_port_in_use(tmp_path):
 
 
 def test_demo_banner_lists_every_login():
+    from waishi.ops.management.commands.serve import Command
     from waishi.orgs.demo import TOTP_SECRET, demo_logins
-    from waishi.ui.management.commands.serve import Command
 
     text = "\n".join(Command._demo_lines())
     for login in demo_logins():

@@ -32,8 +32,9 @@ from django.db import connection
 from django.utils import translation
 
 from waishi.audit.messages import describe, register
-from waishi.lib import backup
-from waishi.lib.backup_content import (
+from waishi.lib.crypto import sm3
+from waishi.ops import backup
+from waishi.ops.backup_content import (
     Progress,
     Table,
     digest_table,
@@ -41,14 +42,13 @@ from waishi.lib.backup_content import (
     read_content,
     sqlite_reader,
 )
-from waishi.lib.crypto import sm3
 
 TIMEOUT = 120
 # What the drill compares: every table's count and checksum, and the audit head.
 CONTENT = (
     "import json, django; django.setup()\n"
-    "from waishi.lib.backup import live_reader\n"
-    "from waishi.lib.backup_content import Progress, model_tables, read_content\n"
+    "from waishi.ops.backup import live_reader\n"
+    "from waishi.ops.backup_content import Progress, model_tables, read_content\n"
     "with live_reader() as reader:\n"
     "    print(json.dumps(read_content(reader, model_tables(), Progress())))\n"
 )

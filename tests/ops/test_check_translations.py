@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.lib.pagetext import has_catalogue
-from waishi.ui.management.commands.check_translations import scan_source
+from waishi.ops.management.commands.check_translations import scan_source
 
 FIXTURE = textwrap.dedent(
     """\
@@ -62,7 +62,7 @@ def test_the_checker_fails_the_command_on_a_module_with_a_bare_string(tmp_path, 
     (package / "views.py").write_text(FIXTURE)
     (package / "migrations").mkdir()
     (package / "migrations" / "0001_x.py").write_text(FIXTURE)  # never shown: skipped
-    from waishi.ui.management.commands import check_translations as module
+    from waishi.ops.management.commands import check_translations as module
 
     findings = module.scan_tree(package, CATALOGUE)
     assert {f.path for f in findings} == {"pkg/views.py"}

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from waishi.orgs.demo import TOTP_SECRET, demo_logins
+
 GRACE_SECONDS = 5.0
 READY_SECONDS = 60.0
 POLL_SECONDS = 0.2
@@ -259,8 +261,6 @@ class Command(BaseCommand):
 
     @staticmethod
     def _demo_lines() -> list[str]:
-        from waishi.orgs.demo import TOTP_SECRET, demo_logins
-
         logins = demo_logins()
         rows = [("account", "role", "password", "second factor (TOTP secret)")]
         rows += [(d.username, d.role_label, d.password, d.totp_secret or "-") for d in logins]

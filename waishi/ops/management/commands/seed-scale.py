@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from waishi.ui.scale import Seeder, has_business_data
+from waishi.ops.scale import Seeder, has_business_data
 
 
 class Command(BaseCommand):

@@ -17,9 +17,9 @@ from waishi.audit.selectors import verify, verify_chain
 from waishi.lib import crypto
 from waishi.lib.roles import Role
 from waishi.missions.models import Member, Mission, State, Stop
+from waishi.ops.scale import FULL, sizes
 from waishi.orgs.models import District, Person, Unit, User
 from waishi.orgs.scoping import visible
-from waishi.ui.scale import FULL, sizes
 
 SCALE = 0.001
 
@@ -124,9 +124,9 @@ def test_passports_follow_ups_plan_and_arrival_steps(seeded):
     from waishi.arrivals.models import Step
     from waishi.followups.models import Outcome
     from waishi.followups.models import State as OutcomeState
+    from waishi.ops.scale import OUTCOME_EVERY, PASSPORT_EVERY, PLAN_ENTRIES
     from waishi.passports.models import Passport, PassportCustody
     from waishi.plans.models import PlanEntry, PlanYear, Quota
-    from waishi.ui.scale import OUTCOME_EVERY, PASSPORT_EVERY, PLAN_ENTRIES
 
     n = sizes(SCALE)
     # A passport for every fifth person; numbers decrypt and match their index.
@@ -167,7 +167,7 @@ def test_passports_follow_ups_plan_and_arrival_steps(seeded):
 def test_rows_are_written_in_chunks_without_losing_the_last_one(db, monkeypatch):
     """Chunks of 7 rows (5,000 at full scale): full chunks as they fill, the rest at the
     end; no row lost or written twice at a chunk's edge, and the chain still verifies."""
-    from waishi.ui import scale
+    from waishi.ops import scale
 
     monkeypatch.setattr(scale, "CHUNK", 7)
     seed()

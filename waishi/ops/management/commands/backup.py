@@ -1,7 +1,7 @@
 """``waishi backup [--output PATH]``: a consistent copy of the database and its manifest.
 
 SQLite through the online backup API, PostgreSQL through ``pg_dump -Fc``; MariaDB is
-refused (see ``waishi.lib.backup``). Exit 0 with the paths printed, 1 on failure, 2 when
+refused (see ``waishi.ops.backup``). Exit 0 with the paths printed, 1 on failure, 2 when
 the database is not one this command handles.
 """
 
@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from waishi.audit.messages import register
 from waishi.audit.services import record
-from waishi.lib import backup
+from waishi.ops import backup
 
 
 class Command(BaseCommand):
