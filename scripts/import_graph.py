@@ -40,10 +40,11 @@ FLOOR_NAMES = [
 
 
 def floors(root: Path = ROOT) -> list[tuple[str, list[str]]]:
-    """[(floor's name, [app, ...])], top to bottom, from the layers contract."""
+    """[(floor's name, [app, ...])], top to bottom, from the layers contract of the apps
+    (id "floors"; the missions rooms have a layers contract of their own)."""
     config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     contracts = config["tool"]["importlinter"]["contracts"]
-    [layers] = [c["layers"] for c in contracts if c["type"] == "layers"]
+    [layers] = [c["layers"] for c in contracts if c.get("id") == "floors"]
     out = []
     for n, layer in enumerate(layers):
         names = layer.replace(":", "|").split("|")

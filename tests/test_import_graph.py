@@ -36,3 +36,13 @@ def test_the_picture_draws_every_app():
     assert picture.startswith("flowchart TB")
     for app in import_graph.apps():
         assert f"        {app}\n" in picture
+
+
+def test_the_architecture_page_shows_the_picture_of_today():
+    page = (ROOT / "docs/architecture.md").read_text(encoding="utf-8")
+    drawn = page.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    generated = import_graph.mermaid(import_graph.reduced(import_graph.edges()))
+    assert drawn == generated, (
+        "docs/architecture.md's picture is not today's: "
+        "paste `python scripts/import_graph.py --reduced` into it"
+    )
