@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from waishi.approvals.forms import DecisionForm
+from waishi.approvals.selectors import may_override
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_refusal
-from waishi.lib.roles import has
 from waishi.missions import change_forms, itinerary, selectors
 from waishi.missions.change_workflow import APPROVERS, CHANGE, IN_CHAIN, OPEN_STATES, table
 from waishi.missions.models import TRAVELLED_STATES, ChangeRequest, ItineraryVersion, Mission
@@ -470,11 +471,8 @@ def change_decide(request, mission_pk: int, change_pk: int):
         hard = [f for f in errors if f not in principle]
     except ValidationError as exc:
         check_problem = " ".join(exc.messages)
-    may_override = has(request.user, changes.OVERRIDERS) or (
-        behalf is not None and has(behalf, changes.OVERRIDERS)
-    )
-    form = change_forms.ChangeDecisionForm(
-        request.POST or None, override=bool(principle) and may_override
+    form = DecisionForm(
+        request.POST or None, override=bool(principle) and may_override(request.user, behalf)
     )
     base = changes.base_of(change)
     context = {

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from waishi.approvals.forms import DecisionForm
+from waishi.approvals.selectors import may_override
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
 from waishi.lib import downloads
@@ -382,10 +384,11 @@ def mission_decide(request, mission_pk: int):
         check_problem = ""
     except ValidationError as exc:
         result, hard, principle, check_problem = None, [], [], " ".join(exc.messages)
-    may_override = has(request.user, decisions.OVERRIDERS) or (
-        behalf is not None and has(behalf, decisions.OVERRIDERS)
+    form = DecisionForm(
+        request.POST or None,
+        override=bool(principle) and may_override(request.user, behalf),
+        comment_fields=forms.COMMENT_FIELD_LABELS,
     )
-    form = forms.DecisionForm(request.POST or None, override=bool(principle) and may_override)
     context = {
         "mission": mission,
         "step": step,

@@ -39,6 +39,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from waishi.approvals.selectors import may_override
 from waishi.audit.services import diff, record
 from waishi.lib.roles import Role, has
 from waishi.missions import checking, itinerary
@@ -73,8 +74,6 @@ REQUESTERS = frozenset({Role.UNIT_CLERK})
 # A change is requested for an approved trip, before departure or while abroad.
 CHANGEABLE_STATES = frozenset({State.APPROVED, State.ABROAD})
 DECISIONS = ("approve", "return", "reject")
-# Who may override a *principle* error at the final approval (as for the trip).
-OVERRIDERS = frozenset({Role.FAO_HEAD, Role.COMMITTEE})
 MAX_STOPS = 30
 MAX_MEMBERS = 60
 
@@ -733,10 +732,6 @@ def decision_state(user, change: ChangeRequest):
     return step, ok, behalf, reason
 
 
-def _may_override(actor, on_behalf_of) -> bool:
-    return has(actor, OVERRIDERS) or (on_behalf_of is not None and has(on_behalf_of, OVERRIDERS))
-
-
 def change_decide(
     *,
     actor,
@@ -751,7 +746,6 @@ def change_decide(
     outcome ("next", "approved", "returned", "rejected"). Raises PermissionDenied or
     ValidationError and then changes nothing."""
     from waishi.approvals import services as approvals
-    from waishi.approvals.models import ApprovalStep
 
     if decision not in DECISIONS:
         raise ValidationError({"decision": _("Unknown decision.")})
@@ -793,7 +787,7 @@ def change_decide(
                     ],
                     code="policy",
                 )
-        outcome = approvals.step_decide(
+        step = approvals.step_decide(
             actor=actor,
             subject_type=SUBJECT,
             subject_id=locked.pk,
@@ -802,23 +796,16 @@ def change_decide(
             excluded_user_ids=excluded_user_ids(locked.pk),
             ip=ip,
         )
-        step = (
-            ApprovalStep.objects.filter(
-                subject_type=SUBJECT, subject_id=locked.pk, decided_by=actor
-            )
-            .select_related("on_behalf_of")
-            .order_by("-decided_at", "-pk")
-            .first()
-        )
-        on_behalf_of = step.on_behalf_of if step else None
+        outcome = step.outcome
+        on_behalf_of = step.on_behalf_of
         data: dict[str, Any] = {
-            "step": step.pk if step else None,
+            "step": step.pk,
             "outcome": outcome,
             "mission": mission.pk,
             "number": locked.number,
         }
         if principle and outcome == "approved":
-            if not _may_override(actor, on_behalf_of):
+            if not may_override(actor, on_behalf_of):
                 message = _(
                     "A principle rule is broken: only the FAO head or the committee may "
                     "approve it, with a written reason for the override."

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from waishi.approvals.selectors import may_override
 from waishi.audit.services import record
 from waishi.lib.roles import Role, has
 from waishi.missions import checking
@@ -38,8 +39,6 @@ from waishi.policy.types import InputError
 SUBJECT = "missions.mission"
 DECISIONS = ("approve", "return", "reject")
 IN_CHAIN = frozenset({State.SUBMITTED, State.IN_REVIEW})
-# Who may override a *principle* error (policy-rules.md): the FAO head, the committee.
-OVERRIDERS = frozenset({Role.FAO_HEAD, Role.COMMITTEE})
 CANCELLERS = frozenset({Role.UNIT_LEADER, Role.FAO_HEAD})
 # The fields of the form an approver may comment on when returning (the step of the
 # form that shows each comment to the clerk: ``steps.FIELD_STEPS``).
@@ -73,10 +72,6 @@ def policy_errors(result: dict) -> tuple[list[dict], list[dict]]:
 
 def _describe(findings: list[dict]) -> list[str]:
     return [f"{f['message']} ({f['rule']})" for f in findings]
-
-
-def _may_override(actor, on_behalf_of) -> bool:
-    return has(actor, OVERRIDERS) or (on_behalf_of is not None and has(on_behalf_of, OVERRIDERS))
 
 
 def _clean_field_comments(field_comments) -> dict[str, str]:
@@ -126,7 +121,6 @@ def mission_decide(
     "returned" or "rejected". Raises PermissionDenied or ValidationError (a
     ``plans.services.QuotaExceeded`` among them) and then changes nothing."""
     from waishi.approvals import services as approvals
-    from waishi.approvals.models import ApprovalStep
     from waishi.missions import approval
     from waishi.missions.services.publicity import publicity_refusal
     from waishi.missions.workflow import MISSION
@@ -154,7 +148,7 @@ def mission_decide(
                     [_("The trip breaks a rule and cannot be approved:"), *_describe(hard)],
                     code="policy",
                 )
-        outcome = approvals.step_decide(
+        step = approvals.step_decide(
             actor=actor,
             subject_type=SUBJECT,
             subject_id=locked.pk,
@@ -164,23 +158,16 @@ def mission_decide(
             excluded_user_ids=approval.excluded_user_ids(locked.pk),
             ip=ip,
         )
-        step = (
-            ApprovalStep.objects.filter(
-                subject_type=SUBJECT, subject_id=locked.pk, decided_by=actor
-            )
-            .select_related("on_behalf_of")
-            .order_by("-decided_at", "-pk")
-            .first()
-        )
-        on_behalf_of = step.on_behalf_of if step else None
+        outcome = step.outcome
+        on_behalf_of = step.on_behalf_of
         overridden: list[str] = []
         if principle:
             rules = sorted({f["rule"] for f in principle})
             covered = set(locked.override_rules or []) >= set(rules) and locked.override_reason
-            if override_reason and _may_override(actor, on_behalf_of):
+            if override_reason and may_override(actor, on_behalf_of):
                 overridden = rules
             elif outcome == "approved" and not covered:
-                if not _may_override(actor, on_behalf_of):
+                if not may_override(actor, on_behalf_of):
                     message = _(
                         "A principle rule is broken: only the FAO head or the committee may "
                         "approve it, with a written reason for the override."
@@ -204,7 +191,7 @@ def mission_decide(
                 after={"override_rules": overridden, "override_reason": override_reason},
                 data={"findings": _describe(principle)},
             )
-        data = {"step": step.pk if step else None, "outcome": outcome}
+        data = {"step": step.pk, "outcome": outcome}
         if outcome == "next":
             if locked.state == State.SUBMITTED:
                 MISSION.apply(
