@@ -39,10 +39,12 @@ OUTCOMES = ("next", "approved", "returned", "rejected")
 
 @dataclass(frozen=True)
 class Override:
-    """Principle rules overridden by this decision, and the written reason."""
+    """Principle rules overridden by this decision, the written reason, and the
+    findings overridden."""
 
     rules: list[str]
     reason: str
+    findings: list[dict]
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ def subject_decide(
             rules = sorted({f["rule"] for f in principle})
             allowed = may_override(actor, step.on_behalf_of)
             if override_reason and allowed:
-                override = Override(rules=rules, reason=override_reason)
+                override = Override(rules=rules, reason=override_reason, findings=principle)
             elif outcome == "approved" and not hooks.overridden(subject, rules):
                 if not allowed:
                     message = _(
