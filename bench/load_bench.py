@@ -139,7 +139,7 @@ def make_accounts(users: int, out: Path) -> None:
     from django.utils import timezone
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from waishi.missions.services import mission_create_draft
+    from waishi.missions.application.services import mission_create_draft
     from waishi.orgs.models import District, Unit, User
 
     # Units with a clerk or leader in the demo first: they have trips, plans, passports.

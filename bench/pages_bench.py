@@ -363,7 +363,8 @@ def export() -> dict:
 
     from django.utils import translation
 
-    from waishi.missions import exports, selectors
+    from waishi.missions.application import exports
+    from waishi.missions.core import selectors
 
     users = _bench_users()
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.missions.conftest import build_mission
-from waishi.missions import services
+from waishi.missions.application import services
 from waishi.missions.models import BudgetLine, Mission
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from tests.factories import PersonFactory
 from tests.missions.travel import approved
 from waishi.approvals.models import ApprovalStep
 from waishi.audit.models import AuditEvent
-from waishi.missions import itinerary
+from waishi.missions.core import itinerary
 from waishi.missions.models import (
     ChangeRequest,
     ChangeState,

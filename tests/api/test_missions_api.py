@@ -20,7 +20,7 @@ from tests.missions.decisions import CHAIN, events, exempt, fresh, pending, quot
 from waishi.approvals.models import ApprovalStep, Delegation
 from waishi.audit.models import AuditEvent
 from waishi.lib.roles import Role
-from waishi.missions import services
+from waishi.missions.application import services
 from waishi.missions.models import BudgetLine, Member, Mission, State, Stop
 
 pytestmark = pytest.mark.django_db

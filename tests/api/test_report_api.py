@@ -17,7 +17,7 @@ from tests.missions.decisions import events as trip_events
 from tests.missions.travel import abroad, back
 from waishi.audit.models import AuditEvent
 from waishi.missions.models import Mission, ReportState, State, TripReport
-from waishi.missions.services import report as report_services
+from waishi.missions.report import services as report_services
 from waishi.passports import services as passport_services
 from waishi.passports.models import PassportCustody
 

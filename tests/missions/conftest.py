@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.factories import PersonFactory
-from waishi.missions import services
+from waishi.missions.application import services
 from waishi.missions.models import Mission
 
 PDF = b"%PDF-1.4\n% invented invitation\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

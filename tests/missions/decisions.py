@@ -5,7 +5,7 @@ from __future__ import annotations
 from waishi.approvals.models import ApprovalStep
 from waishi.approvals.selectors import current_step
 from waishi.audit.models import AuditEvent
-from waishi.missions import services
+from waishi.missions.application import services
 from waishi.missions.models import Mission
 
 # The default chain of an out-of-plan trip (seeded rules): who decides each step.

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from tests.factories import PersonFactory
 from tests.missions.travel import approved
-from waishi.missions import itinerary
+from waishi.missions.changes import services as changes
+from waishi.missions.core import itinerary
 from waishi.missions.models import ChangeRequest, ChangeState, ItineraryVersion, Mission
-from waishi.missions.services import changes
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,10 @@ from waishi.approvals.selectors import current_step
 from waishi.audit.messages import MESSAGES
 from waishi.audit.models import AuditEvent
 from waishi.audit.selectors import verify_chain
-from waishi.missions import itinerary, services
+from waishi.missions.application import services
+from waishi.missions.changes import services as changes
+from waishi.missions.core import itinerary
+from waishi.missions.core.common import StaleVersion
 from waishi.missions.models import (
     ChangeKind,
     ChangeRequest,
@@ -34,8 +37,7 @@ from waishi.missions.models import (
     State,
     Stop,
 )
-from waishi.missions.services import changes
-from waishi.missions.services.common import StaleVersion
+from waishi.missions.trip import services as trip_services
 
 pytestmark = pytest.mark.django_db
 
@@ -489,7 +491,9 @@ def test_a_trip_back_home_takes_no_change(cast, people):
     change = submitted(cast, mission, with_seoul(mission))
     changes.change_decide(actor=cast["unit_leader"], change=change, decision="approve")
     changes.change_decide(actor=cast["fao_reviewer"], change=change, decision="approve")
-    services.mission_come_back(actor=cast["unit_clerk"], mission=mission, on=mission.return_date)
+    trip_services.mission_come_back(
+        actor=cast["unit_clerk"], mission=mission, on=mission.return_date
+    )
     with pytest.raises(ValidationError) as refused:
         changes.change_decide(actor=cast["fao_head"], change=change, decision="approve")
     assert refused.value.code == "stale"
@@ -572,7 +576,7 @@ def test_a_member_change_replaces_rows_and_keeps_the_removed_education_in_the_ev
     [gone] = event.data["removed_members"]
     assert gone["name"] == "韩梅梅" and gone["education"]["given_by"] == "市外办"
     # The newcomer has no education yet: departure waits for it.
-    from waishi.missions import readiness
+    from waishi.missions.core import readiness
 
     assert not readiness.education_complete(fresh(mission))
 
@@ -630,7 +634,7 @@ def test_every_change_action_has_a_sentence(cast, people):
 
 
 def test_the_workflow_diagram_in_the_docstring_is_the_table():
-    from waishi.missions import change_workflow
+    from waishi.missions.changes import workflow as change_workflow
 
     assert change_workflow.CHANGE.mermaid() in change_workflow.__doc__
 

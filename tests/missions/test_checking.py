@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import PersonFactory
-from waishi.missions import checking, services
+from waishi.missions.application import services
+from waishi.missions.core import checking
 from waishi.missions.models import Member, Mission, State
 from waishi.policy.parse import parse_trip
 from waishi.policy.run import judge

@@ -15,7 +15,7 @@ from tests.missions.decisions import awaiting_final_approval
 from tests.plans.builders import approved_plan
 from waishi.approvals.models import ApprovalStep
 from waishi.audit.selectors import verify_chain
-from waishi.missions import services
+from waishi.missions.application import services
 from waishi.missions.models import Mission, State
 from waishi.plans.models import Quota, QuotaLedger
 from waishi.plans.services import QuotaExceeded

@@ -11,7 +11,7 @@ from django.utils import translation
 from tests.factories import PersonFactory
 from tests.missions.decisions import CHAIN, exempt, fresh, pending, quota_for, submit
 from waishi.audit.models import AuditEvent
-from waishi.missions import services
+from waishi.missions.application import services
 from waishi.missions.models import Member, State
 
 pytestmark = pytest.mark.django_db

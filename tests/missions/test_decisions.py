@@ -26,7 +26,7 @@ from waishi.approvals.models import ApprovalStep, Delegation
 from waishi.audit.models import AuditEvent
 from waishi.audit.selectors import verify_chain
 from waishi.lib.roles import Role
-from waishi.missions import services
+from waishi.missions.application import services
 from waishi.missions.models import Member, State
 from waishi.plans.models import Quota, QuotaLedger
 from waishi.plans.services import QuotaExceeded
@@ -120,7 +120,7 @@ def test_a_return_keeps_the_comments_per_field_for_the_clerk(submitted, cast):
     assert outcome == "returned"
     m = fresh(m)
     assert m.state == State.RETURNED and m.is_editable
-    from waishi.missions.selectors import return_notes
+    from waishi.missions.core.selectors import return_notes
 
     notes = return_notes(m, "budget")
     assert notes["comment"] == "请修改后再报"

@@ -16,7 +16,7 @@ from waishi.approvals.models import Delegation
 from waishi.audit.models import AuditEvent
 from waishi.lib import documents
 from waishi.lib.roles import Role
-from waishi.missions import services
+from waishi.missions.application import services
 
 pytestmark = pytest.mark.django_db
 

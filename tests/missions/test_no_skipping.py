@@ -19,9 +19,9 @@ from tests.missions.travel import back
 from waishi.audit.models import AuditEvent
 from waishi.lib.roles import Role
 from waishi.lib.workflow import WorkflowError
-from waishi.missions import services
+from waishi.missions.core.workflow import MISSION
 from waishi.missions.models import Mission, State
-from waishi.missions.workflow import MISSION
+from waishi.missions.trip import services as trip_services
 
 pytestmark = pytest.mark.django_db
 
@@ -57,19 +57,19 @@ def test_every_pair_outside_the_table_is_refused_for_every_role(cast, people):
 SERVICES = {
     "depart": (
         State.APPROVED,
-        lambda cast, m: services.mission_depart(
+        lambda cast, m: trip_services.mission_depart(
             actor=cast["fao_head"], mission=m, on=timezone.localdate()
         ),
     ),
     "come_back": (
         State.ABROAD,
-        lambda cast, m: services.mission_come_back(
+        lambda cast, m: trip_services.mission_come_back(
             actor=cast["fao_head"], mission=m, on=timezone.localdate()
         ),
     ),
     "close": (
         State.BACK,
-        lambda cast, m: services.mission_close(actor=cast["fao_head"], mission=m),
+        lambda cast, m: trip_services.mission_close(actor=cast["fao_head"], mission=m),
     ),
 }
 PAGES = {"depart": "travel/depart/", "come_back": "travel/return/", "close": "travel/close/"}

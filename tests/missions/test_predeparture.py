@@ -15,7 +15,8 @@ from tests.factories import PersonFactory
 from tests.missions.conftest import build_mission
 from tests.missions.decisions import CHAIN, events, exempt, fresh, quota_for, submit
 from waishi.audit.models import AuditEvent
-from waishi.missions import readiness, services
+from waishi.missions.application import services
+from waishi.missions.core import readiness
 from waishi.missions.models import (
     Education,
     LeaderAcknowledgment,
@@ -24,6 +25,7 @@ from waishi.missions.models import (
     PartyBranch,
     State,
 )
+from waishi.missions.trip import predeparture
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +75,7 @@ def educate(actor, mission, member, **changes):
         "method": "group",
         "given_by": "市外办纪检组",
     } | changes
-    return services.education_record(actor=actor, mission=mission, member=member, **values)
+    return predeparture.education_record(actor=actor, mission=mission, member=member, **values)
 
 
 def labels(mission) -> dict[str, bool]:
@@ -96,7 +98,7 @@ def snapshot(mission) -> tuple:
 
 def test_the_head_acknowledges_through_the_unit(approved, cast):
     leader = approved.members.get(is_leader=True)
-    ack = services.leader_acknowledge(
+    ack = predeparture.leader_acknowledge(
         actor=cast["unit_leader"], mission=approved, acknowledged_on=YESTERDAY, note="已签承诺书"
     )
     assert (ack.member, ack.acknowledged_on, ack.recorded_by) == (
@@ -111,12 +113,12 @@ def test_the_head_acknowledges_through_the_unit(approved, cast):
 
 
 def test_an_acknowledgment_by_a_former_head_does_not_count(approved, clerk):
-    services.leader_acknowledge(actor=clerk, mission=approved, acknowledged_on=YESTERDAY)
+    predeparture.leader_acknowledge(actor=clerk, mission=approved, acknowledged_on=YESTERDAY)
     first, second = approved.members.order_by("order", "pk")
     Member.objects.filter(pk=first.pk).update(is_leader=False)
     Member.objects.filter(pk=second.pk).update(is_leader=True)
     assert not readiness.leader_acknowledged(approved)
-    ack = services.leader_acknowledge(actor=clerk, mission=approved, acknowledged_on=YESTERDAY)
+    ack = predeparture.leader_acknowledge(actor=clerk, mission=approved, acknowledged_on=YESTERDAY)
     assert ack.member == second and LeaderAcknowledgment.objects.count() == 1
     assert readiness.leader_acknowledged(approved)
     event = AuditEvent.objects.filter(action="missions.mission.leader_acknowledge").last()
@@ -126,7 +128,7 @@ def test_an_acknowledgment_by_a_former_head_does_not_count(approved, clerk):
 def test_an_acknowledgment_needs_a_past_date(approved, clerk):
     for day in (None, timezone.localdate() + timedelta(days=1)):
         with pytest.raises(ValidationError) as exc:
-            services.leader_acknowledge(actor=clerk, mission=approved, acknowledged_on=day)
+            predeparture.leader_acknowledge(actor=clerk, mission=approved, acknowledged_on=day)
         assert "acknowledged_on" in exc.value.message_dict
     assert not LeaderAcknowledgment.objects.exists()
 
@@ -192,11 +194,11 @@ def test_a_member_of_another_trip_is_refused(approved, clerk, people, cast):
 
 def _attempts(mission, member):
     return [
-        lambda actor: services.leader_acknowledge(
+        lambda actor: predeparture.leader_acknowledge(
             actor=actor, mission=mission, acknowledged_on=YESTERDAY
         ),
         lambda actor: educate(actor, mission, member),
-        lambda actor: services.party_branch_record(
+        lambda actor: predeparture.party_branch_record(
             actor=actor,
             mission=mission,
             secretary=member,
@@ -241,7 +243,7 @@ def test_the_party_branch_is_recorded_when_the_policy_calls_for_it(branch_trip, 
         3,
     )
     secretary = branch_trip.members.get(is_leader=True)
-    branch = services.party_branch_record(
+    branch = predeparture.party_branch_record(
         actor=clerk,
         mission=branch_trip,
         secretary=secretary,
@@ -257,7 +259,7 @@ def test_the_party_branch_is_recorded_when_the_policy_calls_for_it(branch_trip, 
     event = AuditEvent.objects.get(action="missions.mission.party_branch")
     assert event.after["members_count"] == 3 and event.data["name"] == secretary.person.name
     # Corrected in place.
-    services.party_branch_record(
+    predeparture.party_branch_record(
         actor=clerk,
         mission=branch_trip,
         secretary=secretary.pk,
@@ -293,12 +295,12 @@ def test_the_party_branch_refusals(branch_trip, approved, clerk):
             "approved_on": YESTERDAY,
         } | change
         with pytest.raises(ValidationError) as exc:
-            services.party_branch_record(actor=clerk, mission=branch_trip, **values)
+            predeparture.party_branch_record(actor=clerk, mission=branch_trip, **values)
         assert field in exc.value.message_dict, change
     assert snapshot(branch_trip) == before
     # A trip to which the finding does not apply records no branch.
     with pytest.raises(ValidationError) as exc:
-        services.party_branch_record(
+        predeparture.party_branch_record(
             actor=clerk,
             mission=approved,
             secretary=stranger,
@@ -315,7 +317,7 @@ def test_the_secretary_must_be_a_party_member(clerk, party_people, home_unit, ca
     trip = approve(cast, submit(clerk, build_mission(clerk, [*party_people, outsider])))
     member = trip.members.get(person=outsider)
     with pytest.raises(ValidationError) as exc:
-        services.party_branch_record(
+        predeparture.party_branch_record(
             actor=clerk,
             mission=trip,
             secretary=member,
@@ -343,7 +345,7 @@ def test_an_optional_branch_does_not_block(branch_trip, cast):
     assert rule.applies and not rule.mandatory and not rule.required
     assert "Temporary Party branch formed" not in labels(branch_trip)
     # Still possible to record, and the page says it is optional.
-    services.party_branch_record(
+    predeparture.party_branch_record(
         actor=cast["unit_clerk"],
         mission=branch_trip,
         secretary=branch_trip.members.first(),
@@ -365,13 +367,13 @@ def test_the_checklist_names_what_blocks_departure(branch_trip, clerk):
         "Temporary Party branch formed": False,
         "Pre-trip publicity run or exempted": True,
     }
-    services.leader_acknowledge(actor=clerk, mission=branch_trip, acknowledged_on=YESTERDAY)
+    predeparture.leader_acknowledge(actor=clerk, mission=branch_trip, acknowledged_on=YESTERDAY)
     members = list(branch_trip.members.order_by("order", "pk"))
     for member in members[:-1]:
         educate(clerk, branch_trip, member)
     assert labels(branch_trip)["Every member has had pre-departure discipline education"] is False
     educate(clerk, branch_trip, members[-1])
-    services.party_branch_record(
+    predeparture.party_branch_record(
         actor=clerk,
         mission=branch_trip,
         secretary=members[0],

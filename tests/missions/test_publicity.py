@@ -14,9 +14,9 @@ from django.urls import reverse
 from tests.missions.conftest import build_mission
 from tests.missions.decisions import approve_until_last, events, fresh, quota_for, submit
 from waishi.lib import documents
-from waishi.missions import services
+from waishi.missions.application import services
+from waishi.missions.application.services import publicity as publicity_services
 from waishi.missions.models import Publicity, State
-from waishi.missions.services import publicity as publicity_services
 
 pytestmark = pytest.mark.django_db
 

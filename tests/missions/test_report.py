@@ -17,11 +17,11 @@ from tests.missions.travel import back
 from waishi.audit.models import AuditEvent
 from waishi.lib.roles import Role
 from waishi.lib.workflow import WorkflowError
+from waishi.missions.application.services.publicity import publicity_period
+from waishi.missions.core.common import StaleVersion
 from waishi.missions.models import Mission, ReportState, State, TripReport
-from waishi.missions.report_workflow import REPORT
-from waishi.missions.services import report as services
-from waishi.missions.services.common import StaleVersion
-from waishi.missions.services.publicity import publicity_period
+from waishi.missions.report import services
+from waishi.missions.report.workflow import REPORT
 from waishi.passports import services as passport_services
 from waishi.passports.models import PassportCustody
 
@@ -89,7 +89,7 @@ def test_the_docs_show_the_report_table_in_the_code():
     docs = Path(__file__).resolve().parents[2] / "docs" / "workflows.md"
     text = docs.read_text(encoding="utf-8")
     assert REPORT.mermaid() in text
-    assert "`missions.tripreport`, `waishi/missions/report_workflow.py`" in text
+    assert "`missions.tripreport`, `waishi/missions/report/workflow.py`" in text
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -331,7 +331,7 @@ def test_acceptance_with_the_passports_back_closes_the_trip_at_once(cast, report
 
 def test_acceptance_is_undone_when_closing_fails(cast, report, trip, monkeypatch):
     """All or nothing (security.md I2): a failure while closing leaves the report submitted."""
-    from waishi.missions.services import trip as trip_services
+    from waishi.missions.trip import services as trip_services
 
     return_passports(cast, trip)
     submitted(cast, report)

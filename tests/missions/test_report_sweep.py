@@ -14,7 +14,7 @@ from tests.missions.travel import back
 from waishi.audit.models import AuditEvent
 from waishi.missions import tasks
 from waishi.missions.models import TripReport
-from waishi.missions.services import report as services
+from waishi.missions.report import services
 from waishi.notify.models import Notification
 
 pytestmark = pytest.mark.django_db

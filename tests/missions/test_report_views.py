@@ -157,7 +157,7 @@ def test_the_whole_flow_through_the_pages(as_user, cast, report, trip):
 
 
 def test_the_signed_report_is_downloaded_by_those_who_see_the_trip(as_user, cast, report, trip):
-    from waishi.missions.services import report as services
+    from waishi.missions.report import services
 
     services.report_upload_document(
         actor=cast["unit_clerk"], report=report, document=SimpleUploadedFile("signed.pdf", PDF)
@@ -176,7 +176,7 @@ def test_the_signed_report_is_downloaded_by_those_who_see_the_trip(as_user, cast
 
 
 def test_the_report_docx_reads_back(as_user, cast, report, trip):
-    from waishi.missions.services import report as services
+    from waishi.missions.report import services
 
     services.report_update(
         actor=cast["unit_clerk"],

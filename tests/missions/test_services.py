@@ -15,7 +15,7 @@ from tests.factories import PersonFactory
 from tests.missions.conftest import PDF, build_mission, letter
 from waishi.approvals.models import ApprovalStep
 from waishi.audit.models import AuditEvent
-from waishi.missions import services
+from waishi.missions.application import services
 from waishi.missions.models import Member, Mission, State
 
 pytestmark = pytest.mark.django_db
@@ -209,7 +209,7 @@ def test_a_clean_application_is_submitted_checked_frozen_and_sent_to_the_chain(m
     person = m.members.order_by("order").first().person
     person.rank = "bureau"
     person.save()
-    from waishi.missions import checking
+    from waishi.missions.core import checking
 
     assert checking.trip_data(m)["members"][0]["rank"] == "county_division"
 
@@ -287,7 +287,7 @@ def test_a_submitted_application_is_not_edited_and_can_be_withdrawn(mission, cle
 
 
 def test_a_returned_application_is_edited_and_resubmitted(mission, clerk, cast):
-    from waishi.missions.workflow import MISSION
+    from waishi.missions.core.workflow import MISSION
 
     m = services.mission_submit(actor=clerk, mission=mission, version=mission.version)
     m = MISSION.apply(m, "return", actor=cast["unit_leader"], comment="请补充日程")
@@ -340,7 +340,7 @@ def test_a_trip_linked_to_a_binding_plan_entry_is_in_the_plan(mission, clerk, fo
         out_of_plan=False,
         out_of_plan_reason="",
     )
-    from waishi.missions import checking
+    from waishi.missions.core import checking
 
     assert checking.trip_data(m)["in_annual_plan"] is True
     assert "NOT_IN_PLAN" not in [f["rule"] for f in checking.run_check(m)["findings"]]

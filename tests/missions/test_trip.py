@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.missions.travel import abroad, approved, back, ready
 from waishi.lib.workflow import WorkflowError
-from waishi.missions import services
 from waishi.missions.models import ReportState, State, TripReport
+from waishi.missions.trip import services as trip_services
 from waishi.passports.models import PassportCustody
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_departure_is_refused_while_the_checklist_is_not_done(cast, people):
     mission = approved(cast, people)
     with pytest.raises(WorkflowError) as refused:
-        services.mission_depart(
+        trip_services.mission_depart(
             actor=cast["unit_clerk"], mission=mission, on=mission.departure_date
         )
     assert "团长" in str(refused.value) or "acknowledged" in str(refused.value)
@@ -44,7 +44,7 @@ def test_departure_and_return_record_the_actual_dates_and_open_the_report(cast, 
 def test_a_departure_in_the_future_is_refused(cast, people):
     mission = ready(cast, people)
     with pytest.raises(ValidationError) as refused:
-        services.mission_depart(
+        trip_services.mission_depart(
             actor=cast["unit_clerk"],
             mission=mission,
             on=timezone.localdate() + dt.timedelta(days=1),
@@ -57,14 +57,18 @@ def test_another_unit_cannot_confirm(cast, people):
 
     mission = ready(cast, people)
     with pytest.raises(PermissionDenied):
-        services.mission_depart(actor=cast["outsider"], mission=mission, on=mission.departure_date)
+        trip_services.mission_depart(
+            actor=cast["outsider"], mission=mission, on=mission.departure_date
+        )
 
 
 def test_the_trip_does_not_close_before_the_report_is_accepted(cast, people):
     mission = back(cast, people)
     with pytest.raises(WorkflowError):
-        services.mission_close(actor=cast["fao_reviewer"], mission=mission)
-    assert services.mission_close_if_ready(actor=cast["fao_reviewer"], mission=mission) is False
+        trip_services.mission_close(actor=cast["fao_reviewer"], mission=mission)
+    assert (
+        trip_services.mission_close_if_ready(actor=cast["fao_reviewer"], mission=mission) is False
+    )
 
 
 def test_an_early_departure_is_recorded_as_a_deviation(cast, people):
@@ -75,7 +79,7 @@ def test_an_early_departure_is_recorded_as_a_deviation(cast, people):
         departure_date=timezone.localdate() + dt.timedelta(days=1)
     )
     mission.refresh_from_db()
-    gone = services.mission_depart(
+    gone = trip_services.mission_depart(
         actor=cast["unit_clerk"], mission=mission, on=timezone.localdate()
     )
     from waishi.audit.models import AuditEvent

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from tests.factories import PersonFactory
 from tests.missions.conftest import PDF, build_mission, letter
 from waishi.audit.models import AuditEvent
-from waishi.missions import services
+from waishi.missions.application import services
+from waishi.missions.application.steps import STEPS
 from waishi.missions.models import Mission, State
-from waishi.missions.steps import STEPS
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from waishi.lib.workflow import WorkflowError
-from waishi.missions.workflow import MISSION
+from waishi.missions.core.workflow import MISSION
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_the_docs_show_the_table_in_the_code():
 def test_approval_transitions_refuse_a_leader_of_another_unit(mission, clerk, cast):
     from tests.factories import UserFactory
     from waishi.lib.roles import Role
-    from waishi.missions import services
+    from waishi.missions.application import services
 
     m = services.mission_submit(actor=clerk, mission=mission, version=mission.version)
     other = UserFactory(role=Role.UNIT_LEADER, unit=cast["outsider"].unit)
@@ -32,7 +32,7 @@ def test_approval_transitions_refuse_a_leader_of_another_unit(mission, clerk, ca
 
 
 def test_the_docs_show_the_change_request_table():
-    from waishi.missions.change_workflow import CHANGE
+    from waishi.missions.changes.workflow import CHANGE
 
     docs = Path(__file__).resolve().parents[2] / "docs" / "workflows.md"
     assert CHANGE.mermaid() in docs.read_text(encoding="utf-8")

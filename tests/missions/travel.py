@@ -12,8 +12,9 @@ import datetime as dt
 from django.utils import timezone
 
 from tests.missions.conftest import build_mission
-from waishi.missions import services
 from waishi.missions.models import Mission, Publicity, State
+from waishi.missions.trip import predeparture
+from waishi.missions.trip import services as trip_services
 from waishi.passports import services as passport_services
 from waishi.passports.models import Kind
 
@@ -47,10 +48,10 @@ def prepare(cast, mission: Mission) -> Mission:
     on the pre-departure checklist."""
     clerk, fao = cast["unit_clerk"], cast["fao_reviewer"]
     today = timezone.localdate()
-    services.leader_acknowledge(actor=clerk, mission=mission, acknowledged_on=today)
+    predeparture.leader_acknowledge(actor=clerk, mission=mission, acknowledged_on=today)
     members = list(mission.members.select_related("person").order_by("pk"))
     for member in members:
-        services.education_record(
+        predeparture.education_record(
             actor=clerk,
             mission=mission,
             member=member,
@@ -77,7 +78,7 @@ def ready(cast, people, **kwargs) -> Mission:
 
 def abroad(cast, people, **kwargs) -> Mission:
     mission = ready(cast, people, **kwargs)
-    return services.mission_depart(
+    return trip_services.mission_depart(
         actor=cast["unit_clerk"], mission=mission, on=mission.departure_date
     )
 
@@ -86,6 +87,6 @@ def back(cast, people, *, days_ago: int = 0, days: int = 4, **kwargs) -> Mission
     """A trip that left ``days - 1 + days_ago`` days ago and came back ``days_ago`` days
     ago, as approved; its report is open."""
     mission = abroad(cast, people, departs_in=-(days - 1 + days_ago), days=days, **kwargs)
-    return services.mission_come_back(
+    return trip_services.mission_come_back(
         actor=cast["unit_clerk"], mission=mission, on=mission.return_date
     )

@@ -25,7 +25,7 @@ def approve(mission: Mission) -> Mission:
 
 def educate(clerk, mission: Mission) -> None:
     """Record every member's pre-departure education through the missions service."""
-    from waishi.missions.services import education_record
+    from waishi.missions.trip.predeparture import education_record
 
     for member in mission.members.order_by("pk"):
         education_record(

@@ -167,7 +167,7 @@ def test_lost_while_out_closes_the_custody(fao, trip, passports):
 
 
 def test_departure_checklist_line(fao, trip, passports):
-    from waishi.missions import readiness
+    from waishi.missions.core import readiness
     from waishi.passports.selectors import departure_lines
 
     assert departure_lines in readiness.DEPARTURE_CHECKS

@@ -17,7 +17,7 @@ from tests.missions.conftest import build_mission
 from tests.passports.conftest import register
 from waishi.audit.models import AuditEvent
 from waishi.lib.work import cards_for
-from waishi.missions import services as missions
+from waishi.missions.application import services as missions
 from waishi.missions.models import State
 from waishi.notify.models import Notification
 from waishi.passports import services

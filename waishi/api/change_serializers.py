@@ -1,11 +1,11 @@
 """Input and output shapes of the change requests (变更申请) of an approved trip and of its
 itinerary versions (``change_views``).
 
-A proposal has the shape of an itinerary version (``waishi.missions.itinerary``): dates,
+A proposal has the shape of an itinerary version (``waishi.missions.core.itinerary``): dates,
 stops, members by ``person_id``; what ``GET`` answers can be changed and sent back (the
 members' name, unit and post are ignored on input: the service fills them in). Inputs
 say nothing the services do not: every write goes through
-``waishi.missions.services.changes``."""
+``waishi.missions.changes.services``."""
 
 from __future__ import annotations
 

@@ -3,9 +3,9 @@ the trip's changes, one change (its differences, check and approval steps), draf
 editing, submitting, the approvers' decisions, withdrawing; the recorded versions and
 two of them compared.
 
-Thin, like the pages (``missions.change_views``): every read starts in ``scoping``
+Thin, like the pages (``missions.changes.views``): every read starts in ``scoping``
 (another unit's trip or change is 404), every write is a
-``waishi.missions.services.changes`` call (so it is checked, locked and audited exactly
+``waishi.missions.changes.services`` call (so it is checked, locked and audited exactly
 as on the pages) and takes an ``Idempotency-Key``. Editing names the change's version as
 read (another change since is 409); submitting may."""
 
@@ -29,11 +29,11 @@ from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, Conflict, _respon
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
-from waishi.missions import itinerary
-from waishi.missions.change_workflow import APPROVERS, CHANGE, IN_CHAIN
+from waishi.missions.changes import services as changes
+from waishi.missions.changes.workflow import APPROVERS, CHANGE, IN_CHAIN
+from waishi.missions.core import itinerary
+from waishi.missions.core.common import StaleVersion
 from waishi.missions.models import ChangeRequest, ChangeState, ItineraryVersion, Mission
-from waishi.missions.services import changes
-from waishi.missions.services.common import StaleVersion
 from waishi.orgs import scoping
 from waishi.policy import live
 
@@ -45,7 +45,7 @@ _DECIDE_ERRORS = (400, 403, 404, 422)
 class _ChangeView(JsonOnly, APIView):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = VIEWERS  # as the pages (missions.change_views)
+    read_roles = VIEWERS  # as the pages (missions.changes.views)
     read_message = gettext_lazy("Your role does not give access to trip applications.")
     write_roles = changes.REQUESTERS
     write_message = gettext_lazy("Only a clerk of the trip's unit requests changes to it.")

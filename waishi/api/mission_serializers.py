@@ -1,7 +1,7 @@
 """Input and output shapes of the trip application endpoints (``mission_views``).
 
 Inputs are stricter than the form (a date must be a date, a country an ISO code) but
-say nothing the services do not: every write goes through ``waishi.missions.services``.
+say nothing the services do not: every write goes through ``waishi.missions.application.services``.
 Outputs are explicit: a member shows the person's name, unit, post and rank only --
 never an ID number (PIPL: only what is needed)."""
 
@@ -17,6 +17,7 @@ from waishi.api.fields import IdField, ReadWhole, UploadField, VersionField, Who
 from waishi.api.policy_views import PolicyCheckOutput
 from waishi.api.serializers import UnitRefOutput
 from waishi.approvals.models import ApproverRole, StepState
+from waishi.missions.application.services.decisions import COMMENT_FIELDS
 from waishi.missions.models import (
     Category,
     DayKind,
@@ -24,7 +25,6 @@ from waishi.missions.models import (
     Relation,
     State,
 )
-from waishi.missions.services.decisions import COMMENT_FIELDS
 from waishi.orgs.models import Rank
 from waishi.policy import reference
 from waishi.policy.types import CATEGORIES

@@ -2,7 +2,7 @@
 and the approver's decisions (approve, return, reject).
 
 Thin, like the pages: every read starts in ``scoping`` (another unit's application is
-404), every write is a ``waishi.missions.services`` call (so it is checked, locked and
+404), every write is a ``waishi.missions.application.services`` call (so it is checked, locked and
 audited exactly as on the pages), and one request that touches several parts of a
 draft runs them in one transaction -- a refusal anywhere changes nothing. Submit and
 the decisions take an ``Idempotency-Key`` (``waishi.api.idempotency``): a retry with the
@@ -32,12 +32,13 @@ from waishi.api.idempotency import idempotent
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
 from waishi.lib import roles
-from waishi.missions import selectors, services, steps
+from waishi.missions.application import services, steps
+from waishi.missions.core import selectors
+from waishi.missions.core.workflow import APPROVERS, CLERKS
 from waishi.missions.models import BudgetLine, Member, Mission, ScheduleDay, Stop
-from waishi.missions.workflow import APPROVERS, CLERKS
 from waishi.orgs import scoping
 
-VIEWERS = roles.UNIT_ROLES | roles.CITY_ROLES  # as the pages (missions.views)
+VIEWERS = roles.UNIT_ROLES | roles.CITY_ROLES  # as the pages (missions.application.views)
 BASICS = (*services.BASICS_FIELDS, "plan_entry")
 
 IDEMPOTENCY_KEY = OpenApiParameter(

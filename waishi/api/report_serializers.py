@@ -3,7 +3,7 @@ report of a trip, its structured fields, the signed document, the post-trip publ
 submission and the FAO's decision.
 
 Inputs say nothing the services do not: every write goes through
-``waishi.missions.services.report``. The structured fields are saved as typed, complete or
+``waishi.missions.report.services``. The structured fields are saved as typed, complete or
 not; the required ones (``required_fields``) bite only at submission."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from waishi.api.mission_serializers import CodeChoiceField, UserRefOutput
 from waishi.api.serializers import UnitRefOutput
 from waishi.api.trip_serializers import ActionOutput
 from waishi.missions.models import ReportState, State
-from waishi.missions.report_selectors import OVERDUE
-from waishi.missions.services import report as services
+from waishi.missions.report import services
+from waishi.missions.report.selectors import OVERDUE
 
 TEXT_LIMIT = services.TEXT_LIMIT
 QUERY_STATES = [*ReportState.choices, (OVERDUE, _("Overdue"))]

@@ -2,9 +2,9 @@
 caller may do now, its structured fields, the signed document (upload and audited
 download), the post-trip publicity, submission, and the FAO's acceptance or return.
 
-Thin, like the pages (``missions.report_views``): every read starts in ``scoping`` from the
+Thin, like the pages (``missions.report.views``): every read starts in ``scoping`` from the
 trip (another unit's trip is 404, and so is a trip whose report is not opened yet), every
-write is a ``waishi.missions.services.report`` call (checked, locked and audited exactly as
+write is a ``waishi.missions.report.services`` call (checked, locked and audited exactly as
 on the page) and takes an ``Idempotency-Key``. Editing the fields needs the report's
 ``version`` as read; the other writes take it optionally. A stale version is 409 and
 nothing is saved."""
@@ -30,10 +30,10 @@ from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
 from waishi.lib import downloads, uploads
 from waishi.lib.roles import has
-from waishi.missions import report_selectors
 from waishi.missions.models import Mission, TripReport
-from waishi.missions.report_workflow import EDITABLE_STATES, REPORT, REVIEWERS, SUBMITTERS, WRITERS
-from waishi.missions.services import report as services
+from waishi.missions.report import selectors as report_selectors
+from waishi.missions.report import services
+from waishi.missions.report.workflow import EDITABLE_STATES, REPORT, REVIEWERS, SUBMITTERS, WRITERS
 from waishi.orgs import scoping
 
 _WRITE_ERRORS = (400, 403, 404, 409, 422)
@@ -51,7 +51,7 @@ DECIDE_MESSAGE = gettext_lazy("Only the FAO accepts or returns trip reports.")
 class _ReportView(JsonOnly):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = VIEWERS  # as the pages (missions.report_views)
+    read_roles = VIEWERS  # as the pages (missions.report.views)
     read_message = gettext_lazy("Your role does not give access to trip applications.")
     write_roles = WRITERS
     write_message = WRITE_MESSAGE

@@ -2,7 +2,7 @@
 departure, return, closing and incidents.
 
 Inputs say nothing the services do not: every write goes through
-``waishi.missions.services.trip``. A member concerned by an incident shows the person's
+``waishi.missions.trip.services``. A member concerned by an incident shows the person's
 name only."""
 
 from __future__ import annotations

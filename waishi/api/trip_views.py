@@ -1,8 +1,8 @@
 """The trip after approval over the API: the checklists, departure, return, closing and
 incidents.
 
-Thin, like the page (``missions.trip_views``): every read starts in ``scoping`` (another
-unit's trip is 404), every write is a ``waishi.missions.services.trip`` call (so it is
+Thin, like the page (``missions.trip.views``): every read starts in ``scoping`` (another
+unit's trip is 404), every write is a ``waishi.missions.trip.services`` call (so it is
 checked, locked and audited exactly as on the page). Departure, return and closing take
 an optional ``version`` (the trip's, as read: another change since is 409) and an
 ``Idempotency-Key``; so do the incident writes."""
@@ -24,10 +24,10 @@ from waishi.api.mission_views import IDEMPOTENCY_KEY, VIEWERS, _one_write, _resp
 from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
-from waishi.missions import readiness
+from waishi.missions.core import readiness
+from waishi.missions.core.workflow import CLOSERS, MISSION
 from waishi.missions.models import Incident, Mission, State, TripReport
-from waishi.missions.services import trip
-from waishi.missions.workflow import CLOSERS, MISSION
+from waishi.missions.trip import services as trip
 from waishi.orgs import scoping
 
 # --- trips ----------------------------------------------------------------------------------
@@ -36,7 +36,7 @@ from waishi.orgs import scoping
 class _TripView(JsonOnly, APIView):
     permission_classes = [IsAuthenticated, ReadWriteRoles]
     parser_classes = [JSONParser]
-    read_roles = VIEWERS  # as the pages (missions.views)
+    read_roles = VIEWERS  # as the pages (missions.application.views)
     read_message = gettext_lazy("Your role does not give access to trip applications.")
     write_roles = trip.CONFIRMERS
     write_message = gettext_lazy("Only the trip's own unit or the FAO confirms its departure.")

@@ -76,7 +76,7 @@ urlpatterns = [
         mission_views.MissionRejectView.as_view(),
         name="mission-reject",
     ),
-    # The trip after approval (waishi.missions.services.trip). The approver's "return" of an
+    # The trip after approval (waishi.missions.trip.services). The approver's "return" of an
     # application has missions/<id>/return/ already: the delegation's return is come-back.
     path(
         "v1/missions/<int:mission_pk>/readiness/",
@@ -108,7 +108,7 @@ urlpatterns = [
         trip_views.IncidentView.as_view(),
         name="incident-detail",
     ),
-    # The trip report (waishi.missions.services.report), reached through its trip.
+    # The trip report (waishi.missions.report.services), reached through its trip.
     path("v1/reports/", report_views.ReportListView.as_view(), name="report-list"),
     path(
         "v1/missions/<int:mission_pk>/report/",

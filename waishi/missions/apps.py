@@ -8,7 +8,8 @@ class MissionsConfig(AppConfig):
     verbose_name = _("Trips abroad")
 
     def ready(self) -> None:
-        from waishi.missions import audit_messages, home  # noqa: F401
+        from waishi.missions import audit_messages  # noqa: F401
+        from waishi.missions.application import home  # noqa: F401
         from waishi.missions.models import (
             BudgetLine,
             ChangeRequest,
@@ -39,7 +40,8 @@ class MissionsConfig(AppConfig):
         register(Incident, Scope(unit="mission__unit_id", url_kwarg="incident_pk"))
         register(TripReport, Scope(unit="mission__unit_id"))
         self._register_subject()
-        from waishi.missions import change_setup, report_setup
+        from waishi.missions.changes import setup as change_setup
+        from waishi.missions.report import setup as report_setup
 
         change_setup.ready()
         report_setup.ready()
@@ -50,6 +52,6 @@ class MissionsConfig(AppConfig):
             from waishi.approvals import subjects
         except ImportError:  # pragma: no cover - the approvals app is being built
             return
-        from waishi.missions import approval
+        from waishi.missions.application import approval
 
         subjects.register("missions.mission", approval.subject())

@@ -12,8 +12,10 @@ from __future__ import annotations
 from datetime import date
 from typing import IO
 
-from waishi.missions import services
+from waishi.approvals.selectors import current_step
+from waishi.missions.application import services
 from waishi.missions.models import Exemption, Mission, State
+from waishi.orgs.models import Person, User
 
 UNIT = "HB-COM"
 CLERK = "clerk"
@@ -72,8 +74,6 @@ def _approve_all(mission: Mission, users: dict, stdout: IO[str] | None = None) -
     first, since the demo cannot wait out the period."""
     from django.core.exceptions import ValidationError
 
-    from waishi.approvals.selectors import current_step
-
     services.publicity_exempt(
         actor=users["head"],
         mission=mission,
@@ -98,8 +98,6 @@ def _approve_all(mission: Mission, users: dict, stdout: IO[str] | None = None) -
 
 def seed_missions(stdout: IO[str] | None = None) -> int:
     """Create the demo applications that are not there yet; how many were created."""
-    from waishi.orgs.models import Person, User
-
     users = {u.username: u for u in User.objects.filter(username__in=[CLERK, *APPROVERS.values()])}
     clerk = users.get(CLERK)
     if clerk is None or clerk.unit is None:

@@ -3,9 +3,9 @@
 A ``Mission`` is drafted by a unit clerk over several steps (basics, invitation,
 itinerary, members, budget) and saved at every step, complete or not: the rules that
 block (a missing date, a policy error) bite only at submission. From submission on the
-workflow (``missions.workflow``) owns ``state``, and rows are no longer edited.
+workflow (``missions.core.workflow``) owns ``state``, and rows are no longer edited.
 
-What the policy checker reads is built from these rows by ``missions.checking.trip_data``
+What the policy checker reads is built from these rows by ``missions.core.checking.trip_data``
 in the contract's input shape (shared/contracts/policy-check.md); the result of the check
 taken at submission is stored on the mission (``check_input``, ``check_result``,
 ``policy_version``) so that an old decision can be re-explained.
@@ -420,7 +420,7 @@ class Publicity(models.Model):
 # -- before departure (出发前准备) ------------------------------------------------------------
 #
 # Recorded by the unit (its clerk or leader) once the trip is approved; the checklist of
-# what still blocks departure is ``missions.readiness``.
+# what still blocks departure is ``missions.core.readiness``.
 
 
 class LeaderAcknowledgment(models.Model):
@@ -661,7 +661,7 @@ class ChangeRequest(models.Model):
             models.UniqueConstraint(fields=["mission", "number"], name="change_request_number"),
             # One change in flight per trip: a second waits until the first is decided.
             # MariaDB has no partial unique index (Django skips it there, models.W036): on
-            # MariaDB the mission's row lock in ``services.changes`` holds it alone.
+            # MariaDB the mission's row lock in ``changes.services`` holds it alone.
             models.UniqueConstraint(
                 fields=["mission"],
                 condition=Q(state__in=["draft", "submitted", "in_review", "returned"]),

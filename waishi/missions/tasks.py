@@ -1,12 +1,12 @@
 """The daily trip-report job: reminders before and on the due date, escalation after it
-(``services.report.report_sweep``; safe to run twice)."""
+(``report.services.report_sweep``; safe to run twice)."""
 
 from __future__ import annotations
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from waishi.missions.services.report import report_sweep
+from waishi.missions.report.services import report_sweep
 from waishi.notify.periodic import once_per
 
 

@@ -1,72 +1,16 @@
-from django.urls import path
+"""The URLs of trips abroad, room by room, in the order they are matched."""
 
-from waishi.missions import change_urls, predeparture_views, report_urls, steps, trip_urls, views
+from waishi.missions.application import urls as application_urls
+from waishi.missions.changes import urls as change_urls
+from waishi.missions.report import urls as report_urls
+from waishi.missions.trip import urls as trip_urls
 
 app_name = "missions"
 
 urlpatterns = [
-    path("", views.mission_list, name="list"),
-    path("export.xlsx", views.mission_export, name="export"),
-    path("new/", views.mission_create, name="create"),
-    path("<int:mission_pk>/", views.mission_detail, name="detail"),
-    path("<int:mission_pk>/letter/", views.mission_letter, name="letter"),
-    path("<int:mission_pk>/check/", views.mission_check, name="check"),
-    path("<int:mission_pk>/submit/", views.mission_submit, name="submit"),
-    path("<int:mission_pk>/withdraw/", views.mission_withdraw, name="withdraw"),
-    path("<int:mission_pk>/decide/", views.mission_decide, name="decide"),
-    path("<int:mission_pk>/cancel/", views.mission_cancel, name="cancel"),
-    path("<int:mission_pk>/publicity/", views.mission_publicity, name="publicity"),
-    path(
-        "<int:mission_pk>/publicity/publish/",
-        views.mission_publicity_publish,
-        name="publicity-publish",
-    ),
-    path(
-        "<int:mission_pk>/publicity/exempt/",
-        views.mission_publicity_exempt,
-        name="publicity-exempt",
-    ),
-    path("<int:mission_pk>/publicity.docx", views.mission_publicity_docx, name="publicity-docx"),
-    path(
-        "<int:mission_pk>/approval-form.docx",
-        views.mission_approval_form,
-        name="approval-form",
-    ),
-    path(
-        "<int:mission_pk>/approval-notice.docx",
-        views.mission_approval_notice,
-        name="approval-notice",
-    ),
-    path(
-        "<int:mission_pk>/predeparture/",
-        predeparture_views.mission_predeparture,
-        name="predeparture",
-    ),
-    path(
-        "<int:mission_pk>/predeparture/acknowledge/",
-        predeparture_views.mission_leader_acknowledge,
-        name="leader-acknowledge",
-    ),
-    path(
-        "<int:mission_pk>/predeparture/members/<int:member_pk>/education/",
-        predeparture_views.mission_member_education,
-        name="education",
-    ),
-    path(
-        "<int:mission_pk>/predeparture/party-branch/",
-        predeparture_views.mission_party_branch,
-        name="party-branch",
-    ),
+    *application_urls.urlpatterns,
     *trip_urls.urlpatterns,
     *change_urls.urlpatterns,
     *report_urls.urlpatterns,
-    *[
-        path(
-            f"<int:mission_pk>/{step.slug}/",
-            views.mission_step,
-            {"step": step.slug},
-            name=step.slug,
-        )
-        for step in steps.STEPS
-    ],
+    *application_urls.step_urlpatterns,
 ]

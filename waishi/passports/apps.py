@@ -26,7 +26,7 @@ class PassportsConfig(AppConfig):
         """Passports sit above missions: they add a submit guard (the unit lock), a line
         of the pre-departure checklist, a line of the close checklist and a hook on the
         return to the registries missions reads."""
-        from waishi.missions import readiness
+        from waishi.missions.core import readiness
         from waishi.passports import selectors, services
 
         if services.unit_lock_reason not in readiness.SUBMIT_GUARDS:

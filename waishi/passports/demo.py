@@ -49,8 +49,9 @@ def seed_travel(stdout: IO[str] | None = None) -> int:
 
     from django.utils import timezone
 
-    from waishi.missions import services as trips
     from waishi.missions.models import Mission, State
+    from waishi.missions.trip import predeparture
+    from waishi.missions.trip import services as trip_services
     from waishi.orgs.models import User
     from waishi.passports import services
     from waishi.passports.models import Passport, PassportCustody
@@ -66,10 +67,10 @@ def seed_travel(stdout: IO[str] | None = None) -> int:
     ).order_by("pk")
     for mission in trips_past:
         before = mission.departure_date - timedelta(days=3)
-        trips.leader_acknowledge(actor=clerk, mission=mission, acknowledged_on=before)
+        predeparture.leader_acknowledge(actor=clerk, mission=mission, acknowledged_on=before)
         members = list(mission.members.select_related("person").order_by("pk"))
         for member in members:
-            trips.education_record(
+            predeparture.education_record(
                 actor=clerk,
                 mission=mission,
                 member=member,
@@ -81,8 +82,12 @@ def seed_travel(stdout: IO[str] | None = None) -> int:
             Passport.objects.filter(holder_id__in=[m.person_id for m in members]).order_by("pk")
         )
         services.passports_issue(actor=reviewer, mission=mission, passports=passports)
-        mission = trips.mission_depart(actor=clerk, mission=mission, on=mission.departure_date)
-        mission = trips.mission_come_back(actor=clerk, mission=mission, on=mission.return_date)
+        mission = trip_services.mission_depart(
+            actor=clerk, mission=mission, on=mission.departure_date
+        )
+        mission = trip_services.mission_come_back(
+            actor=clerk, mission=mission, on=mission.return_date
+        )
         for custody in PassportCustody.objects.filter(mission=mission, returned_at__isnull=True):
             services.passport_return(actor=reviewer, custody=custody, note="演示：回国后交回")
         done += 1

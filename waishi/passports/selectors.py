@@ -115,12 +115,13 @@ def passports_back(mission) -> bool:
 
 
 def close_lines(mission) -> list[tuple[str, bool]]:
-    """The line this app adds to what a trip needs before it closes (``missions.readiness``)."""
+    """The line this app adds to what a trip needs before it closes
+    (``missions.core.readiness``)."""
     return [(_("Every passport issued for the trip is back in custody"), passports_back(mission))]
 
 
 def departure_lines(mission) -> list[tuple[str, bool]]:
-    """The line this app adds to the pre-departure checklist (``missions.readiness``)."""
+    """The line this app adds to the pre-departure checklist (``missions.core.readiness``)."""
     return [(_("Every member's official passport has been issued"), passports_issued(mission))]
 
 

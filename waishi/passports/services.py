@@ -253,8 +253,8 @@ def passport_mark(
 
 def issue_refusal(passport: Passport, mission, today: dt.date | None = None) -> str | None:
     """Why ``passport`` cannot be issued for ``mission`` now, or None."""
+    from waishi.missions.core.readiness import education_complete
     from waishi.missions.models import Member, State
-    from waishi.missions.readiness import education_complete
 
     today = today or timezone.localdate()
     if mission.state != State.APPROVED:
@@ -386,14 +386,14 @@ def passport_return(
         )
         if locked.mission_id is not None:
             # The last passport back may be what the trip waited for to close.
-            from waishi.missions.services.trip import mission_close_if_ready
+            from waishi.missions.trip.services import mission_close_if_ready
 
             mission_close_if_ready(actor=actor, mission=locked.mission, ip=ip)
     return locked
 
 
 def on_mission_return(mission) -> None:
-    """``missions.readiness.RETURN_HOOKS``: the passports still out for ``mission`` are due
+    """``missions.core.readiness.RETURN_HOOKS``: the passports still out for ``mission`` are due
     back ``PASSPORT_RETURN.days`` after the *actual* return (set at issue from the planned
     one). Called inside the transaction that confirms the return."""
     if mission.actual_return is None:
@@ -432,7 +432,7 @@ def overdue_for_lock(unit, today: dt.date | None = None):
 
 
 def unit_lock_reason(unit) -> str | None:
-    """A ``missions.readiness.SUBMIT_GUARDS`` guard: the unit may not submit new trips
+    """A ``missions.core.readiness.SUBMIT_GUARDS`` guard: the unit may not submit new trips
     while one of its passports is more than ``lock_after_days`` overdue."""
     if unit is None:
         return None

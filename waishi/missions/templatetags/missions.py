@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
+from waishi.missions.core.forms import COMMENT_FIELD_LABELS
+from waishi.missions.core.selectors import countries_of, country_names
 from waishi.missions.models import State
 from waishi.policy import reference
 
@@ -36,8 +38,6 @@ def state_badge(state: str):
 
 @register.simple_tag
 def countries(mission) -> str:
-    from waishi.missions.selectors import countries_of, country_names
-
     english = (get_language() or "").startswith("en")
     return country_names(countries_of(mission), english) or "—"
 
@@ -69,6 +69,4 @@ def duration_text(value) -> str:
 
 @register.filter
 def comment_field_label(name: str) -> str:
-    from waishi.missions.forms import COMMENT_FIELD_LABELS
-
     return str(COMMENT_FIELD_LABELS.get(name, name))
