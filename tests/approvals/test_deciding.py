@@ -4,6 +4,7 @@ hooks, and the approval step's transition table on the workflow engine."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -126,3 +127,8 @@ def test_the_step_table_is_on_the_engine():
         ("waiting", "cancel"): "cancelled",
         ("pending", "cancel"): "cancelled",
     }
+
+
+def test_the_docs_show_the_step_table_in_the_code():
+    docs = Path(__file__).resolve().parents[2] / "docs" / "workflows.md"
+    assert STEP.mermaid() in docs.read_text(encoding="utf-8")
