@@ -1,13 +1,25 @@
 """The shared engine, driven on a real model (a policy version's ``jurisdiction`` field
 stands in for a state: any CharField will do)."""
 
+from pathlib import Path
+
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
+from waishi.arrivals.workflow import ARRIVAL, BATCH, HANDOVER, STEP
 from waishi.audit.models import AuditEvent
 from waishi.audit.services import record
 from waishi.lib.roles import Role
-from waishi.lib.workflow import Transition, Workflow, WorkflowError
+from waishi.lib.workflow import (
+    Forbidden,
+    Transition,
+    Workflow,
+    WorkflowError,
+    WorkflowForbidden,
+    recorded_by_caller,
+)
+from waishi.passports.workflow import APPLICATION, PASSPORT
 from waishi.policy.models import PolicySet
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +134,142 @@ def test_a_table_naming_an_unknown_state_or_a_pair_twice_is_refused():
             "x", {"a": "A"}, [Transition("a", "go", "a", CLERKS)], recorder=record
         ).mermaid()
     )
+
+
+# -- who may, the caller's check, the event's shape, the system, a derived state ----------
+
+
+def _named_sample(obj, actor):
+    return "not this one" if obj.name != "sample" else None
+
+
+def _reason_given(obj, actor):
+    return Forbidden("not your own") if obj.reason == "mine" else None
+
+
+STRICT = Workflow(
+    name="strict",
+    states={"draft": "Draft", "sent": "Sent", "done": "Done"},
+    transitions=[
+        Transition("draft", "send", "sent", CLERKS, who=_named_sample, forbidden="clerks only"),
+        Transition("sent", "finish", "done", HEADS, guard=_reason_given),
+        Transition("sent", "expire", "done", frozenset()),
+    ],
+    recorder=record,
+    state_field="jurisdiction",
+    not_now=lambda obj, action: f"no {action} now",
+    who_first=True,
+)
+
+
+def test_who_may_is_a_permission_refusal_asked_before_the_state(row, cast):
+    with pytest.raises(WorkflowForbidden) as exc:
+        STRICT.apply(row, "send", actor=cast["fao_head"])
+    assert isinstance(exc.value, PermissionDenied) and str(exc.value) == "clerks only"
+    row.name = "another"
+    row.save()
+    with pytest.raises(WorkflowForbidden, match="not this one"):
+        STRICT.apply(row, "send", actor=cast["unit_clerk"])
+    row.jurisdiction = "sent"
+    row.save()
+    # A stranger hears "you may not" before "not now" (who_first).
+    with pytest.raises(WorkflowForbidden, match="not this one"):
+        STRICT.apply(row, "send", actor=cast["unit_clerk"])
+    row.name = "sample"
+    row.save()
+    with pytest.raises(WorkflowError, match="no send now"):
+        STRICT.apply(row, "send", actor=cast["unit_clerk"])
+    # A guard's Forbidden is a permission refusal too; a role that may not, without
+    # ``forbidden``, the engine's own refusal.
+    row.reason = "mine"
+    row.save()
+    with pytest.raises(WorkflowForbidden, match="not your own"):
+        STRICT.apply(row, "finish", actor=cast["fao_head"])
+    with pytest.raises(WorkflowError):
+        STRICT.apply(row, "finish", actor=cast["unit_clerk"])
+    assert not AuditEvent.objects.filter(action__startswith="strict.").exists()
+
+
+def test_one_action_says_who_may_once_when_who_comes_first():
+    with pytest.raises(ValueError):
+        Workflow(
+            "x",
+            {"a": "A", "b": "B"},
+            [Transition("a", "go", "b", CLERKS), Transition("b", "go", "a", HEADS)],
+            recorder=record,
+            who_first=True,
+        )
+
+
+def test_the_callers_check_comes_after_who_and_before_the_state(row, cast):
+    with pytest.raises(WorkflowForbidden):
+        STRICT.apply(row, "send", actor=cast["fao_head"], check=lambda obj: "checked")
+    row.jurisdiction = "done"
+    row.save()
+    with pytest.raises(WorkflowError, match="checked"):
+        STRICT.apply(row, "send", actor=cast["unit_clerk"], check=lambda obj: "checked")
+
+
+def test_the_event_takes_the_callers_shape_or_none(row, cast):
+    def event(locked, t):
+        return {"before": None, "after": {"state": t.target}, "data": {"why": locked.reason}}
+
+    STRICT.apply(
+        row,
+        "send",
+        actor=cast["unit_clerk"],
+        effect=lambda locked, t: setattr(locked, "reason", "ready"),
+        fields=["reason"],
+        audit=event,
+    )
+    got = AuditEvent.objects.get(action="strict.send")
+    assert got.after == {"state": "sent"} and got.data == {"why": "ready"}
+    row.refresh_from_db()
+    assert (row.jurisdiction, row.reason) == ("sent", "ready")
+    STRICT.apply(row, "finish", actor=cast["fao_head"], audit=recorded_by_caller)
+    row.refresh_from_db()
+    assert row.jurisdiction == "done"
+    assert not AuditEvent.objects.filter(action="strict.finish").exists()
+
+
+def test_the_system_takes_the_transitions_no_role_takes(row, cast):
+    row.jurisdiction = "sent"
+    row.save()
+    with pytest.raises(WorkflowError):
+        STRICT.apply(row, "expire", actor=cast["fao_head"])
+    with pytest.raises(WorkflowError):
+        STRICT.apply(row, "finish", actor=None, actor_name="sweep")
+    STRICT.apply(row, "expire", actor=None, actor_name="sweep")
+    event = AuditEvent.objects.get(action="strict.expire")
+    assert event.actor_id is None and event.actor_name == "sweep"
+
+
+DERIVED = Workflow(
+    name="derived",
+    states={"open": "Open", "closed": "Closed"},
+    transitions=[Transition("open", "close", "closed", CLERKS)],
+    recorder=record,
+    derive_state=lambda obj: "closed" if obj.effective_to else "open",
+)
+
+
+def test_a_derived_state_is_reached_by_the_effect(row, cast):
+    with pytest.raises(ValueError):
+        DERIVED.apply(row, "close", actor=cast["unit_clerk"])
+    DERIVED.apply(
+        row,
+        "close",
+        actor=cast["unit_clerk"],
+        effect=lambda locked, t: setattr(locked, "effective_to", locked.effective_from),
+        fields=["effective_to"],
+    )
+    row.refresh_from_db()
+    assert row.effective_to == row.effective_from
+    with pytest.raises(WorkflowError):
+        DERIVED.apply(row, "close", actor=cast["unit_clerk"])
+
+
+def test_the_docs_show_the_arrivals_and_passports_tables():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "workflows.md").read_text("utf-8")
+    for table in (ARRIVAL, STEP, HANDOVER, BATCH, PASSPORT, APPLICATION):
+        assert table.mermaid() in docs, table.name

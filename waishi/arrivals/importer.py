@@ -61,6 +61,7 @@ from waishi.arrivals.models import (
     ImportBatch,
     SourceKind,
 )
+from waishi.arrivals.workflow import BATCH
 from waishi.audit.services import record
 from waishi.lib import crypto, xlsx
 from waishi.lib.roles import Role, has
@@ -244,42 +245,48 @@ def _spooled(spool: IO[bytes]) -> Iterable[list[Record]]:
 
 def _write(
     *,
+    actor,
     found: Scan,
     batch: ImportBatch | None,
     make_batch: Callable[[], ImportBatch],
     ip: str,
     progress: Progress | None,
 ) -> Writer:
-    """The second pass, in one transaction; returns the writer with its counts."""
-    with transaction.atomic():
-        if batch is not None:
-            batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-            if batch.state != ImportBatch.State.CHECKED:
-                raise ValidationError(_("This list has already been imported or refused."))
-        else:
-            batch = make_batch()
-        writer = Writer(batch=batch, now=timezone.now())
+    """The second pass, in one transaction; returns the writer with its counts. A new
+    batch (``batch`` None: the command line's) is saved checked and imported at once."""
+    written: list[Writer] = []
+
+    def write(locked: ImportBatch, transition) -> None:
+        writer = Writer(batch=locked, now=timezone.now())
         for records in _spooled(found.spool):
             writer.chunk(records)
             _tick(progress, "import", writer.done, found.rows)
         writer.finish()
-        batch.state = ImportBatch.State.IMPORTED
-        batch.rows_total = found.rows
-        batch.rows_new = writer.new
-        batch.rows_merged = writer.merged
-        batch.errors = []
-        batch.save()
-        _audit(batch, "arrivals.batch.import", ip)
-    return writer
+        locked.rows_total = found.rows
+        locked.rows_new = writer.new
+        locked.rows_merged = writer.merged
+        locked.errors = []
+        written.append(writer)
+
+    with transaction.atomic():  # a new batch is saved in the import's transaction
+        BATCH.apply(
+            batch if batch is not None else make_batch(),
+            "import",
+            actor=actor,
+            ip=ip,
+            effect=write,
+            audit=lambda locked, t: _event(locked),
+        )
+    return written[0]
 
 
-def _audit(batch: ImportBatch, action: str, ip: str = "", problems: int = 0) -> None:
-    record(
-        action=action,
-        actor=batch.uploaded_by,
-        obj=batch,
-        ip=ip,
-        data={
+def _event(batch: ImportBatch, problems: int = 0) -> dict:
+    """The audit event of a list (checked, imported or refused): by whoever uploaded it,
+    with counts, never a passport number."""
+    return {
+        "actor": batch.uploaded_by,
+        "obj": batch,
+        "data": {
             "source": batch.kind,
             "file": batch.file_name,
             "sm3": batch.file_sm3,
@@ -288,28 +295,41 @@ def _audit(batch: ImportBatch, action: str, ip: str = "", problems: int = 0) -> 
             "merged": batch.rows_merged,
             "problems": problems,
         },
-    )
+    }
 
 
-def _refuse(batch: ImportBatch, found: Scan, ip: str, *, existing: bool = False) -> ImportBatch:
-    """The batch refused with the problems found (a checked one, ``existing``, once
-    more under lock: two confirmations of one list do not both act)."""
+def _refuse(
+    batch: ImportBatch, found: Scan, ip: str, *, actor=None, existing: bool = False
+) -> ImportBatch:
+    """The batch refused with the problems found: a checked one (``existing``) by the
+    table, under its lock (two confirmations of one list do not both act); a new one is
+    saved refused."""
+
+    def report(refused: ImportBatch, transition=None) -> None:
+        refused.rows_total = found.rows
+        refused.rows_new = refused.rows_merged = 0
+        refused.errors = found.problems.stored()
+
+    if existing:
+        return BATCH.apply(
+            batch,
+            "refuse",
+            actor=actor,
+            ip=ip,
+            effect=report,
+            audit=lambda locked, t: _event(locked, found.problems.count),
+        )
     with transaction.atomic():
-        if existing:
-            batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-            if batch.state != ImportBatch.State.CHECKED:
-                raise ValidationError(_("This list has already been imported or refused."))
-        batch.state = ImportBatch.State.REFUSED
-        batch.rows_total = found.rows
-        batch.rows_new = batch.rows_merged = 0
-        batch.errors = found.problems.stored()
+        batch.state = ImportBatch.State.REFUSED  # refused at its first reading: created so
+        report(batch)
         batch.save()
-        _audit(batch, "arrivals.batch.refuse", ip, found.problems.count)
+        record(action="arrivals.batch.refuse", ip=ip, **_event(batch, found.problems.count))
     return batch
 
 
 def _import(
     *,
+    actor,
     data: bytes,
     batch: ImportBatch,
     max_rows: int,
@@ -322,7 +342,7 @@ def _import(
     found = scan(data, max_rows=max_rows, spool=True, progress=progress)
     try:
         if not found.ok:
-            return _refuse(batch, found, ip, existing=existing)
+            return _refuse(batch, found, ip, actor=actor, existing=existing)
 
         def make_batch() -> ImportBatch:
             batch.pk = None
@@ -332,6 +352,7 @@ def _import(
         for attempt in (1, 2):
             try:
                 writer = _write(
+                    actor=actor,
                     found=found,
                     batch=batch if existing else None,
                     make_batch=make_batch,
@@ -428,12 +449,12 @@ def batch_check(
         rows_total=found.rows,
     )
     if not found.ok:
-        return _refuse(batch, found, ip)
+        return _refuse(batch, found, ip, actor=actor)
     batch.rows_new = found.new
     batch.rows_merged = found.rows - found.new
     with transaction.atomic():
         batch.save()
-        _audit(batch, "arrivals.batch.check", ip)
+        record(action="arrivals.batch.check", ip=ip, **_event(batch))
         _keep(batch, data)
     _drop_stale(now)
     return batch
@@ -457,6 +478,7 @@ def batch_confirm(
     _not_imported_before(batch.file_sm3, but=batch)
     try:
         batch = _import(
+            actor=actor,
             data=data,
             batch=batch,
             max_rows=web_max_rows(),
@@ -498,7 +520,13 @@ def batch_import(
         uploaded_by=actor,
     )
     return _import(
-        data=data, batch=batch, max_rows=max_rows, ip=ip, progress=progress, existing=False
+        actor=actor,
+        data=data,
+        batch=batch,
+        max_rows=max_rows,
+        ip=ip,
+        progress=progress,
+        existing=False,
     )
 
 

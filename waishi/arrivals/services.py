@@ -1,6 +1,8 @@
 """Every change to an arrival: register (from a declaration or one row of a list), hand
 over between districts, confirm a step, escalate what is late. Each checks who acts,
-locks the arrival's row, changes, and leaves one audit event, in one transaction.
+locks the arrival's row, changes, and leaves one audit event, in one transaction. Every
+change of state (a step, the arrival, a hand-over) is a transition of the tables in
+``waishi.arrivals.workflow``, applied by the engine.
 
 Who does what (``waishi.lib.roles``):
 - the district officer of the arrival's district confirms its steps and asks another
@@ -15,6 +17,7 @@ it from one district to another in one update, and nothing here sets it to nothi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,8 +39,10 @@ from waishi.arrivals.models import (
     TestOutcome,
     TestResult,
 )
+from waishi.arrivals.workflow import ARRIVAL, HANDOVER, STEP, district_refusal
 from waishi.audit.services import record
 from waishi.lib.roles import Role, has
+from waishi.lib.workflow import recorded_by_caller
 from waishi.notify.services import notify
 from waishi.orgs.models import District, User
 
@@ -71,8 +76,9 @@ def _require(actor, allowed: frozenset[str]) -> None:
 
 def _own_district(actor, arrival: Arrival) -> None:
     """A district officer acts on the arrivals of their own district only."""
-    if not has(actor, DISTRICT) or actor.district_id != arrival.district_id:
-        raise PermissionDenied(_("This arrival belongs to another district."))
+    reason = district_refusal(actor, arrival.district_id)
+    if reason:
+        raise PermissionDenied(reason)
 
 
 def _lock(arrival: Arrival) -> Arrival:
@@ -264,23 +270,15 @@ def handover_request(*, actor, arrival: Arrival, to_district: District, reason: 
 
 def _decide(*, actor, handover: Handover, accept: bool, reason: str) -> Handover:
     reason = (reason or "").strip()
-    with transaction.atomic():
-        arrival = _lock(handover.arrival)
-        handover = Handover.objects.select_for_update().get(pk=handover.pk)
-        if not has(actor, DISTRICT) or actor.district_id != handover.to_district_id:
-            raise PermissionDenied(_("Only the district asked may answer this hand-over."))
+
+    def reason_given(handover: Handover) -> None:
         if not accept and not reason:
             raise ValidationError({"reason": _("Say why your district does not take it over.")})
-        if handover.state != Handover.State.PENDING:
-            raise ValidationError(_("This hand-over has already been answered."))
-        if accept and arrival.district_id != handover.from_district_id:
-            raise ValidationError(_("The arrival has moved since the request: it is void."))
-        before = _handover_state(handover)
-        handover.state = Handover.State.ACCEPTED if accept else Handover.State.REFUSED
+
+    def decide(handover: Handover, transition) -> None:
         handover.decided_by = actor
         handover.decided_at = timezone.now()
         handover.decision_reason = reason
-        handover.save()
         if accept:
             # One update moves the arrival: it is never without a district.
             Arrival.objects.filter(pk=arrival.pk).update(
@@ -288,13 +286,25 @@ def _decide(*, actor, handover: Handover, accept: bool, reason: str) -> Handover
                 version=arrival.version + 1,
                 updated_at=timezone.now(),
             )
-        record(
-            action="arrivals.handover.accept" if accept else "arrivals.handover.refuse",
+
+    def event(handover: Handover, transition) -> dict:
+        return {
+            "obj": arrival,
+            "before": {**_handover_state(handover), "state": transition.source},
+            "after": _handover_state(handover),
+            "data": {"reason": reason, "handover": handover.pk},
+        }
+
+    with transaction.atomic():
+        arrival = _lock(handover.arrival)
+        handover = HANDOVER.apply(
+            handover,
+            "accept" if accept else "refuse",
             actor=actor,
-            obj=arrival,
-            before=before,
-            after=_handover_state(handover),
-            data={"reason": reason, "handover": handover.pk},
+            check=reason_given,
+            effect=decide,
+            fields=["decided_by", "decided_at", "decision_reason"],
+            audit=event,
         )
     notify(
         _district_officers(handover.from_district_id),
@@ -323,23 +333,27 @@ def handover_refuse(*, actor, handover: Handover, reason: str) -> Handover:
     return _decide(actor=actor, handover=handover, accept=False, reason=reason)
 
 
+def _stamp_decision(actor) -> Callable[[Handover, object], None]:
+    def stamp(handover: Handover, transition) -> None:
+        handover.decided_by = actor
+        handover.decided_at = timezone.now()
+
+    return stamp
+
+
 def handover_withdraw(*, actor, handover: Handover) -> Handover:
     with transaction.atomic():
         arrival = _lock(handover.arrival)
-        handover = Handover.objects.select_for_update().get(pk=handover.pk)
-        if not has(actor, DISTRICT) or actor.district_id != handover.from_district_id:
-            raise PermissionDenied(_("Only the district that asked may withdraw the request."))
-        if handover.state != Handover.State.PENDING:
-            raise ValidationError(_("This hand-over has already been answered."))
-        handover.state = Handover.State.WITHDRAWN
-        handover.decided_by = actor
-        handover.decided_at = timezone.now()
-        handover.save()
-        record(
-            action="arrivals.handover.withdraw",
+        handover = HANDOVER.apply(
+            handover,
+            "withdraw",
             actor=actor,
-            obj=arrival,
-            data={"handover": handover.pk, "to": handover.to_district.name},
+            effect=_stamp_decision(actor),
+            fields=["decided_by", "decided_at"],
+            audit=lambda handover, t: {
+                "obj": arrival,
+                "data": {"handover": handover.pk, "to": handover.to_district.name},
+            },
         )
     notify(
         _district_officers(handover.to_district_id),
@@ -369,9 +383,19 @@ def arrival_reassign(*, actor, arrival: Arrival, district: District, reason: str
         if arrival.district_id == district.pk:
             raise ValidationError({"district": _("The arrival is already in this district.")})
         before = arrival.district.name
-        pending = Handover.objects.filter(arrival=arrival, state=Handover.State.PENDING)
-        withdrawn = list(pending.values_list("pk", "to_district_id"))
-        pending.update(state=Handover.State.WITHDRAWN, decided_by=actor, decided_at=timezone.now())
+        withdrawn = []
+        for pending in Handover.objects.filter(
+            arrival=arrival, state=Handover.State.PENDING
+        ).order_by("pk"):
+            HANDOVER.apply(
+                pending,
+                "void",
+                actor=actor,
+                effect=_stamp_decision(actor),
+                fields=["decided_by", "decided_at"],
+                audit=recorded_by_caller,  # the reassignment's event names it
+            )
+            withdrawn.append((pending.pk, pending.to_district_id))
         Arrival.objects.filter(pk=arrival.pk).update(
             district=district, version=arrival.version + 1, updated_at=timezone.now()
         )
@@ -440,74 +464,102 @@ def step_confirm(
     done_at = done_at or now
     if done_at > now + dt.timedelta(minutes=5):
         raise ValidationError({"done_at": _("A step cannot be confirmed for a time to come.")})
+    note = (note or "").strip()
     with transaction.atomic():
+        # The arrival first, then its step: every change of an arrival locks in this order.
         arrival = _lock(step.arrival)
-        _own_district(actor, arrival)
-        step = Step.objects.select_for_update().get(pk=step.pk)
-        if step.done_at is not None:
-            raise ValidationError(_("This step is already confirmed."))
-        earlier = Step.objects.filter(
-            arrival=arrival, sequence__lt=step.sequence, done_at__isnull=True
-        ).first()
-        if earlier is not None:
-            raise ValidationError(
-                _("Confirm “%(step)s” first: the steps are done in order.") % {"step": earlier}
-            )
-        previous = (
-            Step.objects.filter(arrival=arrival, sequence__lt=step.sequence)
-            .order_by("-sequence")
-            .values_list("done_at", flat=True)
-            .first()
-        )
-        if previous is not None and done_at < previous:
-            raise ValidationError(
-                {"done_at": _("A step cannot be done before the step before it.")}
-            )
-        if step.kind == StepKind.TEST:
-            # The step is confirmed when the result is in: nothing records a result later.
-            if outcome not in (TestOutcome.NEGATIVE, TestOutcome.POSITIVE):
-                raise ValidationError({"outcome": _("Give the result of the test.")})
-            if sampled_on and sampled_on > timezone.localdate(done_at):
-                raise ValidationError(
-                    {"sampled_on": _("The sample cannot be taken after the confirmation.")}
-                )
-        step.done_at = done_at
-        step.done_by = actor
-        step.note = (note or "").strip()
-        step.save(update_fields=["done_at", "done_by", "note"])
-        if step.kind == StepKind.TEST:
-            TestResult.objects.create(
-                arrival=arrival,
-                step=step,
-                sampled_on=sampled_on or timezone.localdate(done_at),
-                outcome=outcome,
-                recorded_by=actor,
-            )
         state_before = arrival.state
-        is_last = not Step.objects.filter(arrival=arrival, sequence__gt=step.sequence).exists()
-        if is_last:
-            arrival.state = ArrivalState.CLOSED
-            arrival.closed_at = done_at
-        elif arrival.state == ArrivalState.EXPECTED:
-            arrival.state = ArrivalState.MANAGED
-        arrival.version += 1
-        arrival.save(update_fields=["state", "closed_at", "version", "updated_at"])
-        # The test's result is health data: the audit row says a result was recorded,
-        # not what it was (security.md P2).
-        record(
-            action="arrivals.step.confirm",
+        moved = [arrival]
+
+        def confirm(step: Step, transition) -> None:
+            previous = (
+                Step.objects.filter(arrival=arrival, sequence__lt=step.sequence)
+                .order_by("-sequence")
+                .values_list("done_at", flat=True)
+                .first()
+            )
+            if previous is not None and done_at < previous:
+                raise ValidationError(
+                    {"done_at": _("A step cannot be done before the step before it.")}
+                )
+            if step.kind == StepKind.TEST:
+                # The step is confirmed when the result is in: nothing records a result later.
+                if outcome not in (TestOutcome.NEGATIVE, TestOutcome.POSITIVE):
+                    raise ValidationError({"outcome": _("Give the result of the test.")})
+                if sampled_on and sampled_on > timezone.localdate(done_at):
+                    raise ValidationError(
+                        {"sampled_on": _("The sample cannot be taken after the confirmation.")}
+                    )
+            step.done_at = done_at
+            step.done_by = actor
+            step.note = note
+            if step.kind == StepKind.TEST:
+                TestResult.objects.create(
+                    arrival=arrival,
+                    step=step,
+                    sampled_on=sampled_on or timezone.localdate(done_at),
+                    outcome=outcome,
+                    recorded_by=actor,
+                )
+            moved[0] = _move(arrival, step, actor, done_at)
+
+        def event(step: Step, transition) -> dict:
+            # The test's result is health data: the audit row says a result was recorded,
+            # not what it was (security.md P2).
+            return {
+                "obj": moved[0],
+                "before": {"state": state_before},
+                "after": {"state": moved[0].state},
+                "data": {
+                    "step": step.label,
+                    "sequence": step.sequence,
+                    "done_at": timezone.localtime(done_at).isoformat(timespec="minutes"),
+                    "late": done_at > step.due_at,
+                },
+            }
+
+        step = STEP.apply(
+            step,
+            "confirm",
             actor=actor,
-            obj=arrival,
-            before={"state": state_before},
-            after={"state": arrival.state},
-            data={
-                "step": step.label,
-                "sequence": step.sequence,
-                "done_at": timezone.localtime(done_at).isoformat(timespec="minutes"),
-                "late": done_at > step.due_at,
-            },
+            effect=confirm,
+            fields=["done_at", "done_by", "note"],
+            audit=event,
         )
     return step
+
+
+def _move(arrival: Arrival, step: Step, actor, done_at: dt.datetime) -> Arrival:
+    """What a confirmed step does to its arrival: the first puts it under management,
+    the last closes it; each changes its version (the board's cached counts key on it)."""
+    if not Step.objects.filter(arrival=arrival, sequence__gt=step.sequence).exists():
+        return ARRIVAL.apply(
+            arrival,
+            "close",
+            actor=actor,
+            effect=lambda locked, t: _stamp(locked, closed_at=done_at),
+            fields=["closed_at", "version", "updated_at"],
+            audit=recorded_by_caller,
+        )
+    if arrival.state == ArrivalState.EXPECTED:
+        return ARRIVAL.apply(
+            arrival,
+            "manage",
+            actor=actor,
+            effect=lambda locked, t: _stamp(locked),
+            fields=["version", "updated_at"],
+            audit=recorded_by_caller,
+        )
+    _stamp(arrival)
+    arrival.save(update_fields=["version", "updated_at"])
+    return arrival
+
+
+def _stamp(arrival: Arrival, closed_at: dt.datetime | None = None) -> None:
+    """A confirmed step changes its arrival (its version, and its closing time)."""
+    arrival.version += 1
+    if closed_at is not None:
+        arrival.closed_at = closed_at
 
 
 def sweep(now: dt.datetime | None = None) -> int:

@@ -1,5 +1,6 @@
 """Every change to passports, custody and passport applications: check permission,
-validate, lock, change, audit -- in one transaction.
+validate, lock, change, audit -- in one transaction. A passport's or an application's
+state changes only by a transition of ``waishi.passports.workflow``, applied by the engine.
 
 The FAO (reviewer, head) registers passports and hands them out and takes them back; a
 unit clerk applies for a new or renewed one. ``passport_issue`` hands a passport out for
@@ -24,12 +25,12 @@ from django.utils.translation import gettext as _
 from waishi.audit.services import diff, record, snapshot
 from waishi.lib.roles import Role, has
 from waishi.lib.workdays import add_months
+from waishi.lib.workflow import WorkflowError
 from waishi.notify.services import notify
 from waishi.orgs import scoping
 from waishi.orgs.models import Person, User
 from waishi.passports.models import (
     USABLE_STATES,
-    ApplicationState,
     ApplicationType,
     Kind,
     Passport,
@@ -37,8 +38,8 @@ from waishi.passports.models import (
     PassportCustody,
     PassportState,
 )
+from waishi.passports.workflow import APPLICATION, MANAGES_PASSPORTS, MARKS, PASSPORT
 
-MANAGES_PASSPORTS = frozenset({Role.FAO_REVIEWER, Role.FAO_HEAD})
 APPLIES = frozenset({Role.UNIT_CLERK})
 # Days after the due date when an unreturned passport goes to the unit leader.
 ESCALATE_AFTER_DAYS = 3
@@ -190,16 +191,6 @@ def passport_reveal_number(*, actor, passport: Passport, ip: str = "") -> str:
     return number
 
 
-MARKABLE = {
-    PassportState.LOST: (PassportState.IN_CUSTODY, PassportState.ISSUED),
-    PassportState.CANCELLED: (
-        PassportState.IN_CUSTODY,
-        PassportState.LOST,
-        PassportState.EXPIRED,
-    ),
-}
-
-
 def passport_mark(
     *, actor, passport: Passport, state: str, reason: str = "", ip: str = ""
 ) -> Passport:
@@ -207,45 +198,46 @@ def passport_mark(
     cancel it (in custody, lost or expired: not while out on a trip)."""
     _require(actor, MANAGES_PASSPORTS)
     reason = (reason or "").strip()
-    if state not in MARKABLE:
+    if state not in MARKS:
         raise ValidationError({"state": _("Choose lost or cancelled.")})
     if not reason:
         raise ValidationError({"reason": _("Give the reason.")})
-    with transaction.atomic():
-        locked = Passport.objects.select_for_update().get(pk=passport.pk)
-        if locked.state not in MARKABLE[state]:
-            raise ValidationError(
-                _("A passport that is %(state)s cannot be marked so.")
-                % {"state": locked.get_state_display()},
-                code="state",
-            )
-        before = _state(locked)
-        closed = None
+    before: dict[str, Any] = {}
+    closed: list[PassportCustody] = []
+
+    def mark(locked: Passport, transition) -> None:
+        before.update(_state(locked))
         if locked.state == PassportState.ISSUED:
-            closed = (
+            custody = (
                 PassportCustody.objects.select_for_update()
                 .filter(passport=locked, returned_at__isnull=True)
                 .first()
             )
-            if closed is not None:
-                closed.returned_at = timezone.now()
-                closed.received_by = actor
-                closed.lost = True
-                closed.save(update_fields=["returned_at", "received_by", "lost"])
-        locked.state = state
+            if custody is not None:
+                custody.returned_at = timezone.now()
+                custody.received_by = actor
+                custody.lost = True
+                custody.save(update_fields=["returned_at", "received_by", "lost"])
+                closed.append(custody)
         locked.state_reason = reason
-        locked.save(update_fields=["state", "state_reason", "updated_at"])
+
+    def event(locked: Passport, transition) -> dict:
         old, new = diff(before, _state(locked))
-        record(
-            action=f"passports.passport.{state}",
-            actor=actor,
-            obj=locked,
-            ip=ip,
-            before=old,
-            after=new,
-            data={"reason": reason, "custody": closed.pk if closed else None},
-        )
-    return locked
+        return {
+            "before": old,
+            "after": new,
+            "data": {"reason": reason, "custody": closed[0].pk if closed else None},
+        }
+
+    return PASSPORT.apply(
+        passport,
+        state,
+        actor=actor,
+        ip=ip,
+        effect=mark,
+        fields=["state_reason", "updated_at"],
+        audit=event,
+    )
 
 
 # --- hand-out and return --------------------------------------------------------------------
@@ -290,46 +282,58 @@ def passport_issue(*, actor, passport: Passport, mission, ip: str = "") -> Passp
     from waishi.missions.models import Mission
 
     today = timezone.localdate()
-    try:
-        with transaction.atomic():
-            locked = (
-                Passport.objects.select_for_update().select_related("holder").get(pk=passport.pk)
-            )
-            trip = Mission.objects.get(pk=mission.pk)
-            refusal = issue_refusal(locked, trip, today)
-            if refusal:
-                raise ValidationError(refusal, code="issue")
-            _unused, back = parameters(today)
-            custody = PassportCustody.objects.create(
+    trip: list = []
+    custody: list[PassportCustody] = []
+    before: dict[str, Any] = {}
+
+    def may_issue(locked: Passport) -> None:
+        trip.append(Mission.objects.get(pk=mission.pk))
+        refusal = issue_refusal(locked, trip[0], today)
+        if refusal:
+            raise ValidationError(refusal, code="issue")
+
+    def hand_out(locked: Passport, transition) -> None:
+        _unused, back = parameters(today)
+        custody.append(
+            PassportCustody.objects.create(
                 passport=locked,
-                mission=trip,
+                mission=trip[0],
                 issued_by=actor,
-                due_back=trip.return_date + dt.timedelta(days=back["days"]),
+                due_back=trip[0].return_date + dt.timedelta(days=back["days"]),
             )
-            before = _state(locked)
-            locked.state = PassportState.ISSUED
-            locked.save(update_fields=["state", "updated_at"])
-            old, new = diff(before, _state(locked))
-            record(
-                action="passports.passport.issue",
-                actor=actor,
-                obj=locked,
-                ip=ip,
-                before=old,
-                after=new,
-                data={
-                    "mission": trip.pk,
-                    "trip": str(trip),
-                    "custody": custody.pk,
-                    "due_back": custody.due_back,
-                },
-            )
+        )
+        before.update(_state(locked))
+
+    def event(locked: Passport, transition) -> dict:
+        old, new = diff(before, _state(locked))
+        return {
+            "before": old,
+            "after": new,
+            "data": {
+                "mission": trip[0].pk,
+                "trip": str(trip[0]),
+                "custody": custody[0].pk,
+                "due_back": custody[0].due_back,
+            },
+        }
+
+    try:
+        PASSPORT.apply(
+            passport,
+            "issue",
+            actor=actor,
+            ip=ip,
+            check=may_issue,
+            effect=hand_out,
+            fields=["updated_at"],
+            audit=event,
+        )
     except IntegrityError:
         # Another hand-out of the same passport committed first (the partial unique index).
         raise ValidationError(
             _("The passport has just been issued for a trip by someone else."), code="issue"
         ) from None
-    return custody
+    return custody[0]
 
 
 def passports_issue(*, actor, mission, passports: list[Passport], ip: str = "") -> list:
@@ -350,40 +354,61 @@ def passport_return(
 ) -> PassportCustody:
     """The passport is back in custody; the unit's lock, if this was what held it, lifts."""
     _require(actor, MANAGES_PASSPORTS)
-    with transaction.atomic():
-        passport = Passport.objects.select_for_update().get(pk=custody.passport_id)
+    today = timezone.localdate()
+    closed: list[PassportCustody] = []
+    was_locked: set[int] = set()
+    before: dict[str, Any] = {}
+
+    def still_out(passport: Passport) -> None:
         locked = PassportCustody.objects.select_for_update().get(pk=custody.pk)
         if locked.returned_at is not None:
             raise ValidationError(_("This passport has been returned already."), code="state")
-        today = timezone.localdate()
-        units = _units_of(locked)
-        was_locked = {u for u in units if unit_lock_reason(u) is not None}
+        closed.append(locked)
+
+    def take_back(passport: Passport, transition=None) -> None:
+        locked = closed[0]
+        was_locked.update(u for u in _units_of(locked) if unit_lock_reason(u) is not None)
         locked.returned_at = timezone.now()
         locked.received_by = actor
         locked.save(update_fields=["returned_at", "received_by"])
-        before = _state(passport)
-        if passport.state == PassportState.ISSUED:
-            passport.state = (
-                PassportState.EXPIRED if passport.expires_on < today else PassportState.IN_CUSTODY
-            )
-            passport.save(update_fields=["state", "updated_at"])
+        before.update(_state(passport))
+
+    def event(passport: Passport, transition=None) -> dict:
+        locked = closed[0]
         old, new = diff(before, _state(passport))
         unlocked = sorted(u for u in was_locked if unit_lock_reason(u) is None)
-        record(
-            action="passports.passport.return",
-            actor=actor,
-            obj=passport,
-            ip=ip,
-            before=old,
-            after=new,
-            data={
+        return {
+            "action": "passports.passport.return",
+            "before": old,
+            "after": new,
+            "data": {
                 "custody": locked.pk,
                 "mission": locked.mission_id,
                 "days_overdue": _overdue(locked, today),
                 "unit_unlocked": unlocked,
                 "note": (note or "").strip()[:500],
             },
-        )
+        }
+
+    with transaction.atomic():
+        passport = Passport.objects.select_for_update().get(pk=custody.passport_id)
+        if passport.state == PassportState.ISSUED:
+            # Back in custody, or expired if its date passed while it was out.
+            passport = PASSPORT.apply(
+                passport,
+                "return_expired" if passport.expires_on < today else "return",
+                actor=actor,
+                ip=ip,
+                check=still_out,
+                effect=take_back,
+                fields=["updated_at"],
+                audit=event,
+            )
+        else:  # not out (nothing changes its state): the custody closes all the same
+            still_out(passport)
+            take_back(passport)
+            record(actor=actor, obj=passport, ip=ip, **event(passport))
+        locked = closed[0]
         if locked.mission_id is not None:
             # The last passport back may be what the trip waited for to close.
             from waishi.missions.trip.services import mission_close_if_ready
@@ -481,20 +506,23 @@ def sweep(today: dt.date | None = None) -> dict[str, int]:
     for passport in Passport.objects.filter(
         state=PassportState.IN_CUSTODY, expires_on__lt=today
     ).order_by("pk"):
-        with transaction.atomic():
-            locked = Passport.objects.select_for_update().get(pk=passport.pk)
-            if locked.state != PassportState.IN_CUSTODY or locked.expires_on >= today:
-                continue
-            locked.state = PassportState.EXPIRED
-            locked.save(update_fields=["state", "updated_at"])
-            record(
-                action="passports.passport.expired",
+        try:
+            PASSPORT.apply(
+                passport,
+                "expired",
+                actor=None,
                 actor_name="daily passport sweep",
-                obj=locked,
-                before={"state": PassportState.IN_CUSTODY},
-                after={"state": PassportState.EXPIRED},
+                # Under the lock: still in custody (the table) and still past its date.
+                check=lambda locked: None if locked.expires_on < today else "renewed meanwhile",
+                fields=["updated_at"],
+                audit=lambda locked, t: {
+                    "before": {"state": t.source},
+                    "after": {"state": t.target},
+                },
             )
-            counts["expired"] += 1
+        except WorkflowError:
+            continue
+        counts["expired"] += 1
 
     horizon = add_months(today, official["months_valid_after_return"]) + dt.timedelta(
         days=EXPIRY_NOTICE_DAYS
@@ -699,28 +727,25 @@ def application_decide(
     note = (note or "").strip()
     if decision == "reject" and not note:
         raise ValidationError({"note": _("Say why the application is rejected.")})
-    with transaction.atomic():
-        locked = PassportApplication.objects.select_for_update().get(pk=application.pk)
-        if locked.state != ApplicationState.SUBMITTED:
-            raise ValidationError(_("This application has been decided already."), code="state")
-        if locked.created_by_id == actor.pk:
-            raise PermissionDenied(_("Nobody decides their own application."))
-        locked.state = (
-            ApplicationState.APPROVED if decision == "approve" else ApplicationState.REJECTED
-        )
+
+    def decide(locked: PassportApplication, transition) -> None:
         locked.decided_by = actor
         locked.decided_at = timezone.now()
         locked.decision_note = note
-        locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-        record(
-            action=f"passports.application.{decision}",
-            actor=actor,
-            obj=locked,
-            ip=ip,
-            before={"state": ApplicationState.SUBMITTED},
-            after={"state": locked.state},
-            data={"note": note},
-        )
+
+    locked = APPLICATION.apply(
+        application,
+        decision,
+        actor=actor,
+        ip=ip,
+        effect=decide,
+        fields=["decided_by", "decided_at", "decision_note"],
+        audit=lambda locked, t: {
+            "before": {"state": t.source},
+            "after": {"state": locked.state},
+            "data": {"note": note},
+        },
+    )
     creator = locked.created_by
     notify(
         [creator] if creator.is_active else [],
