@@ -52,6 +52,7 @@ from waishi.approvals.workflow import DRIVES_CHAINS, STEP
 from waishi.audit.services import diff, record, snapshot
 from waishi.lib.roles import Role, has
 from waishi.lib.workdays import add_working_days
+from waishi.lib.workflow import recorded_by_caller
 from waishi.notify.services import notify
 
 MANAGES_RULES = frozenset({Role.FAO_HEAD})
@@ -134,7 +135,7 @@ def chain_start(
         open_pks = [s.pk for s in existing if s.state in OPEN_STATES]
         for step in existing:
             if step.state in OPEN_STATES:
-                STEP.apply(step, "cancel", actor=actor, ip=ip)
+                STEP.apply(step, "cancel", actor=actor, ip=ip, audit=recorded_by_caller)
         round_ = max((s.round for s in existing), default=0) + 1
         steps = []
         for position, rule in enumerate(rules, start=1):
@@ -257,23 +258,34 @@ def step_decide(
             row.comment = comment
             row.field_comments = field_comments
 
+        data = {
+            "step": step.pk,
+            "round": step.round,
+            "sequence": step.sequence,
+            "role": step.approver_role,
+            "comment": comment,
+            "field_comments": field_comments,
+            "outcome": outcome,
+            "next_role": following.approver_role if following else "",
+        }
+
+        def on_the_subject(row: ApprovalStep, transition) -> dict:
+            return {
+                "obj": None,
+                "object_type": subject_type,
+                "object_id": subject_id,
+                "object_repr": _subject_repr(subject_type, subject_id),
+                "data": data,
+            }
+
         step = STEP.apply(
             step,
             decision,
             actor=actor,
             ip=ip,
-            comment=comment,
-            data={
-                "step": step.pk,
-                "round": step.round,
-                "sequence": step.sequence,
-                "role": step.approver_role,
-                "field_comments": field_comments,
-                "outcome": outcome,
-                "next_role": following.approver_role if following else "",
-            },
             effect=decided,
             on_behalf_of=on_behalf_of,
+            audit=on_the_subject,
         )
         if following is not None:
 
@@ -281,10 +293,17 @@ def step_decide(
                 row.started_at = now
                 row.due_on = _due(now, row)
 
-            STEP.apply(following, "start", actor=actor, ip=ip, effect=started)
+            STEP.apply(
+                following,
+                "start",
+                actor=actor,
+                ip=ip,
+                effect=started,
+                audit=recorded_by_caller,
+            )
         elif decision != "approve":
             for waiting in rest:
-                STEP.apply(waiting, "cancel", actor=actor, ip=ip)
+                STEP.apply(waiting, "cancel", actor=actor, ip=ip, audit=recorded_by_caller)
     step.outcome = outcome
     return step
 
@@ -304,7 +323,7 @@ def chain_cancel(*, actor, subject_type: str, subject_id: int, ip: str = "") -> 
             return 0
         _require_driver(actor, steps[0].unit_id)
         for step in steps:
-            STEP.apply(step, "cancel", actor=actor, ip=ip)
+            STEP.apply(step, "cancel", actor=actor, ip=ip, audit=recorded_by_caller)
         record(
             action="approval.chain.cancel",
             actor=actor,

@@ -7,15 +7,15 @@ A step is created waiting (or pending, the first of its round). Its approver dec
 rejection, a withdrawal or a new round cancels the steps still open.
 
 What the audit trail shows is unchanged: one ``approval.step.<decision>`` event per
-decision, on the subject (not on the step row), and no event of its own for a step
-started or cancelled -- those belong to the decision, or to the ``approval.chain.*``
+decision, on the subject (not on the step row: ``services`` gives the engine its
+``audit``), and no event of its own for a step started or cancelled
+(``recorded_by_caller``) -- those belong to the decision, or to the ``approval.chain.*``
 event of the start or cancellation of the chain, that caused them.
 """
 
 from __future__ import annotations
 
-from waishi.approvals import subjects
-from waishi.approvals.models import APPROVER_ROLES, ApprovalStep, StepState
+from waishi.approvals.models import APPROVER_ROLES, StepState
 from waishi.audit.services import record
 from waishi.lib.roles import Role
 from waishi.lib.workflow import Transition, Workflow
@@ -25,27 +25,6 @@ from waishi.lib.workflow import Transition, Workflow
 DRIVES_CHAINS = frozenset({Role.UNIT_CLERK, Role.UNIT_LEADER, Role.FAO_REVIEWER, Role.FAO_HEAD})
 # A decision cancels the rest of its round: whoever drives or decides a chain.
 CANCELS_STEPS = DRIVES_CHAINS | APPROVER_ROLES
-
-# The decisions an approver takes on a pending step (the transition's action).
-DECISIONS = ("approve", "return", "reject")
-
-
-def _record(*, action: str, actor, obj: ApprovalStep, ip: str, data: dict, on_behalf_of, **_):
-    """The audit event of a decision, on the subject; nothing for a start or a
-    cancellation (recorded by the decision or the chain event that caused it)."""
-    if action.rsplit(".", 1)[-1] not in DECISIONS:
-        return None
-    return record(
-        action=action,
-        actor=actor,
-        on_behalf_of=on_behalf_of,
-        object_type=obj.subject_type,
-        object_id=obj.subject_id,
-        object_repr=subjects.titles(obj.subject_type, [obj.subject_id])[obj.subject_id],
-        ip=ip,
-        data=data,
-    )
-
 
 W, P = StepState.WAITING, StepState.PENDING
 
@@ -60,5 +39,5 @@ STEP = Workflow(
         Transition(W, "cancel", StepState.CANCELLED, roles=CANCELS_STEPS),
         Transition(P, "cancel", StepState.CANCELLED, roles=CANCELS_STEPS),
     ],
-    recorder=_record,
+    recorder=record,
 )
