@@ -284,6 +284,7 @@ def step_decide(
             actor=actor,
             ip=ip,
             effect=decided,
+            fields=["decided_at", "decided_by", "on_behalf_of", "comment", "field_comments"],
             on_behalf_of=on_behalf_of,
             audit=on_the_subject,
         )
@@ -299,6 +300,7 @@ def step_decide(
                 actor=actor,
                 ip=ip,
                 effect=started,
+                fields=["started_at", "due_on"],
                 audit=recorded_by_caller,
             )
         elif decision != "approve":
