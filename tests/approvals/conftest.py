@@ -52,7 +52,7 @@ class FakeSubject:
                 comment=comment,
                 excluded_user_ids=self.excluded.get(subject_id, set()),
                 ip=ip,
-            )
+            ).outcome
             self.decided.append((subject_id, outcome))
         return outcome
 
@@ -70,7 +70,7 @@ class FakeSubject:
             comment=comment,
             field_comments=field_comments,
             excluded_user_ids=self.excluded.get(person.pk, set()),
-        )
+        ).outcome
 
 
 @pytest.fixture

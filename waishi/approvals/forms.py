@@ -1,4 +1,5 @@
-"""Forms of the approval pages: rules, delegations, bulk approval."""
+"""Forms of the approval pages (rules, delegations, bulk approval) and the one decision
+form of every subject's decision page."""
 
 from __future__ import annotations
 
@@ -120,3 +121,65 @@ class DelegationForm(Form):
             (t, label) for t, label in subject_type_choices()
         ]
         style_fields(self)
+
+
+class DecisionForm(Form):
+    """The decision on a subject's pending step, for every subject's decision page: the
+    decision, a comment (required to return or reject, as the API's decision inputs
+    require it), the reason for overriding a principle rule (shown when ``override``),
+    and comments per part of the record (``comment_fields``: {name: label}; none when
+    the subject takes none)."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("approve", _("Approve")),
+            ("return", _("Return for changes")),
+            ("reject", _("Reject")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to return or reject: say why, and what should change."),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for overriding the principle rule"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, override: bool = False, comment_fields: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.comment_fields = dict(comment_fields or {})
+        for name, label in self.comment_fields.items():
+            self.fields[f"field_{name}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        if not override:
+            del self.fields["override_reason"]
+        style_fields(self)
+        self.fields["decision"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") in ("return", "reject") and not data.get("comment", "").strip():
+            self.add_error("comment", _("Give a comment: say why, and what should change."))
+        return data
+
+    def field_comments(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data.get(f"field_{name}", "").strip()
+            for name in self.comment_fields
+            if self.cleaned_data.get(f"field_{name}", "").strip()
+        }
+
+    def field_comment_fields(self):
+        return [self[f"field_{name}"] for name in self.comment_fields]

@@ -24,6 +24,7 @@ from waishi.approvals.models import (
     Delegation,
     StepState,
 )
+from waishi.lib.roles import OVERRIDERS, has
 from waishi.orgs import permissions, scoping
 
 # --- the chain ------------------------------------------------------------------------------
@@ -146,6 +147,12 @@ def can_decide(user, step: ApprovalStep, *, excluded_user_ids=frozenset()):
             if delegate_refusal(delegator, user) is None:
                 return True, delegator, None
     return False, None, _("You are not an approver of this step.")
+
+
+def may_override(actor, on_behalf_of=None) -> bool:
+    """May ``actor`` (deciding for ``on_behalf_of``, when a delegate) override a
+    principle error?"""
+    return has(actor, OVERRIDERS) or (on_behalf_of is not None and has(on_behalf_of, OVERRIDERS))
 
 
 def approvers_of(step: ApprovalStep, *, excluded_user_ids=frozenset()) -> list:

@@ -6,9 +6,11 @@ How a subject's app uses this (the trip application, for instance)::
 
     with transaction.atomic():
         mission = Mission.objects.select_for_update().get(pk=pk)       # the subject's lock
-        outcome = services.step_decide(actor=..., subject_type="missions.mission",
-                                       subject_id=mission.pk, decision="approve", ...)
-        if outcome == "approved": ...apply the subject's own workflow transition...
+        step = services.step_decide(actor=..., subject_type="missions.mission",
+                                    subject_id=mission.pk, decision="approve", ...)
+        if step.outcome == "approved": ...apply the subject's own workflow transition...
+
+(``deciding.subject_decide`` is that template: a subject gives only its hooks.)
 
 ``step_decide`` changes only the steps: it MUST run inside the caller's
 ``transaction.atomic()`` together with the subject's transition, so that a step never
@@ -46,15 +48,14 @@ from waishi.approvals.selectors import (  # noqa: F401  (part of this module's i
     current_step,
     steps_for,
 )
+from waishi.approvals.workflow import DRIVES_CHAINS, STEP
 from waishi.audit.services import diff, record, snapshot
-from waishi.lib.roles import FAO, FAO_HEAD, UNIT_ROLES, Role, has
+from waishi.lib.roles import FAO, FAO_HEAD, Role, has
 from waishi.lib.workdays import add_working_days
+from waishi.lib.workflow import recorded_by_caller
 from waishi.notify.services import notify
 from waishi.orgs import permissions
 
-# Who may send a record into its chain, or withdraw it: the unit's own clerk and leader
-# (for their unit's records), and the FAO.
-DRIVES_CHAINS = UNIT_ROLES | FAO
 MANAGES_RULES = FAO_HEAD
 READS_RULES = FAO
 MANAGES_ALL_DELEGATIONS = FAO_HEAD
@@ -130,8 +131,9 @@ def chain_start(
             .order_by("pk")
         )
         open_pks = [s.pk for s in existing if s.state in OPEN_STATES]
-        if open_pks:
-            ApprovalStep.objects.filter(pk__in=open_pks).update(state=StepState.CANCELLED)
+        for step in existing:
+            if step.state in OPEN_STATES:
+                STEP.apply(step, "cancel", actor=actor, ip=ip, audit=recorded_by_caller)
         round_ = max((s.round for s in existing), default=0) + 1
         steps = []
         for position, rule in enumerate(rules, start=1):
@@ -193,8 +195,9 @@ def step_decide(
     field_comments: dict | None = None,
     excluded_user_ids=frozenset(),
     ip: str = "",
-) -> str:
-    """Decide the subject's pending step as ``actor`` and say what follows:
+) -> ApprovalStep:
+    """Decide the subject's pending step as ``actor``; return the decided step, whose
+    ``outcome`` says what follows:
 
     - "next": approved, and the next step is now pending (started, due date set);
     - "approved": approved, and that was the last step: the subject is approved;
@@ -205,10 +208,11 @@ def step_decide(
     and its members): the subject's app knows them. Return and reject need a comment;
     ``field_comments`` ({field: comment}) say what to change where.
 
-    Locks the pending step. Does NOT change the subject: call it inside your own
-    ``transaction.atomic()``, after locking the subject, and apply the subject's
-    transition in the same transaction. Raises PermissionDenied (with the reason) or
-    ValidationError."""
+    Locks the pending step and moves the steps through their table (``workflow.STEP``).
+    Does NOT change the subject: call it inside your own ``transaction.atomic()``, after
+    locking the subject, and apply the subject's transition in the same transaction --
+    ``deciding.subject_decide`` does all that for a subject that gives its hooks. Raises
+    PermissionDenied (with the reason) or ValidationError."""
     if decision not in DECISIONS:
         raise ValidationError({"decision": _("Unknown decision.")})
     comment = (comment or "").strip()
@@ -229,62 +233,79 @@ def step_decide(
         if not ok:
             raise PermissionDenied(reason)
         now = timezone.now()
-        step.state = DECISIONS[decision]
-        step.decided_at = now
-        step.decided_by = actor
-        step.on_behalf_of = on_behalf_of
-        step.comment = comment
-        step.field_comments = field_comments
-        step.save(
-            update_fields=[
-                "state",
-                "decided_at",
-                "decided_by",
-                "on_behalf_of",
-                "comment",
-                "field_comments",
-            ]
+        rest = list(
+            ApprovalStep.objects.select_for_update()
+            .filter(
+                subject_type=subject_type,
+                subject_id=subject_id,
+                round=step.round,
+                state=StepState.WAITING,
+            )
+            .order_by("sequence", "pk")
         )
-        rest = ApprovalStep.objects.select_for_update().filter(
-            subject_type=subject_type,
-            subject_id=subject_id,
-            round=step.round,
-            state=StepState.WAITING,
-        )
-        following = None
+        following = rest[0] if decision == "approve" and rest else None
         if decision == "approve":
-            following = rest.order_by("sequence").first()
-            if following is None:
-                outcome = "approved"
-            else:
-                following.state = StepState.PENDING
-                following.started_at = now
-                following.due_on = _due(now, following)
-                following.save(update_fields=["state", "started_at", "due_on"])
-                outcome = "next"
+            outcome = "approved" if following is None else "next"
         else:
-            rest.update(state=StepState.CANCELLED)
             outcome = "returned" if decision == "return" else "rejected"
-        record(
-            action=f"approval.step.{decision}",
+
+        def decided(row: ApprovalStep, transition) -> None:
+            row.decided_at = now
+            row.decided_by = actor
+            row.on_behalf_of = on_behalf_of
+            row.comment = comment
+            row.field_comments = field_comments
+
+        data = {
+            "step": step.pk,
+            "round": step.round,
+            "sequence": step.sequence,
+            "role": step.approver_role,
+            "comment": comment,
+            "field_comments": field_comments,
+            "outcome": outcome,
+            "next_role": following.approver_role if following else "",
+        }
+
+        def on_the_subject(row: ApprovalStep, transition) -> dict:
+            return {
+                "obj": None,
+                "object_type": subject_type,
+                "object_id": subject_id,
+                "object_repr": _subject_repr(subject_type, subject_id),
+                "data": data,
+            }
+
+        step = STEP.apply(
+            step,
+            decision,
             actor=actor,
-            on_behalf_of=on_behalf_of,
-            object_type=subject_type,
-            object_id=subject_id,
-            object_repr=_subject_repr(subject_type, subject_id),
             ip=ip,
-            data={
-                "step": step.pk,
-                "round": step.round,
-                "sequence": step.sequence,
-                "role": step.approver_role,
-                "comment": comment,
-                "field_comments": field_comments,
-                "outcome": outcome,
-                "next_role": following.approver_role if following else "",
-            },
+            effect=decided,
+            fields=["decided_at", "decided_by", "on_behalf_of", "comment", "field_comments"],
+            on_behalf_of=on_behalf_of,
+            audit=on_the_subject,
         )
-    return outcome
+        if following is not None:
+
+            def started(row: ApprovalStep, transition) -> None:
+                row.started_at = now
+                row.due_on = _due(now, row)
+
+            STEP.apply(
+                following,
+                "start",
+                actor=actor,
+                ip=ip,
+                effect=started,
+                fields=["started_at", "due_on"],
+                audit=recorded_by_caller,
+            )
+        elif decision != "approve":
+            for waiting in rest:
+                STEP.apply(waiting, "cancel", actor=actor, ip=ip, audit=recorded_by_caller)
+    step.outcome = outcome
+    return step
 
 
 def chain_cancel(*, actor, subject_type: str, subject_id: int, ip: str = "") -> int:
@@ -301,7 +322,8 @@ def chain_cancel(*, actor, subject_type: str, subject_id: int, ip: str = "") -> 
         if not steps:
             return 0
         _require_driver(actor, steps[0].unit_id)
-        ApprovalStep.objects.filter(pk__in=[s.pk for s in steps]).update(state=StepState.CANCELLED)
+        for step in steps:
+            STEP.apply(step, "cancel", actor=actor, ip=ip, audit=recorded_by_caller)
         record(
             action="approval.chain.cancel",
             actor=actor,

@@ -11,16 +11,18 @@ without importing their apps: each app registers, from its ``AppConfig.ready()``
             label=_("Trip application"),
             title=lambda ids: {m.pk: m.title for m in Mission.objects.filter(pk__in=ids)},
             url=lambda pk: reverse("missions:detail", kwargs={"mission_pk": pk}),
-            decide=mission_decide,  # (*, actor, subject_id, decision, comment, ip) -> outcome
+            decide=deciding.decider(MissionDecision()),  # its hooks, see ``deciding``
             excluded_user_ids=lambda pk: {...},  # drafter and members' accounts
             excluded_for=lambda user: {...},  # optional: ids of subjects ``user`` may not decide
         ),
     )
 
-``decide`` is the subject's own service (it locks the subject, calls
-``approvals.services.step_decide`` and applies its workflow transition, in one
-transaction) and returns step_decide's outcome ("next", "approved", "returned",
-"rejected"); it raises PermissionDenied or ValidationError when it refuses.
+``decide`` (*, actor, subject_id, decision, comment, ip, ...) decides the subject's
+pending step: ``approvals.deciding.decider(hooks)`` builds it from the subject's hooks
+(the decision template: lock the subject, decide the step, settle an override, apply
+the subject's transition, in one transaction). It returns the outcome ("next",
+"approved", "returned", "rejected") and raises PermissionDenied or ValidationError when
+it refuses.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from waishi.lib.forms import DateInput, Form, style_fields
-from waishi.missions.core.forms import COMMENT_FIELD_LABELS, StopForm, _Styled, country_choices
+from waishi.lib.forms import DateInput, Form
+from waishi.missions.core.forms import StopForm, _Styled, country_choices
 from waishi.missions.models import Category, DayKind, Exemption, InvitationSource, Relation, State
 from waishi.orgs.fields import UnitChoiceField
 from waishi.orgs.models import Unit
@@ -198,61 +198,6 @@ class MissionSearchForm(_Styled):
 
 
 # -- decisions, cancellation, publicity ------------------------------------------------------
-
-
-class DecisionForm(_Styled):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[
-            ("approve", _("Approve")),
-            ("return", _("Return for changes")),
-            ("reject", _("Reject")),
-        ],
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required to return or reject: say why, and what should change."),
-    )
-    override_reason = forms.CharField(
-        label=_("Reason for overriding the principle rule"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, override: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, label in COMMENT_FIELD_LABELS.items():
-            self.fields[f"field_{name}"] = forms.CharField(
-                label=label,
-                required=False,
-                max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
-        if not override:
-            del self.fields["override_reason"]
-        style_fields(self)
-        self.fields["decision"].widget.attrs["class"] = "form-check-input"
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") in ("return", "reject") and not data.get("comment", "").strip():
-            self.add_error("comment", _("Give a comment: say why, and what should change."))
-        return data
-
-    def field_comments(self) -> dict[str, str]:
-        return {
-            name: self.cleaned_data.get(f"field_{name}", "").strip()
-            for name in COMMENT_FIELD_LABELS
-            if self.cleaned_data.get(f"field_{name}", "").strip()
-        }
-
-    def field_comment_fields(self):
-        return [self[f"field_{name}"] for name in COMMENT_FIELD_LABELS]
 
 
 class CancelForm(_Styled):

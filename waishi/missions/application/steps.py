@@ -360,6 +360,16 @@ def review_build(request, mission, bound):
     }
 
 
+def typed_justifications(request) -> dict[str, str]:
+    """The justifications typed on the review page, finding key -> text (as typed: a
+    blank one clears what was saved)."""
+    return {
+        field[len("j:") :]: value
+        for field, value in request.POST.items()
+        if field.startswith("j:") and field != "j:"
+    }
+
+
 def review_save(request, mission, ctx, version):
     values = {
         item["key"]: request.POST.get(item["field"], "")

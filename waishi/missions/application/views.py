@@ -10,6 +10,8 @@ the next save is not mistaken for a stale tab.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -18,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from waishi.approvals.forms import DecisionForm
 from waishi.approvals.models import StepState
-from waishi.approvals.selectors import can_decide
+from waishi.approvals.selectors import can_decide, may_override
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
 from waishi.lib import downloads
@@ -33,6 +36,7 @@ from waishi.missions.application.services import publicity as publicity_services
 from waishi.missions.core import checking, selectors
 from waishi.missions.core import publicity as publicity_rules
 from waishi.missions.core.exclusion import excluded_users_of
+from waishi.missions.core.forms import COMMENT_FIELD_LABELS
 from waishi.missions.core.workflow import APPROVERS, CLERK_ACTIONS, MISSION, may_edit, table
 from waishi.missions.models import TRAVELLED_STATES, Mission
 from waishi.orgs import permissions, scoping
@@ -336,23 +340,40 @@ def mission_step(request, mission_pk: int, step: str):
 @require_POST
 @role_required(CLERKS)
 def mission_submit(request, mission_pk: int):
-    """Save the justifications typed on the review page, then submit. The save is its
-    own transaction: a refused submission keeps what was typed."""
+    """Submit with the justifications typed on the review page, through the same service
+    as the API: one transaction, one policy check, the submission's audit events. A
+    refused submission keeps what was typed: it is then saved on its own (as is a
+    justification cleared on the page before it is submitted without it)."""
     mission = _mission(request, mission_pk)
     if not may_edit(request.user, mission):
         raise PermissionDenied
-    ctx = steps.review_build(request, mission, True)
+    version = steps.posted_version(request)
+    typed = steps.typed_justifications(request)
+    saved = mission.justifications or {}
     try:
-        mission = steps.review_save(request, mission, ctx, steps.posted_version(request))
+        if any(saved.get(key) and not text.strip() for key, text in typed.items()):
+            mission = _save_typed(request, mission, version)
+            version = mission.version
         services.mission_submit(
-            actor=request.user, mission=mission, version=mission.version, ip=client_ip(request)
+            actor=request.user,
+            mission=mission,
+            version=version,
+            justifications=typed,
+            ip=client_ip(request),
         )
     except ValidationError as exc:
+        with suppress(ValidationError):
+            _save_typed(request, mission, version)
         for message in exc.messages:
             messages.error(request, message)
         return redirect("missions:review", mission_pk=mission.pk)
     messages.success(request, _("The application has been submitted for approval."))
     return redirect("missions:detail", mission_pk=mission.pk)
+
+
+def _save_typed(request, mission, version):
+    """Save the justifications typed on the review page (their own transaction)."""
+    return steps.review_save(request, mission, steps.review_build(request, mission, True), version)
 
 
 # --- decisions ------------------------------------------------------------------------------
@@ -362,23 +383,41 @@ def mission_submit(request, mission_pk: int):
 def mission_decide(request, mission_pk: int):
     """The decision page: approve, return (comment, comments per field) or reject. A GET
     shows the form (a notification link lands here); a first POST shows what will be
-    done and asks to confirm; the confirming POST decides through the service."""
+    done and asks to confirm; the confirming POST decides through the service, as the
+    API does (the policy checked there, once); the page checks it itself only to show
+    it again when the service refuses."""
     mission = _mission(request, mission_pk)
     chain = selectors.chain_of(mission)
     step, ok, behalf, reason = _decision_state(request.user, mission, chain)
     if not ok:
         messages.warning(request, reason or _("Nothing on this record is waiting for you."))
         return redirect("missions:detail", mission_pk=mission.pk)
+    refusal = None
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        posted = DecisionForm(
+            request.POST,
+            override=may_override(request.user, behalf),
+            comment_fields=COMMENT_FIELD_LABELS,
+        )
+        if posted.is_valid():
+            try:
+                outcome = _decide(request, mission, posted)
+            except (ValidationError, PermissionDenied) as exc:
+                refusal = exc
+            else:
+                messages.success(request, str(OUTCOMES.get(outcome, outcome)))
+                return redirect("missions:detail", mission_pk=mission.pk)
     try:
         result = decisions.recheck(mission)
         hard, principle = decisions.policy_errors(result)
         check_problem = ""
     except ValidationError as exc:
         result, hard, principle, check_problem = None, [], [], " ".join(exc.messages)
-    may_override = has(request.user, decisions.OVERRIDERS) or (
-        behalf is not None and has(behalf, decisions.OVERRIDERS)
+    form = DecisionForm(
+        request.POST or None,
+        override=bool(principle) and may_override(request.user, behalf),
+        comment_fields=COMMENT_FIELD_LABELS,
     )
-    form = forms.DecisionForm(request.POST or None, override=bool(principle) and may_override)
     context = {
         "mission": mission,
         "step": step,
@@ -395,17 +434,10 @@ def mission_decide(request, mission_pk: int):
     if request.method == "POST" and form.is_valid():
         if request.POST.get("confirm") != "yes":
             return render(request, "missions/decide_confirm.html", context)
-        data = form.cleaned_data
         try:
-            outcome = services.mission_decide(
-                actor=request.user,
-                mission=mission,
-                decision=data["decision"],
-                comment=data.get("comment", ""),
-                field_comments=form.field_comments(),
-                override_reason=data.get("override_reason", ""),
-                ip=client_ip(request),
-            )
+            if refusal is not None:
+                raise refusal
+            outcome = _decide(request, mission, form)
         except ValidationError as exc:
             apply_errors(form, exc)
         except PermissionDenied as exc:
@@ -414,6 +446,19 @@ def mission_decide(request, mission_pk: int):
             messages.success(request, str(OUTCOMES.get(outcome, outcome)))
             return redirect("missions:detail", mission_pk=mission.pk)
     return render(request, "missions/decide.html", context)
+
+
+def _decide(request, mission, form: DecisionForm) -> str:
+    data = form.cleaned_data
+    return services.mission_decide(
+        actor=request.user,
+        mission=mission,
+        decision=data["decision"],
+        comment=data.get("comment", ""),
+        field_comments=form.field_comments(),
+        override_reason=data.get("override_reason", ""),
+        ip=client_ip(request),
+    )
 
 
 @require_POST

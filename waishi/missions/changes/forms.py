@@ -70,43 +70,6 @@ class AddPersonForm(Form):
         style_fields(self)
 
 
-class ChangeDecisionForm(_Styled):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[
-            ("approve", _("Approve")),
-            ("return", _("Return for changes")),
-            ("reject", _("Reject")),
-        ],
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required to return or reject: say why, and what should change."),
-    )
-    override_reason = forms.CharField(
-        label=_("Reason for overriding the principle rule"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, override: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not override:
-            del self.fields["override_reason"]
-        self.fields["decision"].widget.attrs["class"] = "form-check-input"
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") in ("return", "reject") and not data.get("comment", "").strip():
-            self.add_error("comment", _("Give a comment: say why, and what should change."))
-        return data
-
-
 class WithdrawForm(_Styled):
     comment = forms.CharField(
         label=_("Comment"), required=False, max_length=2000, widget=forms.TextInput()

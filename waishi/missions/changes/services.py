@@ -13,8 +13,9 @@ on the request and its own approval chain starts (subject type ``missions.change
 
 ``change_decide`` is the subject's decide function (the decision page, the approvals
 queue and bulk approval all go through it), as ``mission_decide`` is for the trip: the
-step decided through ``approvals.services.step_decide`` (who may decide, delegation, no
-self-approval), the policy check re-run before an approval, and at the last approval
+decision template (``approvals.deciding.subject_decide``) with the change's hooks
+(``ChangeDecision``): the step decided (who may decide, delegation, no self-approval),
+the policy check re-run before an approval, and at the last approval
 the change applied in the same transaction: the next ``ItineraryVersion`` (base + 1,
 linked to the request), the trip's dates, ``Stop`` and ``Member`` rows as proposed,
 ``Mission.itinerary_version`` moved on. Applying is refused when another change took
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,10 +42,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.approvals import services as approvals
-from waishi.approvals.models import ApprovalStep
+from waishi.approvals.deciding import Decided, Override, subject_decide
 from waishi.approvals.selectors import can_decide, current_step, steps_for
 from waishi.audit.services import diff, record
-from waishi.lib.roles import CLERKS, OVERRIDERS, has
+from waishi.lib.roles import CLERKS
 from waishi.missions.changes.workflow import CHANGE, EDITABLE_STATES, IN_CHAIN, OPEN_STATES
 from waishi.missions.core import checking, itinerary
 from waishi.missions.core.checking import highest_rank
@@ -70,7 +72,6 @@ REQUESTERS = CLERKS
 # A change is requested for an approved trip, before departure or while abroad.
 CHANGEABLE_STATES = frozenset({State.APPROVED, State.ABROAD})
 DECISIONS = ("approve", "return", "reject")
-# Who may override a *principle* error at the final approval (as for the trip).
 MAX_STOPS = 30
 MAX_MEMBERS = 60
 
@@ -734,8 +735,107 @@ def actions_for(actor, change: ChangeRequest) -> dict[str, bool]:
     }
 
 
-def _may_override(actor, on_behalf_of) -> bool:
-    return has(actor, OVERRIDERS) or (on_behalf_of is not None and has(on_behalf_of, OVERRIDERS))
+@dataclass(frozen=True)
+class _Locked:
+    """A change request and its trip, locked (trip first) for a decision."""
+
+    mission: Mission
+    change: ChangeRequest
+
+
+class ChangeDecision:
+    """The change request's hooks in the decision template
+    (``approvals.deciding.subject_decide``): the policy check of the trip as changed
+    before an approval, and at the last approval the change applied."""
+
+    subject_type = SUBJECT
+    comment_fields = None  # an approver comments on the change as a whole
+
+    def lock(self, subject_id: int) -> _Locked:
+        mission_id = (
+            ChangeRequest.objects.filter(pk=subject_id).values_list("mission_id", flat=True).first()
+        )
+        if mission_id is None:
+            raise ValidationError(_("Not found."))
+        mission = Mission.objects.select_for_update().get(pk=mission_id)
+        locked = ChangeRequest.objects.select_for_update().get(pk=subject_id)
+        if locked.state not in IN_CHAIN:
+            raise ValidationError(
+                _("The change request is %(state)s: there is nothing to decide.")
+                % {"state": locked.get_state_display()},
+                code="state",
+            )
+        return _Locked(mission, locked)
+
+    def excluded_user_ids(self, subject: _Locked) -> set[int]:
+        return excluded_user_ids(subject.change.pk)
+
+    def check(self, subject: _Locked, decision: str) -> list[dict]:
+        mission, locked = subject.mission, subject.change
+        refusal = apply_refusal(mission, locked)
+        if refusal:
+            raise ValidationError(refusal, code="stale")
+        refusals = removal_refusals(mission, locked.proposed or {})
+        if refusals:
+            raise ValidationError(refusals, code="removal")
+        result = _judge(mission, proposal_input(mission, locked.proposed or {}))
+        errors = [f for f in result["findings"] if f["severity"] == "error"]
+        hard = [f for f in errors if not checking.is_principle(f)]
+        if hard:
+            raise ValidationError(
+                [
+                    _("The trip as changed breaks a rule and the change cannot be approved:"),
+                    *_describe(hard),
+                ],
+                code="policy",
+            )
+        return [f for f in errors if checking.is_principle(f)]
+
+    def overridden(self, subject: _Locked, rules: list[str]) -> bool:
+        return False  # a change's override is given at its final approval
+
+    def keep_override(self, subject: _Locked, override: Override, decided: Decided) -> None:
+        """Kept in the approval's audit event (``transition``)."""
+
+    def transition(self, subject: _Locked, decided: Decided) -> None:
+        mission, locked, outcome = subject.mission, subject.change, decided.outcome
+        data: dict[str, Any] = {
+            "step": decided.step.pk,
+            "outcome": outcome,
+            "mission": mission.pk,
+            "number": locked.number,
+        }
+        if outcome == "approved" and decided.override is not None:
+            data["override_rules"] = decided.override.rules
+            data["override_reason"] = decided.override.reason
+        now = timezone.now()
+
+        def stamp(row: ChangeRequest, transition) -> None:
+            row.decided_at = now
+            row.version += 1
+
+        def bump(row: ChangeRequest, transition) -> None:
+            row.version += 1
+
+        common = {
+            "actor": decided.actor,
+            "ip": decided.ip,
+            "comment": decided.comment,
+            "on_behalf_of": decided.on_behalf_of,
+        }
+        if outcome == "next":
+            if locked.state == ChangeState.SUBMITTED:
+                CHANGE.apply(locked, "review", data=data, **common)
+        elif outcome == "returned":
+            CHANGE.apply(locked, "return", data=data, effect=bump, **common)
+        elif outcome == "rejected":
+            CHANGE.apply(locked, "reject", data=data, effect=stamp, **common)
+        else:  # "approved": the last step -- the change takes effect
+            applied = _apply(actor=decided.actor, mission=mission, change=locked)
+            CHANGE.apply(locked, "approve", data={**data, **applied}, effect=stamp, **common)
+
+
+DECISION = ChangeDecision()
 
 
 def change_decide(
@@ -748,115 +848,19 @@ def change_decide(
     ip: str = "",
 ) -> str:
     """Decide the change's pending approval step as ``actor`` ("approve", "return",
-    "reject") and move the change; at the last approval apply it. Returns the approvals
-    outcome ("next", "approved", "returned", "rejected"). Raises PermissionDenied or
-    ValidationError and then changes nothing."""
-    if decision not in DECISIONS:
-        raise ValidationError({"decision": _("Unknown decision.")})
-    comment = (comment or "").strip()
-    override_reason = (override_reason or "").strip()
-    with transaction.atomic():
-        mission = Mission.objects.select_for_update().get(pk=change.mission_id)
-        locked = ChangeRequest.objects.select_for_update().get(pk=change.pk)
-        if locked.state not in IN_CHAIN:
-            raise ValidationError(
-                _("The change request is %(state)s: there is nothing to decide.")
-                % {"state": locked.get_state_display()},
-                code="state",
-            )
-        step, ok, _behalf, reason = decision_state(actor, locked)
-        if step is None:
-            raise ValidationError(
-                _("Nothing on this record is waiting for a decision."), code="no_pending_step"
-            )
-        if not ok:
-            raise PermissionDenied(reason)
-        principle: list[dict] = []
-        if decision == "approve":
-            refusal = apply_refusal(mission, locked)
-            if refusal:
-                raise ValidationError(refusal, code="stale")
-            refusals = removal_refusals(mission, locked.proposed or {})
-            if refusals:
-                raise ValidationError(refusals, code="removal")
-            result = _judge(mission, proposal_input(mission, locked.proposed or {}))
-            errors = [f for f in result["findings"] if f["severity"] == "error"]
-            principle = [f for f in errors if checking.is_principle(f)]
-            hard = [f for f in errors if not checking.is_principle(f)]
-            if hard:
-                raise ValidationError(
-                    [
-                        _("The trip as changed breaks a rule and the change cannot be approved:"),
-                        *_describe(hard),
-                    ],
-                    code="policy",
-                )
-        outcome = approvals.step_decide(
-            actor=actor,
-            subject_type=SUBJECT,
-            subject_id=locked.pk,
-            decision=decision,
-            comment=comment,
-            excluded_user_ids=excluded_user_ids(locked.pk),
-            ip=ip,
-        )
-        step = (
-            ApprovalStep.objects.filter(
-                subject_type=SUBJECT, subject_id=locked.pk, decided_by=actor
-            )
-            .select_related("on_behalf_of")
-            .order_by("-decided_at", "-pk")
-            .first()
-        )
-        on_behalf_of = step.on_behalf_of if step else None
-        data: dict[str, Any] = {
-            "step": step.pk if step else None,
-            "outcome": outcome,
-            "mission": mission.pk,
-            "number": locked.number,
-        }
-        if principle and outcome == "approved":
-            if not _may_override(actor, on_behalf_of):
-                message = _(
-                    "A principle rule is broken: only the FAO head or the committee may "
-                    "approve it, with a written reason for the override."
-                )
-                raise ValidationError(
-                    {"override_reason": [message, *_describe(principle)]}, code="override"
-                )
-            if not override_reason:
-                raise ValidationError(
-                    {
-                        "override_reason": [
-                            _("Give the reason for overriding the principle rule."),
-                            *_describe(principle),
-                        ]
-                    },
-                    code="override",
-                )
-            data["override_rules"] = sorted({f["rule"] for f in principle})
-            data["override_reason"] = override_reason
-        now = timezone.now()
-
-        def decided(row: ChangeRequest, transition) -> None:
-            row.decided_at = now
-            row.version += 1
-
-        def bump(row: ChangeRequest, transition) -> None:
-            row.version += 1
-
-        common = {"actor": actor, "ip": ip, "comment": comment, "on_behalf_of": on_behalf_of}
-        if outcome == "next":
-            if locked.state == ChangeState.SUBMITTED:
-                CHANGE.apply(locked, "review", data=data, **common)
-        elif outcome == "returned":
-            CHANGE.apply(locked, "return", data=data, effect=bump, **common)
-        elif outcome == "rejected":
-            CHANGE.apply(locked, "reject", data=data, effect=decided, **common)
-        else:  # "approved": the last step -- the change takes effect
-            applied = _apply(actor=actor, mission=mission, change=locked)
-            CHANGE.apply(locked, "approve", data={**data, **applied}, effect=decided, **common)
-    return outcome
+    "reject") and move the change; at the last approval apply it -- through the decision
+    template with the change's hooks. Returns the approvals outcome ("next", "approved",
+    "returned", "rejected"). Raises PermissionDenied or ValidationError and then changes
+    nothing."""
+    return subject_decide(
+        DECISION,
+        actor=actor,
+        subject_id=change.pk,
+        decision=decision,
+        comment=comment,
+        override_reason=override_reason,
+        ip=ip,
+    )
 
 
 def _stop_key(stop) -> tuple[str, str]:

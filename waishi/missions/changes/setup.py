@@ -5,15 +5,14 @@ sentences of its audit actions."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waishi.approvals import subjects
+from waishi.approvals.deciding import decider
 from waishi.approvals.subjects import Subject
 from waishi.audit.messages import register
-from waishi.missions.changes.services import change_decide, excluded_user_ids
+from waishi.missions.changes.services import DECISION, excluded_user_ids
 from waishi.missions.models import ChangeRequest
 
 SUBJECT = "missions.change"
@@ -35,37 +34,12 @@ def _excluded(pk: int) -> set[int]:
     return excluded_user_ids(pk)
 
 
-def decide(
-    *,
-    actor,
-    subject_id: int,
-    decision: str,
-    comment: str = "",
-    ip: str = "",
-    field_comments: dict | None = None,
-    override_reason: str = "",
-) -> str:
-    """The approvals queue's (and bulk approval's) way in: the same service as the
-    change's decision page (``changes.services.change_decide``)."""
-    change = ChangeRequest.objects.filter(pk=subject_id).first()
-    if change is None:
-        raise ValidationError(_("Not found."))
-    return change_decide(
-        actor=actor,
-        change=change,
-        decision=decision,
-        comment=comment,
-        override_reason=override_reason,
-        ip=ip,
-    )
-
-
 def subject():
     return Subject(
         label=gettext_lazy("Change request"),
         title=_titles,
         url=_url,
-        decide=decide,
+        decide=decider(DECISION),
         excluded_user_ids=_excluded,
     )
 

@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from waishi.approvals.forms import DecisionForm
+from waishi.approvals.selectors import may_override
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors, flash_refusal
-from waishi.lib.roles import VIEWERS, has
+from waishi.lib.roles import VIEWERS
 from waishi.missions.changes import forms as change_forms
 from waishi.missions.changes import services as changes
 from waishi.missions.changes.workflow import APPROVERS, IN_CHAIN, OPEN_STATES, table
@@ -452,13 +454,26 @@ def change_withdraw(request, mission_pk: int, change_pk: int):
 def change_decide(request, mission_pk: int, change_pk: int):
     """The decision page: approve, return or reject. A GET shows the form (a notification
     link lands here); a first POST shows what will be done and asks to confirm; the
-    confirming POST decides through the service."""
+    confirming POST decides through the service, as the API does (the policy checked
+    there, once); the page checks it itself only to show it again when the service
+    refuses."""
     mission = _mission(request, mission_pk)
     change = _change(request, mission, change_pk)
     step, ok, behalf, reason = changes.decision_state(request.user, change)
     if not ok:
         messages.warning(request, reason or _("Nothing on this record is waiting for you."))
         return _detail_page(change)
+    refusal = None
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        posted = DecisionForm(request.POST, override=may_override(request.user, behalf))
+        if posted.is_valid():
+            try:
+                outcome = _decide(request, change, posted)
+            except (ValidationError, PermissionDenied) as exc:
+                refusal = exc
+            else:
+                messages.success(request, str(OUTCOMES.get(outcome, outcome)))
+                return _detail_page(change)
     hard: list[dict] = []
     principle: list[dict] = []
     check_problem = ""
@@ -469,11 +484,8 @@ def change_decide(request, mission_pk: int, change_pk: int):
         hard = [f for f in errors if f not in principle]
     except ValidationError as exc:
         check_problem = " ".join(exc.messages)
-    may_override = has(request.user, changes.OVERRIDERS) or (
-        behalf is not None and has(behalf, changes.OVERRIDERS)
-    )
-    form = change_forms.ChangeDecisionForm(
-        request.POST or None, override=bool(principle) and may_override
+    form = DecisionForm(
+        request.POST or None, override=bool(principle) and may_override(request.user, behalf)
     )
     base = changes.base_of(change)
     context = {
@@ -495,16 +507,10 @@ def change_decide(request, mission_pk: int, change_pk: int):
     if request.method == "POST" and form.is_valid():
         if request.POST.get("confirm") != "yes":
             return render(request, "missions/changes/decide_confirm.html", context)
-        data = form.cleaned_data
         try:
-            outcome = changes.change_decide(
-                actor=request.user,
-                change=change,
-                decision=data["decision"],
-                comment=data.get("comment", ""),
-                override_reason=data.get("override_reason", ""),
-                ip=client_ip(request),
-            )
+            if refusal is not None:
+                raise refusal
+            outcome = _decide(request, change, form)
         except ValidationError as exc:
             apply_errors(form, exc)
         except PermissionDenied as exc:
@@ -513,6 +519,18 @@ def change_decide(request, mission_pk: int, change_pk: int):
             messages.success(request, str(OUTCOMES.get(outcome, outcome)))
             return _detail_page(change)
     return render(request, "missions/changes/decide.html", context)
+
+
+def _decide(request, change, form: DecisionForm) -> str:
+    data = form.cleaned_data
+    return changes.change_decide(
+        actor=request.user,
+        change=change,
+        decision=data["decision"],
+        comment=data.get("comment", ""),
+        override_reason=data.get("override_reason", ""),
+        ip=client_ip(request),
+    )
 
 
 # --- comparing --------------------------------------------------------------------------------

@@ -3,9 +3,10 @@ approved trip.
 
 ``mission_decide`` is the one path every approval takes -- the decision page, the API,
 bulk approval in the approvals queue (``approval.decide``) -- so the same checks hold
-everywhere. In one transaction it locks the mission, decides the pending step through
-``approvals.services.step_decide`` (who may decide, delegation, no self-approval) and
-applies the matching workflow transition:
+everywhere. It is the decision template (``approvals.deciding.subject_decide``) with the
+trip's hooks (``MissionDecision``): in one transaction the mission is locked, the
+pending step decided (who may decide, delegation, no self-approval) and the matching
+workflow transition applied:
 
 - "next" (another step follows): ``review`` when the mission was only submitted;
 - "returned": ``return``; the comment and the comments per field stay on the step, for
@@ -29,11 +30,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from waishi.approvals import selectors as approval_selectors
 from waishi.approvals import services as approval_services
-from waishi.approvals.models import ApprovalStep
+from waishi.approvals.deciding import Decided, Override, describe, subject_decide
 from waishi.audit.services import record
-from waishi.lib.roles import CANCELLERS, OVERRIDERS, has
+from waishi.lib.roles import CANCELLERS, has
 from waishi.missions.core import checking
 from waishi.missions.core.exclusion import excluded_user_ids
 from waishi.missions.core.itinerary import record_first
@@ -46,7 +46,6 @@ from waishi.policy.types import InputError
 SUBJECT = "missions.mission"
 DECISIONS = ("approve", "return", "reject")
 IN_CHAIN = frozenset({State.SUBMITTED, State.IN_REVIEW})
-# Who may override a *principle* error (policy-rules.md): the FAO head, the committee.
 # The fields of the form an approver may comment on when returning (the step of the
 # form that shows each comment to the clerk: ``steps.FIELD_STEPS``).
 COMMENT_FIELDS = ("title", "tasks", "invitation", "itinerary", "members", "budget")
@@ -77,41 +76,93 @@ def policy_errors(result: dict) -> tuple[list[dict], list[dict]]:
     return [f for f in errors if not checking.is_principle(f)], principle
 
 
-def _describe(findings: list[dict]) -> list[str]:
-    return [f"{f['message']} ({f['rule']})" for f in findings]
+class MissionDecision:
+    """The trip application's hooks in the decision template
+    (``approvals.deciding.subject_decide``)."""
 
+    subject_type = SUBJECT
+    comment_fields = COMMENT_FIELDS
 
-def _may_override(actor, on_behalf_of) -> bool:
-    return has(actor, OVERRIDERS) or (on_behalf_of is not None and has(on_behalf_of, OVERRIDERS))
+    def lock(self, subject_id: int) -> Mission:
+        locked = Mission.objects.select_for_update().filter(pk=subject_id).first()
+        if locked is None:
+            raise ValidationError(_("Not found."))
+        if locked.state not in IN_CHAIN:
+            raise ValidationError(
+                _("The application is %(state)s: there is nothing to decide.")
+                % {"state": locked.get_state_display()},
+                code="state",
+            )
+        return locked
 
+    def excluded_user_ids(self, mission: Mission) -> set[int]:
+        return excluded_user_ids(mission.pk)
 
-def _clean_field_comments(field_comments) -> dict[str, str]:
-    if not field_comments:
-        return {}
-    if not isinstance(field_comments, dict):
-        raise ValidationError({"field_comments": _("Comments per field must be field: text.")})
-    unknown = sorted(set(field_comments) - set(COMMENT_FIELDS))
-    if unknown:
-        raise ValidationError(
-            {"field_comments": _("Unknown field: %(fields)s") % {"fields": ", ".join(unknown)}}
+    def check(self, mission: Mission, decision: str) -> list[dict]:
+        """Every approval (not only the last) re-runs the policy check: an error nobody
+        may override blocks it; the principle errors are returned for an override."""
+        hard, principle = policy_errors(recheck(mission))
+        if hard:
+            raise ValidationError(
+                [_("The trip breaks a rule and cannot be approved:"), *describe(hard)],
+                code="policy",
+            )
+        return principle
+
+    def overridden(self, mission: Mission, rules: list[str]) -> bool:
+        return bool(set(mission.override_rules or []) >= set(rules) and mission.override_reason)
+
+    def keep_override(self, mission: Mission, override: Override, decided: Decided) -> None:
+        mission.override_rules = override.rules
+        mission.override_reason = override.reason
+        mission.overridden_by = decided.actor
+        mission.save(update_fields=["override_rules", "override_reason", "overridden_by"])
+        record(
+            action="missions.mission.override",
+            actor=decided.actor,
+            on_behalf_of=decided.on_behalf_of,
+            obj=mission,
+            ip=decided.ip,
+            after={"override_rules": override.rules, "override_reason": override.reason},
+            data={"findings": describe(override.findings)},
         )
-    return {
-        k: str(v).strip() for k, v in field_comments.items() if v is not None and str(v).strip()
-    }
+
+    def transition(self, mission: Mission, decided: Decided) -> None:
+        actor, outcome, comment = decided.actor, decided.outcome, decided.comment
+        common = {
+            "actor": actor,
+            "ip": decided.ip,
+            "comment": comment,
+            "on_behalf_of": decided.on_behalf_of,
+        }
+        data = {"step": decided.step.pk, "outcome": outcome}
+        if outcome == "next":
+            if mission.state == State.SUBMITTED:
+                MISSION.apply(mission, "review", data=data, **common)
+        elif outcome == "returned":
+            data["field_comments"] = decided.field_comments
+            MISSION.apply(mission, "return", data=data, **common)
+        elif outcome == "rejected":
+            MISSION.apply(mission, "reject", data=data, **common)
+        else:  # "approved": the final approval
+            refusal = publicity_refusal(mission)
+            if refusal:
+                raise ValidationError(refusal, code="publicity")
+            _consume_quota(actor=actor, mission=mission, ip=decided.ip)
+            now = timezone.now()
+
+            def stamp(row: Mission, transition) -> None:
+                row.approved_at = now
+                row.version += 1
+
+            data["override_rules"] = list(mission.override_rules or [])
+            data["override_reason"] = mission.override_reason
+            MISSION.apply(mission, "approve", data=data, effect=stamp, **common)
+            # The itinerary as approved becomes version 1 (changes are compared with it).
+            record_first(mission, actor)
 
 
-def _check_may_decide(actor, mission: Mission) -> None:
-    """Refuse early (before the policy check runs) someone who may not decide now."""
-    step = approval_selectors.current_step(SUBJECT, mission.pk)
-    if step is None:
-        raise ValidationError(
-            _("Nothing on this record is waiting for a decision."), code="no_pending_step"
-        )
-    ok, _behalf, reason = approval_selectors.can_decide(
-        actor, step, excluded_user_ids=excluded_user_ids(mission.pk)
-    )
-    if not ok:
-        raise PermissionDenied(reason)
+DECISION = MissionDecision()
 
 
 def mission_decide(
@@ -125,143 +176,20 @@ def mission_decide(
     ip: str = "",
 ) -> str:
     """Decide the mission's pending approval step as ``actor`` ("approve", "return",
-    "reject") and move the mission. Returns the approvals outcome: "next", "approved",
-    "returned" or "rejected". Raises PermissionDenied or ValidationError (a
-    ``plans.services.QuotaExceeded`` among them) and then changes nothing."""
-    if decision not in DECISIONS:
-        raise ValidationError({"decision": _("Unknown decision.")})
-    comment = (comment or "").strip()
-    override_reason = (override_reason or "").strip()
-    field_comments = _clean_field_comments(field_comments)
-    with transaction.atomic():
-        locked = Mission.objects.select_for_update().get(pk=mission.pk)
-        if locked.state not in IN_CHAIN:
-            raise ValidationError(
-                _("The application is %(state)s: there is nothing to decide.")
-                % {"state": locked.get_state_display()},
-                code="state",
-            )
-        _check_may_decide(actor, locked)
-        hard: list[dict] = []
-        principle: list[dict] = []
-        if decision == "approve":
-            hard, principle = policy_errors(recheck(locked))
-            if hard:
-                raise ValidationError(
-                    [_("The trip breaks a rule and cannot be approved:"), *_describe(hard)],
-                    code="policy",
-                )
-        outcome = approval_services.step_decide(
-            actor=actor,
-            subject_type=SUBJECT,
-            subject_id=locked.pk,
-            decision=decision,
-            comment=comment,
-            field_comments=field_comments,
-            excluded_user_ids=excluded_user_ids(locked.pk),
-            ip=ip,
-        )
-        step = (
-            ApprovalStep.objects.filter(
-                subject_type=SUBJECT, subject_id=locked.pk, decided_by=actor
-            )
-            .select_related("on_behalf_of")
-            .order_by("-decided_at", "-pk")
-            .first()
-        )
-        on_behalf_of = step.on_behalf_of if step else None
-        overridden: list[str] = []
-        if principle:
-            rules = sorted({f["rule"] for f in principle})
-            covered = set(locked.override_rules or []) >= set(rules) and locked.override_reason
-            if override_reason and _may_override(actor, on_behalf_of):
-                overridden = rules
-            elif outcome == "approved" and not covered:
-                if not _may_override(actor, on_behalf_of):
-                    message = _(
-                        "A principle rule is broken: only the FAO head or the committee may "
-                        "approve it, with a written reason for the override."
-                    )
-                else:
-                    message = _("Give the reason for overriding the principle rule.")
-                raise ValidationError(
-                    {"override_reason": [message, *_describe(principle)]}, code="override"
-                )
-        if overridden:
-            locked.override_rules = overridden
-            locked.override_reason = override_reason
-            locked.overridden_by = actor
-            locked.save(update_fields=["override_rules", "override_reason", "overridden_by"])
-            record(
-                action="missions.mission.override",
-                actor=actor,
-                on_behalf_of=on_behalf_of,
-                obj=locked,
-                ip=ip,
-                after={"override_rules": overridden, "override_reason": override_reason},
-                data={"findings": _describe(principle)},
-            )
-        data = {"step": step.pk if step else None, "outcome": outcome}
-        if outcome == "next":
-            if locked.state == State.SUBMITTED:
-                MISSION.apply(
-                    locked,
-                    "review",
-                    actor=actor,
-                    ip=ip,
-                    comment=comment,
-                    data=data,
-                    on_behalf_of=on_behalf_of,
-                )
-        elif outcome == "returned":
-            MISSION.apply(
-                locked,
-                "return",
-                actor=actor,
-                ip=ip,
-                comment=comment,
-                data={**data, "field_comments": field_comments},
-                on_behalf_of=on_behalf_of,
-            )
-        elif outcome == "rejected":
-            MISSION.apply(
-                locked,
-                "reject",
-                actor=actor,
-                ip=ip,
-                comment=comment,
-                data=data,
-                on_behalf_of=on_behalf_of,
-            )
-        else:  # "approved": the final approval
-            refusal = publicity_refusal(locked)
-            if refusal:
-                raise ValidationError(refusal, code="publicity")
-            _consume_quota(actor=actor, mission=locked, ip=ip)
-            now = timezone.now()
-
-            def stamp(row: Mission, transition) -> None:
-                row.approved_at = now
-                row.version += 1
-
-            MISSION.apply(
-                locked,
-                "approve",
-                actor=actor,
-                ip=ip,
-                comment=comment,
-                data={
-                    **data,
-                    "override_rules": list(locked.override_rules or []),
-                    "override_reason": locked.override_reason,
-                },
-                effect=stamp,
-                on_behalf_of=on_behalf_of,
-            )
-            # The itinerary as approved becomes version 1 (changes are compared with it).
-
-            record_first(locked, actor)
-    return outcome
+    "reject") and move the mission, through the decision template with the trip's hooks.
+    Returns the approvals outcome: "next", "approved", "returned" or "rejected". Raises
+    PermissionDenied or ValidationError (a ``plans.services.QuotaExceeded`` among them)
+    and then changes nothing."""
+    return subject_decide(
+        DECISION,
+        actor=actor,
+        subject_id=mission.pk,
+        decision=decision,
+        comment=comment,
+        field_comments=field_comments,
+        override_reason=override_reason,
+        ip=ip,
+    )
 
 
 def _consume_quota(*, actor, mission: Mission, ip: str) -> None:

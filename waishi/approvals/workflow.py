@@ -1,0 +1,43 @@
+"""The approval step's states as a transition table on the workflow engine
+(``waishi.lib.workflow``): ``services`` moves every step through ``STEP.apply``, under
+the step's row lock.
+
+A step is created waiting (or pending, the first of its round). Its approver decides it
+(approve, return, reject); the approval of one step starts the next; a return, a
+rejection, a withdrawal or a new round cancels the steps still open.
+
+What the audit trail shows is unchanged: one ``approval.step.<decision>`` event per
+decision, on the subject (not on the step row: ``services`` gives the engine its
+``audit``), and no event of its own for a step started or cancelled
+(``recorded_by_caller``) -- those belong to the decision, or to the ``approval.chain.*``
+event of the start or cancellation of the chain, that caused them.
+"""
+
+from __future__ import annotations
+
+from waishi.approvals.models import APPROVER_ROLES, StepState
+from waishi.audit.services import record
+from waishi.lib.roles import FAO, UNIT_ROLES
+from waishi.lib.workflow import Transition, Workflow
+
+# Who may send a record into its chain, or withdraw it: the unit's own clerk and leader
+# (for their unit's records), and the FAO.
+DRIVES_CHAINS = UNIT_ROLES | FAO
+# A decision cancels the rest of its round: whoever drives or decides a chain.
+CANCELS_STEPS = DRIVES_CHAINS | APPROVER_ROLES
+
+W, P = StepState.WAITING, StepState.PENDING
+
+STEP = Workflow(
+    name="approval.step",
+    states=dict(StepState.choices),
+    transitions=[
+        Transition(W, "start", P, roles=APPROVER_ROLES),
+        Transition(P, "approve", StepState.APPROVED, roles=APPROVER_ROLES),
+        Transition(P, "return", StepState.RETURNED, roles=APPROVER_ROLES),
+        Transition(P, "reject", StepState.REJECTED, roles=APPROVER_ROLES),
+        Transition(W, "cancel", StepState.CANCELLED, roles=CANCELS_STEPS),
+        Transition(P, "cancel", StepState.CANCELLED, roles=CANCELS_STEPS),
+    ],
+    recorder=record,
+)
