@@ -22,7 +22,8 @@ from django.views.decorators.http import require_POST
 
 from waishi.approvals.forms import DecisionForm
 from waishi.approvals.models import StepState
-from waishi.approvals.selectors import can_decide, may_override
+from waishi.approvals.pages import DecisionPage, decision_page
+from waishi.approvals.selectors import can_decide
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
 from waishi.lib import downloads
@@ -381,71 +382,31 @@ def _save_typed(request, mission, version):
 
 @role_required(APPROVERS)
 def mission_decide(request, mission_pk: int):
-    """The decision page: approve, return (comment, comments per field) or reject. A GET
-    shows the form (a notification link lands here); a first POST shows what will be
-    done and asks to confirm; the confirming POST decides through the service, as the
-    API does (the policy checked there, once); the page checks it itself only to show
-    it again when the service refuses."""
+    """The trip's decision page (``approvals.pages``): approve, return (comment, comments
+    per field) or reject."""
     mission = _mission(request, mission_pk)
     chain = selectors.chain_of(mission)
-    step, ok, behalf, reason = _decision_state(request.user, mission, chain)
-    if not ok:
-        messages.warning(request, reason or _("Nothing on this record is waiting for you."))
-        return redirect("missions:detail", mission_pk=mission.pk)
-    refusal = None
-    if request.method == "POST" and request.POST.get("confirm") == "yes":
-        posted = DecisionForm(
-            request.POST,
-            override=may_override(request.user, behalf),
+    return decision_page(
+        request,
+        DecisionPage(
+            state=_decision_state(request.user, mission, chain),
+            decide=lambda form: _decide(request, mission, form),
+            recheck=lambda: decisions.recheck(mission),
+            context=lambda shared: {
+                "mission": mission,
+                **shared,
+                "publicity_refusal": publicity_rules.publicity_refusal(mission),
+                "approval_steps": chain,
+                "members": selectors.member_rows(mission),
+                "stops": mission.stops.order_by("order", "pk"),
+            },
+            template="missions/decide.html",
+            confirm_template="missions/decide_confirm.html",
+            outcomes=OUTCOMES,
+            done=lambda: redirect("missions:detail", mission_pk=mission.pk),
             comment_fields=COMMENT_FIELD_LABELS,
-        )
-        if posted.is_valid():
-            try:
-                outcome = _decide(request, mission, posted)
-            except (ValidationError, PermissionDenied) as exc:
-                refusal = exc
-            else:
-                messages.success(request, str(OUTCOMES.get(outcome, outcome)))
-                return redirect("missions:detail", mission_pk=mission.pk)
-    try:
-        result = decisions.recheck(mission)
-        hard, principle = decisions.policy_errors(result)
-        check_problem = ""
-    except ValidationError as exc:
-        result, hard, principle, check_problem = None, [], [], " ".join(exc.messages)
-    form = DecisionForm(
-        request.POST or None,
-        override=bool(principle) and may_override(request.user, behalf),
-        comment_fields=COMMENT_FIELD_LABELS,
+        ),
     )
-    context = {
-        "mission": mission,
-        "step": step,
-        "on_behalf_of": behalf,
-        "form": form,
-        "hard": hard,
-        "principle": principle,
-        "check_problem": check_problem,
-        "publicity_refusal": publicity_rules.publicity_refusal(mission),
-        "approval_steps": chain,
-        "members": selectors.member_rows(mission),
-        "stops": mission.stops.order_by("order", "pk"),
-    }
-    if request.method == "POST" and form.is_valid():
-        if request.POST.get("confirm") != "yes":
-            return render(request, "missions/decide_confirm.html", context)
-        try:
-            if refusal is not None:
-                raise refusal
-            outcome = _decide(request, mission, form)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or _("You are not allowed to do this."))
-        else:
-            messages.success(request, str(OUTCOMES.get(outcome, outcome)))
-            return redirect("missions:detail", mission_pk=mission.pk)
-    return render(request, "missions/decide.html", context)
 
 
 def _decide(request, mission, form: DecisionForm) -> str:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from waishi.approvals.forms import DecisionForm
-from waishi.approvals.selectors import may_override
+from waishi.approvals.pages import DecisionPage, decision_page
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
 from waishi.lib.decorators import role_required
@@ -452,51 +452,30 @@ def change_withdraw(request, mission_pk: int, change_pk: int):
 
 @role_required(APPROVERS)
 def change_decide(request, mission_pk: int, change_pk: int):
-    """The decision page: approve, return or reject. A GET shows the form (a notification
-    link lands here); a first POST shows what will be done and asks to confirm; the
-    confirming POST decides through the service, as the API does (the policy checked
-    there, once); the page checks it itself only to show it again when the service
-    refuses."""
+    """The change's decision page (``approvals.pages``): approve, return or reject."""
     mission = _mission(request, mission_pk)
     change = _change(request, mission, change_pk)
-    step, ok, behalf, reason = changes.decision_state(request.user, change)
-    if not ok:
-        messages.warning(request, reason or _("Nothing on this record is waiting for you."))
-        return _detail_page(change)
-    refusal = None
-    if request.method == "POST" and request.POST.get("confirm") == "yes":
-        posted = DecisionForm(request.POST, override=may_override(request.user, behalf))
-        if posted.is_valid():
-            try:
-                outcome = _decide(request, change, posted)
-            except (ValidationError, PermissionDenied) as exc:
-                refusal = exc
-            else:
-                messages.success(request, str(OUTCOMES.get(outcome, outcome)))
-                return _detail_page(change)
-    hard: list[dict] = []
-    principle: list[dict] = []
-    check_problem = ""
-    try:
-        result = changes.recheck(change)
-        errors = [f for f in result["findings"] if f["severity"] == "error"]
-        principle = [f for f in errors if (f.get("data") or {}).get("principle")]
-        hard = [f for f in errors if f not in principle]
-    except ValidationError as exc:
-        check_problem = " ".join(exc.messages)
-    form = DecisionForm(
-        request.POST or None, override=bool(principle) and may_override(request.user, behalf)
+    return decision_page(
+        request,
+        DecisionPage(
+            state=changes.decision_state(request.user, change),
+            decide=lambda form: _decide(request, change, form),
+            recheck=lambda: changes.recheck(change),
+            context=lambda shared: _decision_context(mission, change, shared),
+            template="missions/changes/decide.html",
+            confirm_template="missions/changes/decide_confirm.html",
+            outcomes=OUTCOMES,
+            done=lambda: _detail_page(change),
+        ),
     )
+
+
+def _decision_context(mission, change, shared: dict) -> dict:
     base = changes.base_of(change)
-    context = {
+    return {
         "mission": mission,
         "change": change,
-        "step": step,
-        "on_behalf_of": behalf,
-        "form": form,
-        "hard": hard,
-        "principle": principle,
-        "check_problem": check_problem,
+        **shared,
         "apply_refusal": changes.apply_refusal(mission, change),
         "removal_refusals": changes.removal_refusals(mission, change.proposed or {}),
         "base": base,
@@ -504,21 +483,6 @@ def change_decide(request, mission_pk: int, change_pk: int):
         "differences": itinerary.compare(base, change.proposed or {}),
         "approval_steps": changes.chain_of(change),
     }
-    if request.method == "POST" and form.is_valid():
-        if request.POST.get("confirm") != "yes":
-            return render(request, "missions/changes/decide_confirm.html", context)
-        try:
-            if refusal is not None:
-                raise refusal
-            outcome = _decide(request, change, form)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or _("You are not allowed to do this."))
-        else:
-            messages.success(request, str(OUTCOMES.get(outcome, outcome)))
-            return _detail_page(change)
-    return render(request, "missions/changes/decide.html", context)
 
 
 def _decide(request, change, form: DecisionForm) -> str:
