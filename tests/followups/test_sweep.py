@@ -13,6 +13,7 @@ from waishi.audit.models import AuditEvent
 from waishi.followups import services, tasks
 from waishi.followups.models import Outcome, State
 from waishi.lib.roles import Role
+from waishi.lib.workflow import transitioned
 from waishi.notify.models import Notification
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -116,3 +117,34 @@ def test_done_or_dropped_never_go_overdue(cast, make_outcome):
     with time_machine.travel(_at(30), tick=False):
         assert services.overdue_sweep() == {"overdue": 0, "escalated": 0}
     assert not Notification.objects.filter(kind__startswith="followups.").exists()
+
+
+def test_the_sweep_marks_overdue_through_the_engine(
+    cast, make_outcome, django_capture_on_commit_callbacks
+):
+    """The sweep's transition is the table's: the engine's ``transitioned`` notice says it
+    (the system as actor), once, and the audit event reads as before."""
+    heard: list[dict] = []
+
+    def listen(sender, **kwargs):
+        heard.append({"sender": sender, **kwargs})
+
+    with time_machine.travel(_at(2), tick=False):
+        outcome = make_outcome(due_date=dt.date(2026, 11, 5))
+    transitioned.connect(listen, dispatch_uid="test_sweep_transitioned")
+    try:
+        with (
+            time_machine.travel(_at(6), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            services.overdue_sweep()
+    finally:
+        transitioned.disconnect(dispatch_uid="test_sweep_transitioned")
+    assert [
+        (n["sender"], n["subject"].pk, n["action"], n["from_state"], n["to_state"], n["actor"])
+        for n in heard
+    ] == [(Outcome, outcome.pk, "overdue", "open", "overdue", None)]
+    event = AuditEvent.objects.filter(action="followups.outcome.overdue").get()
+    assert (event.actor_id, event.actor_name) == (None, services.SWEEP_ACTOR)
+    assert (event.before, event.after) == ({"state": "open"}, {"state": "overdue"})
+    assert event.data["recipients"] == 1

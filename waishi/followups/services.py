@@ -343,6 +343,21 @@ def _fao_reviewers():
     return get_user_model().objects.filter(is_active=True, role=Role.FAO_REVIEWER).order_by("pk")
 
 
+def _tell_overdue(outcome: Outcome) -> list:
+    """Tell the responsible unit's leaders that ``outcome`` is overdue (once per due date)."""
+    return notify(
+        _leaders(outcome.responsible_unit_id),
+        kind="followups.overdue",
+        title=lambda o=outcome: _("Outcome overdue: %(title)s") % {"title": o.title},
+        body=lambda o=outcome: (
+            _("The outcome “%(title)s” of %(unit)s was due on %(due)s and is not done.")
+            % {"title": o.title, "unit": o.responsible_unit, "due": o.due_date.isoformat()}
+        ),
+        url=_url(outcome),
+        dedupe_key=f"followups.overdue.{outcome.pk}.{outcome.due_date.isoformat()}",
+    )
+
+
 def overdue_sweep() -> dict[str, int]:
     """Mark outcomes past their due date overdue and tell the responsible unit's leader
     (once); when an outcome is still overdue ``escalate_after_days()`` working days past
@@ -364,32 +379,25 @@ def overdue_sweep() -> dict[str, int]:
             )
             if outcome is None or OUTCOME.transition(outcome.state, "overdue") is None:
                 continue
-            before = outcome.state
-            outcome.state = State.OVERDUE
-            outcome.state_changed_at = now
-            outcome.overdue_since = today
-            outcome.reminded_at = now
-            outcome.save(
-                update_fields=["state", "state_changed_at", "overdue_since", "reminded_at"]
-            )
-            told = notify(
-                _leaders(outcome.responsible_unit_id),
-                kind="followups.overdue",
-                title=lambda o=outcome: _("Outcome overdue: %(title)s") % {"title": o.title},
-                body=lambda o=outcome: (
-                    _("The outcome “%(title)s” of %(unit)s was due on %(due)s and is not done.")
-                    % {"title": o.title, "unit": o.responsible_unit, "due": o.due_date.isoformat()}
-                ),
-                url=_url(outcome),
-                dedupe_key=f"followups.overdue.{outcome.pk}.{outcome.due_date.isoformat()}",
-            )
-            record(
-                action="followups.outcome.overdue",
+            told: list = []
+
+            def mark(row, _transition, told=told) -> None:
+                row.overdue_since = today
+                row.reminded_at = now
+                told.extend(_tell_overdue(row))
+
+            OUTCOME.apply(
+                outcome,
+                "overdue",
+                actor=None,
                 actor_name=SWEEP_ACTOR,
-                obj=outcome,
-                before={"state": before},
-                after={"state": State.OVERDUE},
-                data={"due_date": outcome.due_date, "recipients": len(told)},
+                effect=mark,
+                fields=["overdue_since", "reminded_at"],
+                audit=lambda row, t, told=told: {
+                    "before": {"state": t.source},
+                    "after": {"state": t.target},
+                    "data": {"due_date": row.due_date, "recipients": len(told)},
+                },
             )
             marked += 1
     days = escalate_after_days()
