@@ -43,7 +43,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from waishi.lib.roles import has
+from waishi.lib.roles import Role, has
 
 # A guard answers None when the transition may happen, else the reason it may not.
 Guard = Callable[[Any, Any], "str | None"]
@@ -215,6 +215,21 @@ class Workflow:
     def edges(self) -> Iterable[Transition]:
         """Every transition, in table order (for diagrams and docs)."""
         return iter(self.transitions)
+
+    def people_table(self) -> list[dict]:
+        """The transition table as a page shows it: from, action, to and who, as labels
+        (``from_code`` marks the record's current state's rows)."""
+        return [
+            {
+                "source": self.label(t.source),
+                "action": t.label or t.action,
+                "code": t.action,
+                "from_code": t.source,
+                "target": self.label(t.target),
+                "roles": [Role(role).label for role in sorted(t.roles)],
+            }
+            for t in self.edges()
+        ]
 
     # -- writing -------------------------------------------------------------------
 

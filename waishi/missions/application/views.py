@@ -38,7 +38,7 @@ from waishi.missions.core import checking, selectors
 from waishi.missions.core import publicity as publicity_rules
 from waishi.missions.core.exclusion import excluded_users_of
 from waishi.missions.core.forms import COMMENT_FIELD_LABELS
-from waishi.missions.core.workflow import APPROVERS, CLERK_ACTIONS, MISSION, may_edit, table
+from waishi.missions.core.workflow import APPROVERS, CLERK_ACTIONS, MISSION, may_edit
 from waishi.missions.models import TRAVELLED_STATES, Mission
 from waishi.orgs import permissions, scoping
 from waishi.orgs.models import Unit
@@ -160,7 +160,7 @@ def mission_detail(request, mission_pk: int):
             "member_names": names,
             "can_edit": may_edit(request.user, mission),
             "actions": actions,
-            "workflow": table(),
+            "workflow": MISSION.people_table(),
             "mermaid": MISSION.mermaid(),
             "history": history(mission, known=(mission.unit, mission.created_by)),
             "approval_steps": chain,

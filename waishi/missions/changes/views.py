@@ -24,7 +24,7 @@ from waishi.lib.forms import apply_errors, flash_refusal
 from waishi.lib.roles import VIEWERS
 from waishi.missions.changes import forms as change_forms
 from waishi.missions.changes import services as changes
-from waishi.missions.changes.workflow import APPROVERS, IN_CHAIN, OPEN_STATES, table
+from waishi.missions.changes.workflow import APPROVERS, CHANGE, IN_CHAIN, OPEN_STATES
 from waishi.missions.core import checking, itinerary, selectors
 from waishi.missions.models import TRAVELLED_STATES, ChangeRequest, ItineraryVersion, Mission
 from waishi.orgs import scoping
@@ -109,7 +109,7 @@ def mission_changes(request, mission_pk: int):
             "open_change": open_change,
             "past_changes": [c for c in all_changes if c is not open_change],
             "can_request": changes.may_request(request.user, mission) and open_change is None,
-            "workflow": table(),
+            "workflow": CHANGE.people_table(),
         },
     )
 
@@ -425,7 +425,7 @@ def change_detail(request, mission_pk: int, change_pk: int):
             else None,
             "applied": applied,
             "history": history(change),
-            "workflow": table(),
+            "workflow": CHANGE.people_table(),
         },
     )
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from waishi.audit.services import record
-from waishi.lib.roles import APPROVERS, CLERKS, Role
+from waishi.lib.roles import APPROVERS, CLERKS
 from waishi.lib.workflow import Transition, Workflow
 from waishi.missions.models import ChangeState
 from waishi.orgs import permissions
@@ -92,18 +92,3 @@ CHANGE = Workflow(
     recorder=record,
     changed_at_field="state_changed_at",
 )
-
-
-def table() -> list[dict]:
-    """The transition table for people: from, action, to, who."""
-    return [
-        {
-            "source": CHANGE.label(t.source),
-            "action": t.label or t.action,
-            "code": t.action,
-            "from_code": t.source,
-            "target": CHANGE.label(t.target),
-            "roles": [Role(role).label for role in sorted(t.roles)],
-        }
-        for t in CHANGE.edges()
-    ]

@@ -184,21 +184,6 @@ MISSION = Workflow(
 CLERK_ACTIONS = frozenset({"submit", "resubmit", "withdraw", "cancel"})
 
 
-def table() -> list[dict]:
-    """The transition table for people: from, action, to, who (page and docs)."""
-    return [
-        {
-            "source": MISSION.label(t.source),
-            "action": t.label or t.action,
-            "code": t.action,
-            "from_code": t.source,
-            "target": MISSION.label(t.target),
-            "roles": [Role(role).label for role in sorted(t.roles)],
-        }
-        for t in MISSION.edges()
-    ]
-
-
 def may_edit(actor, mission) -> bool:
     """May ``actor`` edit the application now: a clerk of its unit, while it is editable."""
     return permissions.may(actor, CLERKS, mission) and mission.is_editable

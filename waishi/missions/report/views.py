@@ -38,7 +38,6 @@ from waishi.missions.report.workflow import (
     REVIEWERS,
     SUBMITTERS,
     WRITERS,
-    table,
 )
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
@@ -162,7 +161,7 @@ def _render(request, report: TripReport, form=None, *, stale: bool = False, stat
         "may_record_outcome": has(user, RECORDS_OUTCOMES),
         "outcome_url": outcome_url,
         "outcomes": _outcomes(user, mission),
-        "workflow": table(),
+        "workflow": REPORT.people_table(),
         "mermaid": REPORT.mermaid(),
         "history": history(report),
         "writers_only": has(user, WRITERS),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waishi.audit.services import record
-from waishi.lib.roles import CLERKS, FAO, UNIT_ROLES, Role
+from waishi.lib.roles import CLERKS, FAO, UNIT_ROLES
 from waishi.lib.workflow import Transition, Workflow
 from waishi.missions.core.exclusion import excluded_user_ids
 from waishi.missions.models import ReportState, TripReport
@@ -97,21 +97,6 @@ REPORT = Workflow(
     recorder=record,
     changed_at_field="state_changed_at",
 )
-
-
-def table() -> list[dict]:
-    """The transition table for people: from, action, to, who (the report page)."""
-    return [
-        {
-            "source": REPORT.label(t.source),
-            "action": t.label or t.action,
-            "code": t.action,
-            "from_code": t.source,
-            "target": REPORT.label(t.target),
-            "roles": [Role(role).label for role in sorted(t.roles)],
-        }
-        for t in REPORT.edges()
-    ]
 
 
 REQUIRED = ("tasks_done", "meetings", "outcomes", "costs")
