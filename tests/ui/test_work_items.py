@@ -436,3 +436,9 @@ def test_the_header_counts_unread_notifications(as_user, cast, client):
     # Signed out: no inbox in the header at all.
     page = client.get(reverse("accounts:login"))
     assert 'data-testid="header-inbox"' not in page.content.decode()
+
+
+def test_administrators_get_no_work_list(as_user):
+    """三权分立: the administrators see no business record, so no business work either."""
+    html = as_user("sys_admin").get(reverse("ui:home")).content.decode()
+    assert 'data-testid="work-items' not in html and "待办事项" not in html
