@@ -441,4 +441,4 @@ def test_the_header_counts_unread_notifications(as_user, cast, client):
 def test_administrators_get_no_work_list(as_user):
     """三权分立: the administrators see no business record, so no business work either."""
     html = as_user("sys_admin").get(reverse("ui:home")).content.decode()
-    assert 'data-testid="work-items' not in html and "待办事项" not in html
+    assert 'data-testid="work-items' not in html and "work-heading" not in html
