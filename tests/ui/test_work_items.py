@@ -131,6 +131,7 @@ def test_unit_items_stay_in_their_unit(as_user, cast, home_unit, foreign_unit, h
     returned_trip(foreign_unit, outsider, "外单位退回的申请")
     owed_report(home_unit, clerk, "本单位应交的报告", TODAY() + dt.timedelta(days=5))
     owed_report(foreign_unit, outsider, "外单位应交的报告", TODAY() - dt.timedelta(days=5))
+    owed_report(home_unit, clerk, "本单位超期的报告", TODAY() - dt.timedelta(days=3))
     trip = Mission.objects.create(
         unit=home_unit, title="已批准的出访", state=State.ABROAD, created_by=clerk
     )
@@ -147,9 +148,13 @@ def test_unit_items_stay_in_their_unit(as_user, cast, home_unit, foreign_unit, h
     )
 
     mine = titles(home_items(as_user("unit_clerk")))
-    assert {"本单位退回的申请", "本单位应交的报告", "落实合作备忘录"} <= mine
+    assert {"本单位退回的申请", "本单位应交的报告", "本单位超期的报告", "落实合作备忘录"} <= mine
     assert any("已批准的出访" in t for t in mine)  # the change request, returned
     assert not {"外单位退回的申请", "外单位应交的报告"} & mine
+    # The unit's leader: only what is overdue (escalated to them), not the clerk's drafting.
+    leader = titles(home_items(as_user("unit_leader")))
+    assert "本单位超期的报告" in leader
+    assert not {"本单位应交的报告", "本单位退回的申请", "外单位应交的报告"} & leader
 
     theirs = titles(home_items(as_user("outsider")))
     assert {"外单位退回的申请", "外单位应交的报告"} <= theirs

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from waishi.lib.roles import CITY_ROLES, UNIT_ROLES, Role, has
+from waishi.lib.roles import CITY_ROLES, CLERKS, UNIT_ROLES, Role, has
 from waishi.lib.work import ITEM_LIMIT, Card, Item, register, register_items
 
 
@@ -52,15 +52,16 @@ def _passports(user) -> list:
 
 @register_items
 def _passport_items(user) -> list[Item]:
-    """The unit's passports out for trips (the unit returns them), due back first; the
-    passport managers of the FAO, every unit's passport overdue for return."""
+    """The unit's passports out for trips, due back first, for its clerk (who hands them
+    back); the unit's leader those overdue (escalated to them); the passport managers of
+    the FAO, every unit's passport overdue for return."""
     from waishi.passports.selectors import out_of_custody
     from waishi.passports.services import MANAGES_PASSPORTS
 
     if not has(user, UNIT_ROLES | MANAGES_PASSPORTS):
         return []
     rows = out_of_custody(user)
-    if not has(user, UNIT_ROLES):  # the FAO: what is late, in every unit
+    if not has(user, CLERKS):  # what is late: in the unit, or in every unit
         rows = rows.filter(due_back__lt=timezone.localdate())
     rows = rows.select_related("passport__holder", "mission").order_by("due_back", "pk")
     return [
