@@ -22,7 +22,14 @@ from waishi.arrivals import services as arrival_services
 from waishi.followups import services as followup_services
 from waishi.lib import work
 from waishi.lib.roles import Role
-from waishi.missions.models import ChangeRequest, ChangeState, Mission, State, TripReport
+from waishi.missions.models import (
+    ChangeRequest,
+    ChangeState,
+    Mission,
+    ReportState,
+    State,
+    TripReport,
+)
 from waishi.notify.models import Notification
 from waishi.plans.models import EntryState, PlanEntry, PlanState, PlanYear
 from waishi.ui import views
@@ -159,6 +166,12 @@ def test_unit_items_stay_in_their_unit(as_user, cast, home_unit, foreign_unit, h
     theirs = titles(home_items(as_user("outsider")))
     assert {"外单位退回的申请", "外单位应交的报告"} <= theirs
     assert not {"本单位退回的申请", "本单位应交的报告", "落实合作备忘录"} & theirs
+
+    # A report submitted waits for the FAO's acceptance, no longer for the unit.
+    sent = owed_report(foreign_unit, outsider, "外单位已提交的报告", TODAY() + dt.timedelta(days=1))
+    TripReport.objects.filter(pk=sent.pk).update(state=ReportState.SUBMITTED)
+    assert "外单位已提交的报告" in titles(home_items(as_user("fao_reviewer")))
+    assert "外单位已提交的报告" not in titles(home_items(as_user("outsider")))
 
     # The FAO follows the overdue outcomes of every unit (not those still in time).
     assert "落实合作备忘录" not in titles(home_items(as_user("fao_reviewer")))
@@ -298,6 +311,16 @@ def test_plan_entries_wait_for_the_clerk_then_the_fao(as_user, cast, home_unit, 
     ]
     reviewer = titles(home_items(as_user("fao_reviewer")))
     assert "已报送的条目" in reviewer and "退回的计划条目" not in reviewer
+
+    # Consolidated, the plan waits for the committee (and no one else).
+    assert "已报送的条目" not in titles(home_items(as_user("committee")))
+    PlanYear.objects.filter(pk=plan.pk).update(state=PlanState.CONSOLIDATED)
+    committee = home_items(as_user("committee"))
+    assert [i["url"] for i in committee] == [
+        reverse("plans:plan-detail", kwargs={"plan_pk": plan.pk})
+    ]
+    assert str(year) in committee[0]["title"]
+    assert str(year) not in " ".join(titles(home_items(as_user("fao_head"))))
 
 
 # -- order, the empty state, the list of them all ------------------------------------------
