@@ -25,6 +25,7 @@ class ApprovalsConfig(AppConfig):
             Scope(only=MANAGES_ALL_DELEGATIONS, owner="delegator_id", url_kwarg="delegation_pk"),
         )
         work.register(_pending_card)
+        work.register_items(_pending_items)
 
 
 def _pending_card(user):
@@ -41,6 +42,31 @@ def _pending_card(user):
     count, overdue = queue_for(user).counts(_today())
     note = _("%(n)d overdue") % {"n": overdue} if overdue else ""
     return [Card(_("Awaiting my approval"), count, reverse("approvals:queue"), note)]
+
+
+def _pending_items(user):
+    """Each step waiting for ``user``'s decision (by their own authority or as a
+    delegate), due on its step's date: the queue's first ``ITEM_LIMIT``."""
+    from django.utils.translation import gettext as _
+
+    from waishi.approvals.models import APPROVER_ROLES
+    from waishi.approvals.selectors import queue_for, queue_rows
+    from waishi.lib.roles import has
+    from waishi.lib.work import ITEM_LIMIT, Item
+
+    if not has(user, APPROVER_ROLES):
+        return []
+    queue = queue_for(user)
+    steps = list(queue.steps[:ITEM_LIMIT])
+    items = []
+    for row in queue_rows(steps, queue.on_behalf_for(steps)):
+        if row.on_behalf_of is not None:
+            name = row.on_behalf_of.full_name or row.on_behalf_of.username
+            state = _("Awaiting your decision on behalf of %(name)s") % {"name": name}
+        else:
+            state = _("Awaiting your decision")
+        items.append(Item(row.title, row.url, row.step.due_on, row.label, state))
+    return items
 
 
 def _today():

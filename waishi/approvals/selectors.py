@@ -328,12 +328,14 @@ class QueueRow:
 
 def queue_rows(steps, on_behalf: dict[int, object]) -> list[QueueRow]:
     """Rows for a page of the queue: each step with its subject's title and link (one
-    title query per subject type on the page)."""
+    title query per subject type on the page, and one of links where the type's link
+    reads the database)."""
     steps = list(steps)
     by_type: dict[str, list[int]] = defaultdict(list)
     for step in steps:
         by_type[step.subject_type].append(step.subject_id)
     found = {t: subjects.titles(t, ids) for t, ids in by_type.items()}
+    links = {t: subjects.urls_of(t, ids) for t, ids in by_type.items()}
     today = timezone.localdate()
     rows = []
     for step in steps:
@@ -342,7 +344,7 @@ def queue_rows(steps, on_behalf: dict[int, object]) -> list[QueueRow]:
             QueueRow(
                 step=step,
                 title=found[step.subject_type][step.subject_id],
-                url=subjects.url_of(step.subject_type, step.subject_id),
+                url=links[step.subject_type][step.subject_id],
                 label=str(subject.label) if subject else step.subject_type,
                 on_behalf_of=on_behalf.get(step.pk),
                 overdue=step.is_overdue(today),

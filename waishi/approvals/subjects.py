@@ -43,6 +43,9 @@ class Subject:
     # set or (better) a queryset of ids, which the queue uses as a subquery. Without it
     # the queue asks per row.
     excluded_for: Callable[[Any], Any] | None = None
+    # Optional, for lists: the links of many subjects at once ({id: url}), for a type
+    # whose ``url`` reads the database. Without it a list asks ``url`` per row.
+    urls: Callable[[Iterable[int]], dict[int, str]] | None = None
 
 
 _REGISTRY: dict[str, Subject] = {}
@@ -75,6 +78,18 @@ def titles(subject_type: str, ids: Iterable[int]) -> dict[int, str]:
 def url_of(subject_type: str, subject_id: int) -> str:
     subject = get(subject_type)
     return subject.url(subject_id) if subject is not None else ""
+
+
+def urls_of(subject_type: str, ids: Iterable[int]) -> dict[int, str]:
+    """The links of many subjects of one type: in one query where the type says how."""
+    ids = list(ids)
+    subject = get(subject_type)
+    if subject is None:
+        return dict.fromkeys(ids, "")
+    if subject.urls is not None:
+        found = subject.urls(ids)
+        return {pk: found.get(pk, "") for pk in ids}
+    return {pk: subject.url(pk) for pk in ids}
 
 
 def excluded_user_ids(subject_type: str, subject_id: int) -> set[int]:

@@ -26,6 +26,7 @@ class FollowupsConfig(AppConfig):
         )
         obligations.register(outcome_obligations)
         work.register(_overdue_card)
+        work.register_items(_outcome_items)
 
 
 def _overdue_card(user):
@@ -44,3 +45,36 @@ def _overdue_card(user):
         return []
     url = reverse("followups:list") + "?overdue=on"
     return [Card(_("Overdue follow-ups"), count, url, "")]
+
+
+def _outcome_items(user):
+    """The outcomes a unit is responsible for and has still to do, by due date; the FAO
+    (who reschedules an overdue one), every unit's overdue outcomes."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from waishi.followups import selectors
+    from waishi.followups.models import ACTIVE_STATES
+    from waishi.followups.workflow import REASSIGNS, UNIT_WORKERS
+    from waishi.lib.roles import has
+    from waishi.lib.work import ITEM_LIMIT, Item
+
+    if has(user, UNIT_WORKERS) and user.unit_id:
+        rows = selectors.outcome_list(user, unit_id=user.unit_id).filter(
+            state__in=sorted(ACTIVE_STATES)
+        )
+    elif has(user, REASSIGNS):
+        rows = selectors.outcome_list(user, overdue=True)
+    else:
+        return []
+    return [
+        Item(
+            outcome.title,
+            reverse("followups:detail", kwargs={"outcome_pk": outcome.pk}),
+            outcome.due_date,
+            _("Outcome to follow up"),
+            outcome.get_state_display(),
+            overdue=outcome.is_overdue,
+        )
+        for outcome in rows[:ITEM_LIMIT]
+    ]

@@ -10,6 +10,7 @@ class MissionsConfig(AppConfig):
     def ready(self) -> None:
         from waishi.missions import audit_messages  # noqa: F401
         from waishi.missions.application import home  # noqa: F401
+        from waishi.missions.changes import home as change_home  # noqa: F401
         from waishi.missions.models import (
             BudgetLine,
             ChangeRequest,
@@ -25,6 +26,7 @@ class MissionsConfig(AppConfig):
             Stop,
             TripReport,
         )
+        from waishi.missions.report import home as report_home  # noqa: F401
         from waishi.orgs.scoping import Scope, register
 
         register(Mission, Scope(unit="unit_id", url_kwarg="mission_pk"))

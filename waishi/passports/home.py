@@ -1,4 +1,5 @@
-"""The "my work" cards of passports: what is out and overdue, what awaits a decision."""
+"""The "my work" cards of passports: what is out and overdue, what awaits a decision; and
+the work items: each passport to return, due back on its date."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from waishi.lib.roles import CITY_ROLES, UNIT_ROLES, Role, has
-from waishi.lib.work import Card, register
+from waishi.lib.roles import CITY_ROLES, CLERKS, UNIT_ROLES, Role, has
+from waishi.lib.work import ITEM_LIMIT, Card, Item, register, register_items
 
 
 @register
@@ -47,3 +48,29 @@ def _passports(user) -> list:
         if reason:
             cards.append(Card(_("New trip applications locked"), "!", url, reason))
     return cards
+
+
+@register_items
+def _passport_items(user) -> list[Item]:
+    """The unit's passports out for trips, due back first, for its clerk (who hands them
+    back); the unit's leader those overdue (escalated to them); the passport managers of
+    the FAO, every unit's passport overdue for return."""
+    from waishi.passports.selectors import out_of_custody
+    from waishi.passports.services import MANAGES_PASSPORTS
+
+    if not has(user, UNIT_ROLES | MANAGES_PASSPORTS):
+        return []
+    rows = out_of_custody(user)
+    if not has(user, CLERKS):  # what is late: in the unit, or in every unit
+        rows = rows.filter(due_back__lt=timezone.localdate())
+    rows = rows.select_related("passport__holder", "mission").order_by("due_back", "pk")
+    return [
+        Item(
+            f"{row.passport.holder.name}（{row.mission}）",
+            reverse("passports:detail", kwargs={"passport_pk": row.passport_id}),
+            row.due_back,
+            _("Passport to return"),
+            _("Out for a trip"),
+        )
+        for row in rows[:ITEM_LIMIT]
+    ]

@@ -6,5 +6,6 @@ app_name = "ui"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("work/", views.work_items, name="work-items"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -15,20 +16,35 @@ from waishi.ui import work
 
 log = logging.getLogger("waishi.errors")
 
+# The home page shows this many work items; the list of them all has the rest.
+HOME_ITEMS = 10
+ITEMS_PER_PAGE = 25
+
 
 @login_required
 def home(request):
     user = request.user
+    items = work.items_for(user)
     return render(
         request,
         "ui/home.html",
         {
             "cards": work.cards_for(user),
+            "items": items[:HOME_ITEMS],
+            "items_total": len(items),
+            "items_more": len(items) > HOME_ITEMS,
             "recent_notes": user.notifications.filter(read_at__isnull=True)[:5],
             "password_expires": authpolicy.password_expires_at(user),
             "is_admin_role": roles.has(user, roles.ADMIN_ROLES),
         },
     )
+
+
+@login_required
+def work_items(request):
+    """Every work item of the user (each provider's first ``ITEM_LIMIT``), by page."""
+    page = Paginator(work.items_for(request.user), ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "ui/work_items.html", {"page": page, "items": page.object_list})
 
 
 def healthz(request):

@@ -9,7 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from waishi.lib import roles
-from waishi.lib.work import Card, cards_for, register  # noqa: F401 (cards_for: the home page's)
+from waishi.lib.work import (  # noqa: F401 (cards_for, items_for: the home page's)
+    Card,
+    cards_for,
+    items_for,
+    register,
+)
 
 
 @register

@@ -1,4 +1,5 @@
-"""The "my work" cards of trip applications: a clerk's drafts, the unit's returned ones."""
+"""The "my work" cards of trip applications: a clerk's drafts, the unit's returned ones;
+and the work items: each application returned to the unit's clerk for changes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from waishi.lib.roles import CLERKS, has
-from waishi.lib.work import Card, register
+from waishi.lib.work import ITEM_LIMIT, Card, Item, register, register_items
 from waishi.missions.models import Mission, State
 from waishi.orgs import scoping
 
@@ -28,4 +29,28 @@ def _missions(user) -> list:
             f"{url}?state=returned",
             _("in your unit"),
         ),
+    ]
+
+
+@register_items
+def _returned_items(user) -> list[Item]:
+    """The unit's applications returned for changes, oldest return first. A returned
+    application has no due date of its own: the approved departure is not yet one."""
+    if not has(user, CLERKS):
+        return []
+    rows = (
+        scoping.visible(user, Mission)
+        .filter(state=State.RETURNED)
+        .only("pk", "title", "state")
+        .order_by("state_changed_at", "pk")[:ITEM_LIMIT]
+    )
+    return [
+        Item(
+            m.title,
+            reverse("missions:detail", kwargs={"mission_pk": m.pk}),
+            None,
+            _("Trip application"),
+            m.get_state_display(),
+        )
+        for m in rows
     ]

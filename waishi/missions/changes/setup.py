@@ -30,6 +30,14 @@ def _url(pk: int) -> str:
     return reverse("missions:change-detail", kwargs={"mission_pk": mission_id, "change_pk": pk})
 
 
+def _urls(ids) -> dict[int, str]:
+    rows = ChangeRequest.objects.filter(pk__in=list(ids)).values_list("pk", "mission_id")
+    return {
+        pk: reverse("missions:change-detail", kwargs={"mission_pk": mission_id, "change_pk": pk})
+        for pk, mission_id in rows
+    }
+
+
 def _excluded(pk: int) -> set[int]:
     return excluded_user_ids(pk)
 
@@ -41,6 +49,7 @@ def subject():
         url=_url,
         decide=decider(DECISION),
         excluded_user_ids=_excluded,
+        urls=_urls,
     )
 
 
