@@ -91,22 +91,23 @@ TRIPS: list[tuple[str, int, int, str, str, str]] = [
 # The education bureau's clerk: a draft of a teachers' exchange.
 OTHER_TRIPS = [("draft", 70, 4, "GB", "爱丁堡", "赴英国爱丁堡职业教育交流")]
 
-# Follow-up outcomes of a closed trip, by pattern: (title, kind, due in days after they
-# are recorded, what happens: open | progress | done | drop).
+# Follow-up outcomes of a closed trip, by pattern: (title, kind, due: days from today --
+# negative is overdue now --, what happens: open | progress | done | drop). An outcome is
+# due at least a week after it was recorded.
 _FOLLOWUPS = {
     "0": [
-        ("落实合作备忘录签约事项", "agreement", 20, "progress"),
-        ("跟进企业投资意向", "investment", 150, "open"),
+        ("落实合作备忘录签约事项", "agreement", -12, "progress"),
+        ("跟进企业投资意向", "investment", 90, "open"),
     ],
     "1": [
-        ("推动友好港口合作协议签署", "agreement", 30, "open"),
-        ("组织企业回访交流", "exchange", 60, "done"),
+        ("推动友好港口合作协议签署", "agreement", 45, "open"),
+        ("组织企业回访交流", "exchange", 30, "done"),
     ],
     "2": [
-        ("跟进采购商对接成果", "intention", 40, "progress"),
-        ("筹办来访代表团接待", "exchange", 45, "drop"),
+        ("跟进采购商对接成果", "intention", 20, "progress"),
+        ("筹办来访代表团接待", "exchange", 60, "drop"),
     ],
-    "3": [("落实投资项目选址", "investment", 200, "progress")],
+    "3": [("落实投资项目选址", "investment", -30, "progress")],
 }
 
 REPORT_TEXT = {
@@ -180,16 +181,15 @@ class People:
 
     def take(self, trip: Trip, forever: bool = False) -> list:
         """Two people free from two days before departure to two days after the
-        return (one when only one is); a trip that never leaves may have people proposed
-        for another trip at the same time."""
+        return (one when only one is); a trip whose passports do not go out (yet) may
+        have people proposed for another trip at the same time when nobody else is free."""
         start, end = trip.depart - timedelta(days=2), trip.back + timedelta(days=2)
         if forever:
             end = date.max
         by_use = sorted(self.pool, key=lambda p: (self.trips[p.pk], p.pk))
         free = [p for p in by_use if all(end < s or e < start for s, e in self.busy[p.pk])]
-        leaves = not trip.scenario.startswith(
-            ("draft", "review", "returned", "rejected", "withdrawn")
-        )
+        # Only a trip whose passports go out must have its people to itself.
+        leaves = trip.scenario == "ready" or trip.scenario.startswith(("abroad", "back", "closed"))
         chosen = (free if leaves else free + [p for p in by_use if p not in free])[:2]
         if forever:
             chosen = chosen[:1]
@@ -230,11 +230,13 @@ class Life:
 
         t = self.trip
         with self.at(day, 9):
+            # Waiting for the committee: outside the plan (计划外), which sends it there.
+            in_plan = t.scenario != "review:3"
             entry = next(
                 (
                     e
                     for e in binding_entries(self.clerk.unit, t.depart.year)
-                    if t.country in (e.countries or [])
+                    if in_plan and t.country in (e.countries or [])
                 ),
                 None,
             )
@@ -443,13 +445,13 @@ class Life:
                     kind=kind,
                     responsible_person=self.people[0],
                     responsible_unit=self.clerk.unit,
-                    due_date=day + timedelta(days=due),
+                    due_date=max(day + timedelta(days=7), self.today + timedelta(days=due)),
                     description="出访成果，需持续跟进落实（演示数据）。",
                     source_type="missions.mission",
                     source_id=self.mission.pk,
                 )
             made += 1
-            later = min(day + timedelta(days=max(due // 2, 1)), self.today)
+            later = min(day + timedelta(days=5), self.today)
             if fate == "progress":
                 with self.at(later, 11):
                     services.progress_add(
@@ -600,26 +602,51 @@ def seed_trips(progress: Callable[[str], None], today: date | None = None) -> Se
     return seeded
 
 
+def seed_passport_application(today: date) -> int:
+    """The clerk asks for an official passport for a deputy head of the bureau who has
+    none (he is to lead a delegation next year): it waits for the FAO."""
+    from waishi.orgs.models import Person, User
+    from waishi.passports import services
+    from waishi.passports.models import ApplicationType, Kind, Passport, PassportApplication
+
+    clerk = User.objects.filter(username="clerk").first()
+    if clerk is None or PassportApplication.objects.filter(created_by=clerk).exists():
+        return 0
+    person = (
+        Person.objects.filter(unit=clerk.unit, is_unit_leadership=True, is_retired=False)
+        .exclude(pk__in=Passport.objects.values("holder_id"))
+        .exclude(pk__in=User.objects.filter(person__isnull=False).values("person_id"))
+        .order_by("pk")
+        .first()
+    )
+    if person is None:
+        return 0
+    with clock(moment(today - timedelta(days=2), 10)):
+        services.application_create(
+            actor=clerk,
+            person=person,
+            kind=Kind.OFFICIAL_ORDINARY,
+            application_type=ApplicationType.NEW,
+            reason="拟于明年带队出访，本人尚无因公护照（演示数据）",
+        )
+    return 1
+
+
 def run_sweeps() -> dict[str, int]:
     """The daily jobs as they would run today: reports due and overdue, passports to
     return, outcomes overdue (reminders go to the inboxes)."""
-    from django.test.utils import override_settings
 
     from waishi.followups.services import overdue_sweep
     from waishi.missions.report.services import report_sweep
     from waishi.passports.services import sweep as passports_sweep
 
     counts: dict[str, int] = {}
-    # The reminders go to the inboxes; the demo's e-mail addresses are invented, so no
-    # mail is sent (nor printed on the console) for them.
-    quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
     for name, job in (
         ("reports", report_sweep),
         ("passports", passports_sweep),
         ("outcomes", overdue_sweep),
     ):
-        with quiet:
-            result = job()
+        result = job()
         counts[name] = (
             sum(v for v in result.values() if isinstance(v, int))
             if isinstance(result, dict)

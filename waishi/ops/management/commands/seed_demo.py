@@ -10,17 +10,19 @@ accounts' passwords to a published value, which must never happen in production.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import datetime as dt
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from waishi.arrivals.demo import seed as seed_arrivals
 from waishi.audit.services import record_state
-from waishi.ops.demo import run_sweeps, seed_trips
+from waishi.ops.demo import run_sweeps, seed_passport_application, seed_trips
 from waishi.orgs import demo
 from waishi.plans.demo import seed_plans
 
@@ -29,7 +31,7 @@ def _day(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--today: {value!r} is not a date (YYYY-MM-DD).") from None
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 class Command(BaseCommand):
@@ -65,7 +67,10 @@ class Command(BaseCommand):
         if today is not None and today != timezone.localdate():
             now = timezone.localtime()
             frozen = demo.clock(demo.moment(today, now.hour, now.minute))
-        with frozen:
+        # What the demo's steps notify goes to the inboxes; the demo's e-mail addresses
+        # are invented, so no mail is sent (nor printed on the console) for them.
+        quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+        with frozen, quiet:
             self._seed(timezone.localdate())
 
     def _seed(self, today: dt.date) -> None:
@@ -88,6 +93,8 @@ class Command(BaseCommand):
                 f"trips: {seeded.trips} trips, {seeded.changes} change requests, "
                 f"{seeded.outcomes} follow-up outcomes"
             )
+        if seed_passport_application(today):
+            stage("passports: one application for a new passport waits for the FAO")
         seed_arrivals(_Lines(stage))
         swept = run_sweeps()
         stage("daily jobs: " + ", ".join(f"{k} {v}" for k, v in swept.items()))
