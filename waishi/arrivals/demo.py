@@ -160,7 +160,7 @@ ARRIVALS: list[Spec] = [
     ),
     Spec(32, "郭晓彤", R, "CN", "NL", "阿姆斯特丹", "KL897", "379902", 2, (D,), "refused"),
     # 海港区: the second demo officer's district.
-    Spec(33, "钱子涵", R, "CN", "SG", "新加坡", "SQ806", "379903", -7, (D, P), "confirm"),
+    Spec(33, "钱子涵", R, "CN", "KR", "首尔", "KE845", "379903", -7, (D, P), "confirm"),
     Spec(
         34,
         "Jonas Berg",
@@ -502,10 +502,10 @@ def seed(stdout: IO[str] | None = None) -> int:
                 object_repr="海滨市入境人员（演示）",
                 data={"arrivals": arrivals, "residents": residents, "campaigns": campaigns},
             )
-    handovers = dict(Counter(Handover.objects.values_list("state", flat=True)).most_common())
+    handovers = Counter(Handover.objects.values_list("state", flat=True))
     _write(
         stdout,
-        f"arrivals: {campaigns} campaigns and {residents} foreign residents added; "
-        f"hand-overs {handovers}",
+        f"arrivals: {campaigns} campaigns and {residents} foreign residents added; hand-overs "
+        + ", ".join(f"{handovers[state]} {state}" for state in sorted(handovers)),
     )
     return arrivals
