@@ -25,7 +25,6 @@ Idempotent: when the commerce bureau has any demo trip, the trips are left alone
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -587,7 +586,6 @@ def seed_trips(progress: Callable[[str], None], today: date | None = None) -> Se
     pools = {code: People(units[code]) for code in (HOME, OTHER)}
     with clock(moment(today - timedelta(days=730), 9)):
         seed_passports(None, [p for pool in pools.values() for p in pool.pool], today)
-    started = time.monotonic()
     # In the order of departure, so that a passport is back before the next trip takes it.
     for n, trip in enumerate(sorted(trips, key=lambda t: t.depart), start=1):
         trip.scenario = _scenario_kind(trip.scenario)
@@ -598,7 +596,7 @@ def seed_trips(progress: Callable[[str], None], today: date | None = None) -> Se
         seeded.outcomes += outcomes
         seeded.changes += changes
         if n % 10 == 0:
-            progress(f"trips: {n}/{len(trips)} ({time.monotonic() - started:.1f} s)")
+            progress(f"trips: {n}/{len(trips)}")
     return seeded
 
 
