@@ -19,7 +19,7 @@ from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
-DAYS = [dt.date(2026, 6, 15), dt.date(2026, 12, 30), dt.date(2027, 1, 2)]
+DAYS = [dt.date(2026, 6, 15), dt.date(2026, 12, 30), dt.date(2026, 12, 31), dt.date(2027, 1, 2)]
 
 
 def _seed(day: dt.date) -> str:
