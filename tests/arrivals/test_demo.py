@@ -1,5 +1,6 @@
-"""The demo arrivals: a second run adds nothing; the board has an overdue landing check,
-a hand-over waits for an answer, one foreign resident is overdue."""
+"""The demo arrivals: a second run adds nothing; each demo district's board has an overdue
+landing check, a hand-over waits for an answer, one was accepted and one refused, one
+foreign resident is overdue."""
 
 from __future__ import annotations
 
@@ -61,22 +62,33 @@ def test_the_demo_shows_each_situation():
     arrivals_demo.seed()
     now = timezone.now()
     home = Arrival.objects.filter(district__code=arrivals_demo.DISTRICT_HOME)
-    # An overdue landing check, for the board's first line.
-    overdue = Step.objects.filter(
-        arrival__in=home, kind=StepKind.LANDING_CHECK, done_at__isnull=True, due_at__lt=now
-    )
-    assert overdue.count() == 1
-    # Steps confirmed by the demo district officer, some arrivals closed by them.
+    second = Arrival.objects.filter(district__code=arrivals_demo.HANDOVER_TO)
+    # An overdue landing check on each demo district's board, for its first line.
+    overdue = Step.objects.filter(kind=StepKind.LANDING_CHECK, done_at__isnull=True, due_at__lt=now)
+    assert overdue.filter(arrival__in=home).count() == 1
+    assert overdue.filter(arrival__in=second).count() == 1
+    # Steps confirmed by the demo district officers, each in their own district.
     confirmed = Step.objects.filter(done_at__isnull=False)
-    assert set(confirmed.values_list("done_by__username", flat=True)) == {"district"}
+    assert set(confirmed.values_list("done_by__username", flat=True)) == {"district", "district2"}
+    assert not confirmed.filter(done_by__username="district2").exclude(arrival__in=second).exists()
     assert home.filter(state=ArrivalState.CLOSED).count() >= 2
     assert home.filter(state=ArrivalState.MANAGED).count() >= 3
-    # Apart from that one arrival, nothing is late.
+    assert second.filter(state=ArrivalState.MANAGED).exists()
+    # Apart from those two arrivals, nothing is late.
     late = Step.objects.filter(done_at__isnull=True, due_at__lt=now)
-    assert set(late.values_list("arrival_id", flat=True)) == {overdue.get().arrival_id}
-    # A hand-over waiting for the other district.
-    pending = Handover.objects.get(state=Handover.State.PENDING)
-    assert pending.from_district.code == "379902" and pending.to_district.code == "379903"
+    assert set(late.values_list("arrival_id", flat=True)) == set(
+        overdue.values_list("arrival_id", flat=True)
+    )
+    # Hand-overs from 中山区 to 海港区: one waiting for an answer, one accepted (the
+    # arrival is 海港区's now), one refused (it stayed).
+    for state in Handover.State.PENDING, Handover.State.ACCEPTED, Handover.State.REFUSED:
+        handover = Handover.objects.get(state=state)
+        assert handover.from_district.code == "379902"
+        assert handover.to_district.code == "379903"
+    accepted = Handover.objects.get(state=Handover.State.ACCEPTED)
+    assert accepted.arrival.district.code == "379903"
+    refused = Handover.objects.get(state=Handover.State.REFUSED)
+    assert refused.arrival.district.code == "379902"
     # A late declaration, and the plan "none" given by the demo rule.
     assert Arrival.objects.filter(late_declaration=True).count() == 1
     assert Arrival.objects.filter(plan__code="none").count() == 2

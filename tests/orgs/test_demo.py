@@ -61,7 +61,7 @@ def test_seeding_twice_changes_nothing(seeded):
 def test_progress_on_stderr(seeded):
     assert "districts 8 (8 new)" in seeded
     assert "people 300/300" in seeded
-    assert "accounts 12 (12 new)" in seeded
+    assert f"accounts {len(demo.ACCOUNTS)} ({len(demo.ACCOUNTS)} new)" in seeded
 
 
 def test_refuses_outside_demo_mode(db, settings):
@@ -161,6 +161,9 @@ def test_accounts_one_per_role(seeded):
     assert users["clerk"].unit.code == "HB-COM"
     assert users["clerk2"].unit != users["clerk"].unit
     assert users["district"].district.code == "379902"
+    # A second district's officer, to answer hand-overs.
+    assert users["district2"].district.code == "379903"
+    assert users["district2"].role == users["district"].role
     assert users["clerk"].person.unit == users["clerk"].unit
     assert users["head"].person.post == "主任"
     # One hash for all (Argon2 is slow on purpose), and it is the demo password's.

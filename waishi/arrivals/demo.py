@@ -11,7 +11,11 @@ twice, merged into one arrival). Dates are relative to the day of the run:
   confirmed), arrivals under management (the steps due so far confirmed), one that
   landed today (landing check confirmed), one that landed yesterday with nothing
   confirmed (its landing check is overdue: the board shows it at the top), one awaiting
-  hand-over to 海港区, one declared less than 48 hours before departure (flagged late);
+  hand-over to 海港区, one 海港区 refused to take over, one declared less than 48 hours
+  before departure (flagged late);
+- in 海港区 (379903, the demo account ``district2``): one handed over by 中山区 and
+  accepted (its steps since confirmed by 海港区), arrivals under management, one with an
+  overdue landing check, arrivals expected;
 - in the other districts (no demo officer there): arrivals expected in the coming days.
 
 A demo rule gives the plan "none" to arrivals from Singapore and New Zealand.
@@ -23,6 +27,7 @@ a resident likewise, a campaign and the rule by name; running it again adds noth
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from typing import IO
 
@@ -35,7 +40,8 @@ CAMPAIGNS = [
     ("在滨外籍人员定期健康申报（演示）", "resident"),
 ]
 DISTRICT_HOME = "379902"  # the demo district officer's
-HANDOVER_TO = "379903"
+HANDOVER_TO = "379903"  # the second demo district officer's
+OFFICERS = {DISTRICT_HOME: "district", HANDOVER_TO: "district2"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,8 @@ class Spec:
     district: str
     offset: int  # arrival date = today + offset
     sources: tuple[str, ...]
-    scenario: str = "expected"  # confirm | overdue | handover | late | expected
+    # confirm | overdue | handover (offered) | handed (accepted) | refused | late | expected
+    scenario: str = "expected"
     time: dt.time | None = None
     purpose: str = "home"
 
@@ -137,7 +144,51 @@ ARRIVALS: list[Spec] = [
     ),
     Spec(11, "孙浩然", R, "CN", "AU", "悉尼", "CZ326", "379902", 2, (D,), "late"),
     Spec(12, "吴佳怡", R, "CN", "CA", "温哥华", "CA992", "379902", 3, (A, D)),
-    # The other districts: arrivals expected in the coming days.
+    Spec(
+        31,
+        "Ana Souza",
+        F,
+        "BR",
+        "BR",
+        "São Paulo",
+        "EK362",
+        "379902",
+        -4,
+        (D,),
+        "handed",
+        purpose="business",
+    ),
+    Spec(32, "郭晓彤", R, "CN", "NL", "阿姆斯特丹", "KL897", "379902", 2, (D,), "refused"),
+    # 海港区: the second demo officer's district.
+    Spec(33, "钱子涵", R, "CN", "KR", "首尔", "KE845", "379903", -7, (D, P), "confirm"),
+    Spec(
+        34,
+        "Jonas Berg",
+        F,
+        "SE",
+        "SE",
+        "Stockholm",
+        "CA912",
+        "379903",
+        -5,
+        (A,),
+        "confirm",
+        purpose="work",
+    ),
+    Spec(
+        35,
+        "秦嘉怡",
+        R,
+        "CN",
+        "GB",
+        "曼彻斯特",
+        "CA780",
+        "379903",
+        -1,
+        (P,),
+        "overdue",
+        time=dt.time(9, 30),
+    ),
     Spec(13, "郑凯", R, "CN", "US", "洛杉矶", "CA984", "379903", 1, (P,)),
     Spec(14, "Olivia Brown", F, "GB", "GB", "London", "CA856", "379903", 2, (A,), purpose="study"),
     Spec(15, "Sofia Rossi", F, "IT", "IT", "Milano", "CA940", "379903", 4, (D,), purpose="work"),
@@ -298,6 +349,38 @@ def _confirm_due(arrival, officer, now: dt.datetime) -> int:
     return done
 
 
+def _hand_over(spec: Spec, arrival, officers: dict, districts: dict, now: dt.datetime) -> int:
+    """中山区 offers the arrival to 海港区: left pending (``handover``), refused, or
+    accepted the next hour and its steps due so far confirmed by 海港区 (``handed``)."""
+    from waishi.arrivals.plans import arrival_moment
+    from waishi.arrivals.services import handover_accept, handover_refuse, handover_request
+    from waishi.orgs.demo import clock
+
+    asked = now if spec.scenario == "handover" else now - dt.timedelta(hours=20)
+    if spec.scenario == "handed":  # the day before landing
+        asked = min(asked, arrival_moment(arrival) - dt.timedelta(days=1))
+    with clock(asked):
+        handover = handover_request(
+            actor=officers[DISTRICT_HOME],
+            arrival=arrival,
+            to_district=districts[HANDOVER_TO],
+            reason="演示：旅客申报的目的地址实际位于海港区，请接收。",
+        )
+    if spec.scenario == "handover":
+        return 0
+    with clock(asked + dt.timedelta(hours=1)):
+        if spec.scenario == "refused":
+            handover_refuse(
+                actor=officers[HANDOVER_TO],
+                handover=handover,
+                reason="演示：经核实，该地址属中山区管辖，请原区继续管理。",
+            )
+            return 0
+        handover_accept(actor=officers[HANDOVER_TO], handover=handover)
+    arrival.refresh_from_db()
+    return _confirm_due(arrival, officers[HANDOVER_TO], now)
+
+
 def _rule(command) -> bool:
     from waishi.arrivals.config_services import rule_create
     from waishi.arrivals.models import ManagementPlan, PlanRule
@@ -376,17 +459,18 @@ def seed(stdout: IO[str] | None = None) -> int:
     """Load the demo arrivals, campaigns and residents; returns how many arrivals were
     registered (0 on a second run)."""
     from waishi.arrivals.models import Arrival, Handover, passport_index
-    from waishi.arrivals.services import handover_request
     from waishi.audit.services import record
     from waishi.orgs.models import District, User
 
-    users = {u.username: u for u in User.objects.filter(username__in=["district", "command"])}
+    names = ["command", *OFFICERS.values()]
+    users = {u.username: u for u in User.objects.filter(username__in=names)}
     districts = {d.code: d for d in District.objects.all()}
     needed = {s.district for s in ARRIVALS} | {r[3] for r in RESIDENTS}
-    if len(users) < 2 or not needed <= set(districts):
+    if len(users) < len(names) or not needed <= set(districts):
         _write(stdout, "arrivals: the demo city is not loaded; nothing done")
         return 0
-    officer, command = users["district"], users["command"]
+    command = users["command"]
+    officers = {code: users[name] for code, name in OFFICERS.items()}
     now = timezone.now()
     today = timezone.localdate(now)
     rule = _rule(command)
@@ -396,15 +480,11 @@ def seed(stdout: IO[str] | None = None) -> int:
             continue
         with transaction.atomic():
             arrival = _register(spec, districts, today, now)
+            officer = officers.get(spec.district)
             if spec.scenario == "confirm":
                 confirmed += _confirm_due(arrival, officer, now)
-            elif spec.scenario == "handover":
-                handover_request(
-                    actor=officer,
-                    arrival=arrival,
-                    to_district=districts[HANDOVER_TO],
-                    reason="演示：旅客申报的目的地址实际位于海港区，请接收。",
-                )
+            elif spec.scenario in ("handover", "handed", "refused"):
+                confirmed += _hand_over(spec, arrival, officers, districts, now)
         arrivals += 1
     _write(
         stdout,
@@ -422,10 +502,10 @@ def seed(stdout: IO[str] | None = None) -> int:
                 object_repr="海滨市入境人员（演示）",
                 data={"arrivals": arrivals, "residents": residents, "campaigns": campaigns},
             )
-    pending = Handover.objects.filter(state=Handover.State.PENDING).count()
+    handovers = Counter(Handover.objects.values_list("state", flat=True))
     _write(
         stdout,
-        f"arrivals: {campaigns} campaigns and {residents} foreign residents added; "
-        f"{pending} hand-over(s) pending",
+        f"arrivals: {campaigns} campaigns and {residents} foreign residents added; hand-overs "
+        + ", ".join(f"{handovers[state]} {state}" for state in sorted(handovers)),
     )
     return arrivals

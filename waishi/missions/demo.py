@@ -1,23 +1,23 @@
-"""Invented trip applications for the demo city (after ``orgs.demo.load``): a draft, a
-submitted application and an approved trip of 2026 of the commerce bureau (HB-COM).
-
-Idempotent: an application whose title exists is left alone. Everything goes through
-the services (and so into the audit chain): the submitted trip's notice (公示) is
-published; the approved trip is exempted from publicity by the FAO head and decided
-step by step by the demo approvers through ``services.mission_decide``, which consumes
-the unit's quota at the final approval (the plan demo must have run first)."""
+"""The trip application's steps as the demo takes them (the demo's year of trips is built
+in ``waishi.ops.demo``, which also needs passports and follow-ups): draft an invented
+application, submit it with a justification for every finding that needs one, publish
+its notice (公示), and decide its approval steps as the demo approvers. Every step is the
+real service, so the policy check, the approval chain, the quota and the audit chain are
+those of a real trip; run under ``orgs.demo.clock`` they happen on the demo's past days.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import IO
+
+from django.core.files.base import ContentFile
 
 from waishi.approvals.selectors import current_step
 from waishi.missions.application import services
-from waishi.missions.models import Exemption, Mission, State
-from waishi.orgs.models import Person, User
+from waishi.missions.core import checking
+from waishi.missions.models import Category, Mission, Publicity, State
+from waishi.orgs.models import User
 
-CLERK = "clerk"
 APPROVERS = {  # approver role -> demo account
     "unit_leader": "leader",
     "fao_reviewer": "reviewer",
@@ -25,22 +25,56 @@ APPROVERS = {  # approver role -> demo account
     "committee": "committee",
 }
 
+# What the demo clerk writes when a finding needs a justification, by rule.
+JUSTIFICATIONS = {
+    "LEAD_TIME": "对方会期近期才确定，无法按规定提前报批（演示数据）",
+    "BUDGET_MISSING": "经费预算明细另按财政程序报批（演示数据）",
+    "BUDGET_STANDARD": "经费按对方接待标准据实测算（演示数据）",
+    "STAY_DAYS": "对方安排的活动须连续参加，已压缩至最短（演示数据）",
+}
+DEFAULT_JUSTIFICATION = "已按规定说明情况，请予审核（演示数据）"
 
-def _draft(clerk, people, *, title: str, start: date, end: date, country: str, city: str):
-    m = services.mission_create_draft(
-        actor=clerk,
-        title=title,
-        purpose="推动经贸合作，落实友好城市合作备忘录",
-        tasks="拜访当地政府及商协会，出席经贸推介会，洽谈合作项目",
-        departure_date=start,
-        return_date=end,
-        out_of_plan=True,
-        out_of_plan_reason="对方临时发出邀请，未及列入年度计划（演示数据）",
-        funding_source="部门预算",
-        budget_total_cny=60000,
-    )
-    from django.core.files.base import ContentFile
 
+def approver(role: str) -> User | None:
+    return User.objects.filter(username=APPROVERS.get(role, "")).first()
+
+
+def draft(
+    clerk,
+    people,
+    *,
+    title: str,
+    start: date,
+    end: date,
+    country: str,
+    city: str,
+    category: str = Category.ECON_TECH,
+    entry=None,
+    purpose: str = "推动经贸合作，落实友好城市合作备忘录",
+    tasks: str = "拜访当地政府及商协会，出席经贸推介会，洽谈合作项目",
+    budget: int = 60000,
+) -> Mission:
+    """A complete draft of ``clerk``'s unit: basics, invitation letter, one stop, members
+    (the first heads the delegation). ``entry`` ties it to a plan entry; without one the
+    trip is outside the plan (计划外) with its reason."""
+    basics = {
+        "title": title,
+        "purpose": purpose,
+        "tasks": tasks,
+        "category": category,
+        "departure_date": start,
+        "return_date": end,
+        "funding_source": "部门预算",
+        "budget_total_cny": budget,
+    }
+    if entry is not None:
+        basics.update(plan_entry=entry, out_of_plan=False)
+    else:
+        basics.update(
+            out_of_plan=True,
+            out_of_plan_reason="对方临时发出邀请，未及列入年度计划（演示数据）",
+        )
+    m = services.mission_create_draft(actor=clerk, **basics)
     letter = ContentFile(
         b"%PDF-1.4\n% demo invitation letter (invented)\n%%EOF\n", name="邀请函.pdf"
     )
@@ -61,105 +95,59 @@ def _draft(clerk, people, *, title: str, start: date, end: date, country: str, c
     for person in people:
         services.mission_member_add(actor=clerk, mission=m, version=None, person=person)
     rows = [
-        {"id": member.pk, "task": "洽谈合作项目", "is_leader": i == 0}
+        {"id": member.pk, "task": "洽谈合作项目，出席相关活动", "is_leader": i == 0}
         for i, member in enumerate(m.members.order_by("order"))
     ]
     return services.mission_update_members(actor=clerk, mission=m, version=None, rows=rows)
 
 
-def _approve_all(mission: Mission, users: dict, stdout: IO[str] | None = None) -> None:
-    """Each step decided by the demo approver of its role through the real decision
-    service (policy re-check, publicity, quota); the publicity exempted by the FAO head
-    first, since the demo cannot wait out the period."""
-    from django.core.exceptions import ValidationError
+def justifications_for(mission: Mission) -> dict[str, str]:
+    """A justification for every finding of today's check that needs one."""
+    from django.utils import timezone
 
-    services.publicity_exempt(
-        actor=users["head"],
+    today = timezone.localdate()
+    data = checking.trip_data(mission, submitted_on=today, frozen=False)
+    result = checking.run_check(mission, on=today, data=data)
+    return {
+        checking.finding_key(f): JUSTIFICATIONS.get(f["rule"], DEFAULT_JUSTIFICATION)
+        for f in result["findings"]
+        if checking.needs_justification(f)
+    }
+
+
+def submit(clerk, mission: Mission, *, publish: bool = True) -> Mission:
+    """Submit (or resubmit) with the justifications it needs; publish its notice."""
+    mission.refresh_from_db()
+    m = services.mission_submit(
+        actor=clerk, mission=mission, justifications=justifications_for(mission)
+    )
+    if publish and not Publicity.objects.filter(mission=m).exists():
+        services.publicity_publish(actor=clerk, mission=m)
+    return Mission.objects.get(pk=m.pk)
+
+
+def pending_role(mission: Mission) -> str | None:
+    step = current_step("missions.mission", mission.pk)
+    return step.approver_role if step is not None else None
+
+
+def decide(mission: Mission, decision: str = "approve", comment: str = "") -> str | None:
+    """Decide the trip's pending step as the demo approver of its role; the outcome
+    ("next", "approved", "returned", "rejected"), or None when no step is pending."""
+    role = pending_role(mission)
+    if role is None:
+        return None
+    comments = {
+        "approve": "同意（演示）",
+        "return": "请补充说明出访的必要性和日程安排（演示）",
+        "reject": "该团组与年度重点工作关联不够，不予批准（演示）",
+    }
+    return services.mission_decide(
+        actor=approver(role),
         mission=mission,
-        exemption=Exemption.CENTRAL_TASK,
-        reason="市政府临时交办的投资促进任务（演示数据，虚构）",
+        decision=decision,
+        comment=comment or comments[decision],
     )
-    while (step := current_step("missions.mission", mission.pk)) is not None:
-        try:
-            outcome = services.mission_decide(
-                actor=users[APPROVERS[step.approver_role]],
-                mission=mission,
-                decision="approve",
-                comment="同意（演示）",
-            )
-        except ValidationError as exc:  # e.g. no quota: the trip stays in review
-            if stdout is not None:
-                stdout.write(f"missions: demo approval stopped: {' '.join(exc.messages)}\n")
-            return
-        if outcome == "approved":
-            return
 
 
-def seed_missions(stdout: IO[str] | None = None) -> int:
-    """Create the demo applications that are not there yet; how many were created."""
-    users = {u.username: u for u in User.objects.filter(username__in=[CLERK, *APPROVERS.values()])}
-    clerk = users.get(CLERK)
-    if clerk is None or clerk.unit is None:
-        return 0
-    staff = list(
-        Person.objects.filter(unit=clerk.unit, is_active=True, is_unit_leadership=False)
-        .exclude(pk__in=User.objects.filter(person__isnull=False).values("person_id"))
-        .order_by("pk")[:6]
-    )
-    if len(staff) < 4:
-        return 0
-    specs = [
-        (
-            "赴日本大阪经贸推介（草稿）",
-            date(2027, 4, 12),
-            date(2027, 4, 16),
-            "JP",
-            "大阪",
-            staff[:2],
-            "draft",
-        ),
-        (
-            "赴韩国釜山港口合作交流",
-            date(2027, 3, 8),
-            date(2027, 3, 12),
-            "KR",
-            "釜山",
-            staff[2:4],
-            "submit",
-        ),
-        (
-            "赴阿联酋迪拜投资促进",
-            date(2026, 9, 14),
-            date(2026, 9, 18),
-            "AE",
-            "迪拜",
-            staff[4:6] or staff[:2],
-            "approve",
-        ),
-    ]
-    created = 0
-    for title, start, end, country, city, people, goal in specs:
-        if Mission.objects.filter(unit=clerk.unit, title=title).exists():
-            continue
-        m = _draft(clerk, people, title=title, start=start, end=end, country=country, city=city)
-        created += 1
-        if goal == "draft":
-            continue
-        m = services.mission_submit(
-            actor=clerk,
-            mission=m,
-            justifications={
-                "LEAD_TIME": "对方会期已定（演示数据）",
-                "BUDGET_MISSING": "预算另报（演示）",
-            },
-        )
-        if goal == "approve" and all(u in users for u in APPROVERS.values()):
-            _approve_all(m, users, stdout)
-        elif goal == "submit" and clerk is not None:
-            services.publicity_publish(actor=clerk, mission=m)
-    if stdout is not None:
-        stdout.write(f"missions: {created} demo trip applications created\n")
-    return created
-
-
-__all__ = ["State", "seed_missions"]
+__all__ = ["State", "decide", "draft", "pending_role", "submit"]

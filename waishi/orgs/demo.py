@@ -13,11 +13,13 @@ nothing and refreshes the demo accounts (password age, lockouts, second factor).
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import functools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from unittest import mock
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -351,6 +353,8 @@ ACCOUNTS: list[DemoAccount] = [
     DemoAccount("head", Role.FAO_HEAD, "HB-FAO", person_post="主任"),
     DemoAccount("committee", Role.COMMITTEE, "HB-CPC", person_post="市委常委、秘书长"),
     DemoAccount("district", Role.DISTRICT_OFFICER, "HB-D02", "379902", person_post="科长"),
+    # The officer of a second district: receives the hand-overs 中山区 offers.
+    DemoAccount("district2", Role.DISTRICT_OFFICER, "HB-D03", "379903", person_post="科长"),
     DemoAccount("command", Role.CITY_COMMAND, full_name="市疫情防控指挥部值班员"),
     DemoAccount("auditor", Role.AUDITOR, "HB-DISC", person_post="处长"),
     DemoAccount("sysadmin", Role.SYS_ADMIN, full_name="系统管理员"),
@@ -389,6 +393,37 @@ def demo_logins() -> list[DemoLogin]:
 def totp_key_hex() -> str:
     """The demo secret as django-otp stores it (hex of the raw key)."""
     return base64.b32decode(TOTP_SECRET).hex()
+
+
+# --- the demo's clock --------------------------------------------------------------------------
+
+_real_now = timezone.now
+
+
+def today() -> dt.date:
+    """The day the demo is built for: today, or the day a ``clock`` is set to."""
+    return timezone.localdate()
+
+
+def moment(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
+    """``day`` at ``hour``:``minute`` local time, aware."""
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+@contextlib.contextmanager
+def clock(at: dt.datetime) -> Iterator[None]:
+    """Run the real services as if it were ``at``: ``django.utils.timezone.now`` (and so
+    ``localdate``, ``auto_now`` fields and every "today" of a service) reads ``at`` plus the
+    time that has passed since, so the demo's past (a trip approved two months ago, back a
+    week ago) is made by the same services, checks and audit events as a real one. The
+    audit chain keeps its order of rows; its events carry the simulated times."""
+    started = _real_now()
+
+    def now() -> dt.datetime:
+        return at + (_real_now() - started)
+
+    with mock.patch.object(timezone, "now", now):
+        yield
 
 
 # --- loader ---------------------------------------------------------------------------------
