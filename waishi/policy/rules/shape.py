@@ -178,7 +178,7 @@ def itinerary_gap(trip: Trip, p: dict, ctx: Context) -> tuple | list:
     }
     if (first - start).days > travel:
         # zh: 出境日期为%(departure_date)s，第一站却从%(first_arrive)s才开始，
-        #     相差%(gap)d天（出境当天的路途最多%(travel_days)d天）：请核对出访日期或行程
+        #     相差%(gap)d天（出境路途最多%(travel_days)d天）：请核对出访日期或行程各站。
         msg = gettext_noop(
             "The delegation leaves China on %(departure_date)s but the first stop begins only "
             "on %(first_arrive)s, %(gap)d days later (at most %(travel_days)d for the "
@@ -188,7 +188,7 @@ def itinerary_gap(trip: Trip, p: dict, ctx: Context) -> tuple | list:
         found.append(ctx.finding("ITINERARY_GAP", "error", msg, data))
     if (end - last).days > travel:
         # zh: 入境日期为%(return_date)s，最后一站却在%(last_depart)s就已结束，
-        #     相差%(gap)d天（回程路途最多%(travel_days)d天）：请核对出访日期或行程
+        #     相差%(gap)d天（回程路途最多%(travel_days)d天）：请核对出访日期或行程各站。
         msg = gettext_noop(
             "The delegation enters China on %(return_date)s but the last stop ends on "
             "%(last_depart)s, %(gap)d days earlier (at most %(travel_days)d for the journey "

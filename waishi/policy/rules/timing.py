@@ -119,8 +119,8 @@ def plan_year(
         return []
     if departure.year == plan_year:
         return []
-    # zh: 所选年度计划条目属于%(plan_year)d年度计划，本团组%(year)d年出境，
-    #     须选择%(year)d年度计划中的条目（或按计划外申报）
+    # zh: 所选计划条目属于%(plan_year)d年度计划，本团组%(year)d年出境：
+    #     请选择%(year)d年度计划中的条目（或按计划外申报）。
     msg = gettext_noop(
         "The chosen plan entry belongs to the %(plan_year)d annual plan, but the trip leaves "
         "in %(year)d: choose an entry of the %(year)d plan (or apply outside the plan)."
