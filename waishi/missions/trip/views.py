@@ -115,9 +115,11 @@ def _confirm(request, mission_pk: int, service, done_message: str, action: str):
             return _page(mission.pk)
         # The second step: the same page, the date kept, asking for the reason and the
         # confirmation (nothing is recorded until both are given).
-        for name in DEVIATION_FIELDS:
-            for message in errors.get(name, []):
-                form.add_error(name, message)
+        # Errors under the fields only once they were on the page (the second step).
+        if any(name in request.POST for name in DEVIATION_FIELDS):
+            for name in DEVIATION_FIELDS:
+                for message in errors.get(name, []):
+                    form.add_error(name, message)
         problems = _deviations_of(mission, data["day"], action)
         return _travel_page(
             request, mission, deviation={"action": action, "form": form, "problems": problems}
