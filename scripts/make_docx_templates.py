@@ -167,7 +167,7 @@ def publicity() -> None:
     )
     _line(
         document,
-        "    公示期间如有异议，请向{{ office }}反映（电话：{{ phone }}）。",
+        "    {{ objections }}",
     )
     _line(document, "{{ unit }}", WD_ALIGN_PARAGRAPH.RIGHT)
     _line(document, "{{ published_on }}", WD_ALIGN_PARAGRAPH.RIGHT)
@@ -251,7 +251,7 @@ def report_publicity() -> None:
     _table(document, *MEMBERS)
     _line(
         document,
-        "    公示期间如有异议，请向本单位或{{ office }}反映（电话：{{ phone }}）。",
+        "    {{ objections }}",
     )
     _line(document, "{{ unit }}", WD_ALIGN_PARAGRAPH.RIGHT)
     _line(document, "{{ publicity_from }}", WD_ALIGN_PARAGRAPH.RIGHT)

@@ -320,8 +320,9 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 STEP_UP_MINUTES = env_int("WAISHI_STEP_UP_MINUTES", 5, 1)
 
 # The Foreign Affairs Office's telephone number printed on the publicity notices (公示) for
-# objections, e.g. "0571-87000000".
-FAO_PHONE = os.environ.get("WAISHI_FAO_PHONE", "")
+# objections, e.g. "0571-87000000". Unset, the notices name the office without a number;
+# the demo city has an invented one.
+FAO_PHONE = os.environ.get("WAISHI_FAO_PHONE", "0571-87000000" if DEMO else "")
 
 # --- sessions (security.md S1) --------------------------------------------------------------
 # With Redis, sessions live in the cache (Redis) alone, like the cache itself: no app server

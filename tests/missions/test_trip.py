@@ -79,8 +79,14 @@ def test_an_early_departure_is_recorded_as_a_deviation(cast, people):
         departure_date=timezone.localdate() + dt.timedelta(days=1)
     )
     mission.refresh_from_db()
+    # A day outside the approved itinerary is taken with its reason, confirmed
+    # (tests/missions/test_trip_defects.py has the refusals without them).
     gone = trip_services.mission_depart(
-        actor=cast["unit_clerk"], mission=mission, on=timezone.localdate()
+        actor=cast["unit_clerk"],
+        mission=mission,
+        on=timezone.localdate(),
+        deviation_reason="航班调整",
+        deviation_confirmed=True,
     )
     from waishi.audit.models import AuditEvent
 

@@ -76,11 +76,15 @@ def test_contract_example(tmp_path):
         ["DE"],
     )
     assert result["verdict"] == "fail"
+    # The example's one stop ends on 05-13 while the delegation enters China on 05-17:
+    # the dates and the stops disagree (ITINERARY_GAP), besides the frequency and the stay.
     assert [(f["rule"], f["severity"], f["member"]) for f in result["findings"]] == [
         ("FREQUENCY", "error", 0),
+        ("ITINERARY_GAP", "error", None),
         ("STAY_DAYS", "error", None),
     ]
-    assert result["findings"][1]["data"].items() >= {"limit": 5, "days_abroad": 8}.items()
+    assert result["findings"][1]["data"].items() >= {"last_depart": "2026-05-13", "gap": 4}.items()
+    assert result["findings"][2]["data"].items() >= {"limit": 5, "days_abroad": 8}.items()
     assert set(result["findings"][0]) == {
         "rule",
         "severity",

@@ -22,6 +22,20 @@ class ActualDateInput(serializers.Serializer):
         help_text=_("The actual date, YYYY-MM-DD: today or earlier, once it has happened.")
     )
     version = VersionField(required=False)
+    deviation_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text=_(
+            "Needed when the date deviates from the approved itinerary (a departure outside "
+            "it, a return after it or on the day of departure): why."
+        ),
+    )
+    deviation_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("With the reason: true to confirm the deviation."),
+    )
 
 
 class CloseInput(serializers.Serializer):

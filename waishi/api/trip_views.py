@@ -122,6 +122,8 @@ class _ConfirmView(_TripView):
                     on=data["date"],
                     version=data.get("version"),
                     ip=client_ip(request),
+                    deviation_reason=data.get("deviation_reason", ""),
+                    deviation_confirmed=data.get("deviation_confirmed", False),
                 )
         except ValidationError as exc:
             raise renamed(exc, {self.field: "date"}) from None
@@ -137,8 +139,8 @@ class MissionDepartView(_ConfirmView):
         summary="Confirm the departure",
         description="The day the delegation actually left (not in the future). Refused, "
         "naming what, while anything on the pre-departure checklist is not done. A "
-        "departure earlier than approved is recorded as it happened and shown as a "
-        "deviation.",
+        "departure outside the approved itinerary is recorded as it happened, shown as a "
+        "deviation, and only with deviation_reason and deviation_confirmed.",
         parameters=[IDEMPOTENCY_KEY],
         request=ts.ActualDateInput,
         responses=_responses(ts.TripStateOutput, *_WRITE_ERRORS),

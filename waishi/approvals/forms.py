@@ -125,10 +125,11 @@ class DelegationForm(Form):
 
 class DecisionForm(Form):
     """The decision on a subject's pending step, for every subject's decision page: the
-    decision, a comment (required to return or reject, as the API's decision inputs
-    require it), the reason for overriding a principle rule (shown when ``override``),
-    and comments per part of the record (``comment_fields``: {name: label}; none when
-    the subject takes none)."""
+    decision (without "approve" when something blocks the approval: ``approve``), a
+    comment (required to return or reject, as the API's decision inputs require it), the
+    reason for overriding a principle rule (shown when ``override``), and comments per
+    part of the record (``comment_fields``: {name: label}; none when the subject takes
+    none)."""
 
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -153,8 +154,19 @@ class DecisionForm(Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, override: bool = False, comment_fields: dict | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        override: bool = False,
+        comment_fields: dict | None = None,
+        approve: bool = True,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if not approve:  # something blocks the approval: it is not offered
+            self.fields["decision"].choices = [
+                choice for choice in self.fields["decision"].choices if choice[0] != "approve"
+            ]
         self.comment_fields = dict(comment_fields or {})
         for name, label in self.comment_fields.items():
             self.fields[f"field_{name}"] = forms.CharField(

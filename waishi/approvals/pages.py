@@ -1,11 +1,13 @@
 """The one decision page of every subject of an approval chain.
 
-A GET shows the form (a notification link lands here); a first POST shows what will be
-done and asks to confirm; the confirming POST decides through the subject's service, as
-the API does (the policy is checked there, once); the page runs the subject's check
-itself only to show its findings, and again when the service refuses. A subject gives
-its own parts: whether the user may decide now, the service call, the check, its page's
-context, its two templates, its outcome messages and where to go afterwards.
+A GET shows the form (a notification link lands here), saying first what blocks the
+approval now (the policy's errors, the subject's ``blockers``) and then not offering it;
+a first POST shows what will be done and asks to confirm; the confirming POST decides
+through the subject's service, as the API does (the policy is checked there, once); the
+page runs the subject's check itself only to show its findings, and again when the service
+refuses. A subject gives its own parts: whether the user may decide now, the service call,
+the check, its page's context, its two templates, its outcome messages and where to go
+afterwards.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ class DecisionPage:
     outcomes: dict
     done: Callable[[], HttpResponse]
     comment_fields: dict | None = None
+    # what blocks the approval now besides the policy's errors, in words (e.g. a trip's
+    # publicity still running, its plan not approved): said before approval is offered
+    blockers: Callable[[], list[str]] | None = None
 
 
 def _findings(page: DecisionPage) -> tuple[list[dict], list[dict], str]:
@@ -55,11 +60,14 @@ def _findings(page: DecisionPage) -> tuple[list[dict], list[dict], str]:
     return [f for f in errors if f not in principle], principle, ""
 
 
-def _form(request, page: DecisionPage, behalf, *, override: bool) -> DecisionForm:
+def _form(
+    request, page: DecisionPage, behalf, *, override: bool, approve: bool = True
+) -> DecisionForm:
     return DecisionForm(
         request.POST or None,
         override=override and may_override(request.user, behalf),
         comment_fields=page.comment_fields,
+        approve=approve,
     )
 
 
@@ -84,7 +92,10 @@ def decision_page(request, page: DecisionPage) -> HttpResponse:
             else:
                 return _decided(request, page, outcome)
     hard, principle, check_problem = _findings(page)
-    form = _form(request, page, behalf, override=bool(principle))
+    blockers = list(page.blockers()) if page.blockers is not None else []
+    # What blocks the approval is said first, and the approval is then not offered.
+    blocked = bool(hard or blockers)
+    form = _form(request, page, behalf, override=bool(principle), approve=not blocked)
     context = page.context(
         {
             "step": step,
@@ -93,19 +104,28 @@ def decision_page(request, page: DecisionPage) -> HttpResponse:
             "hard": hard,
             "principle": principle,
             "check_problem": check_problem,
+            "blockers": blockers,
+            "approval_blocked": blocked,
         }
     )
-    if request.method == "POST" and form.is_valid():
-        if request.POST.get("confirm") != "yes":
-            return render(request, page.confirm_template, context)
-        try:
-            if refusal is not None:
-                raise refusal
-            outcome = page.decide(form)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or _("You are not allowed to do this."))
-        else:
-            return _decided(request, page, outcome)
+    if request.method == "POST":
+        valid = form.is_valid()
+        if refusal is not None:  # the service refused the confirmed decision: say why
+            _refused(form, refusal)
+        elif valid:
+            if request.POST.get("confirm") != "yes":
+                return render(request, page.confirm_template, context)
+            try:
+                outcome = page.decide(form)
+            except (ValidationError, PermissionDenied) as exc:
+                _refused(form, exc)
+            else:
+                return _decided(request, page, outcome)
     return render(request, page.template, context)
+
+
+def _refused(form: DecisionForm, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        apply_errors(form, exc)
+    else:
+        form.add_error(None, str(exc) or _("You are not allowed to do this."))

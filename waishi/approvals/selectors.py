@@ -79,6 +79,20 @@ def current_step(subject_type: str, subject_id: int) -> ApprovalStep | None:
     )
 
 
+def is_final(step: ApprovalStep) -> bool:
+    """True when ``step`` is the last of its round: approving it approves the subject."""
+    return (
+        not ApprovalStep.objects.filter(
+            subject_type=step.subject_type,
+            subject_id=step.subject_id,
+            round=step.round,
+            state=StepState.WAITING,
+        )
+        .exclude(pk=step.pk)
+        .exists()
+    )
+
+
 # --- who may decide -------------------------------------------------------------------------
 
 

@@ -98,9 +98,36 @@ def _require_driver(actor, unit_id: int | None) -> None:
     permissions.require(actor, DRIVES_CHAINS, unit_id, _("You are not allowed to do this."))
 
 
-def _due(start: dt.datetime, step: ApprovalStep) -> dt.date:
+def _due(start: dt.datetime, step: ApprovalStep, *, final: bool = False) -> dt.date:
+    """The step's due date: its rule's working days from ``start``; for the last step of
+    a round (the final approval) never before the first day the subject allows that
+    decision (``subjects.earliest_final``: a trip's publicity period must have run)."""
     days = (step.rule_snapshot or {}).get("due_working_days", DEFAULT_DUE_WORKING_DAYS)
-    return add_working_days(timezone.localdate(start), int(days))
+    due = add_working_days(timezone.localdate(start), int(days))
+    if final:
+        earliest = subjects.earliest_final(step.subject_type, step.subject_id)
+        if earliest is not None and due < earliest:
+            due = earliest
+    return due
+
+
+def final_step_due_refresh(*, subject_type: str, subject_id: int) -> ApprovalStep | None:
+    """Move the pending final step's due date to the first day its decision is allowed
+    when that day has moved past it (the subject's publicity was published after the step
+    started). Returns the step moved, or None. Runs in the caller's transaction."""
+    step = (
+        ApprovalStep.objects.select_for_update()
+        .filter(subject_type=subject_type, subject_id=subject_id, state=StepState.PENDING)
+        .first()
+    )
+    if step is None or not selectors.is_final(step):
+        return None
+    earliest = subjects.earliest_final(subject_type, subject_id)
+    if earliest is None or (step.due_on is not None and step.due_on >= earliest):
+        return None
+    ApprovalStep.objects.filter(pk=step.pk).update(due_on=earliest)
+    step.due_on = earliest
+    return step
 
 
 # --- the chain ------------------------------------------------------------------------------
@@ -150,7 +177,7 @@ def chain_start(
             )
             if position == 1:
                 step.started_at = now
-                step.due_on = _due(now, step)
+                step.due_on = _due(now, step, final=len(rules) == 1)
             step.save()
             steps.append(step)
         record(
@@ -290,7 +317,7 @@ def step_decide(
 
             def started(row: ApprovalStep, transition) -> None:
                 row.started_at = now
-                row.due_on = _due(now, row)
+                row.due_on = _due(now, row, final=len(rest) == 1)
 
             STEP.apply(
                 following,

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 
@@ -46,6 +47,10 @@ class Subject:
     # Optional, for lists: the links of many subjects at once ({id: url}), for a type
     # whose ``url`` reads the database. Without it a list asks ``url`` per row.
     urls: Callable[[Iterable[int]], dict[int, str]] | None = None
+    # Optional: the first day the subject's final approval is allowed (e.g. a trip's
+    # publicity period must have run), or None when nothing holds it. The last step's due
+    # date is never before it (``services``).
+    earliest_final: Callable[[int], date | None] | None = None
 
 
 _REGISTRY: dict[str, Subject] = {}
@@ -95,3 +100,11 @@ def urls_of(subject_type: str, ids: Iterable[int]) -> dict[int, str]:
 def excluded_user_ids(subject_type: str, subject_id: int) -> set[int]:
     subject = get(subject_type)
     return set(subject.excluded_user_ids(subject_id)) if subject is not None else set()
+
+
+def earliest_final(subject_type: str, subject_id: int) -> date | None:
+    """The first day the subject's final approval is allowed, when its app says one."""
+    subject = get(subject_type)
+    if subject is None or subject.earliest_final is None:
+        return None
+    return subject.earliest_final(subject_id)

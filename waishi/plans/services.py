@@ -488,6 +488,67 @@ def _refuse(message: str, **values: Any) -> QuotaExceeded:
     return QuotaExceeded(message % values, code="quota")
 
 
+def _names(unit, year: int, category: str) -> dict[str, Any]:
+    return {
+        "unit": unit.short_name or unit.name,
+        "year": year,
+        "category": QUOTA_NAMES[Category(category)],
+    }
+
+
+def _no_plan(plan: PlanYear | None, names: dict[str, Any]) -> QuotaExceeded | None:
+    if plan is None or plan.state != PlanState.APPROVED:
+        return _refuse(
+            _("%(unit)s: the %(year)s annual plan is not approved yet, so there is no quota."),
+            **names,
+        )
+    return None
+
+
+def _short(quota: Quota, person_trips: int, names: dict[str, Any]) -> QuotaExceeded | None:
+    """Why ``quota`` cannot take one more batch of ``person_trips``, or None."""
+    if quota.batches_left < 1:
+        return _refuse(
+            _(
+                "%(unit)s: the %(year)s quota for %(category)s is used up"
+                " (batches %(used)d/%(limit)d)."
+            ),
+            used=quota.batches_used,
+            limit=quota.batches,
+            **names,
+        )
+    if quota.person_trips_left < person_trips:
+        return _refuse(
+            _(
+                "%(unit)s: the %(year)s quota for %(category)s has %(left)d person-trips"
+                " left and this trip needs %(need)d (person-trips %(used)d/%(limit)d)."
+            ),
+            left=quota.person_trips_left,
+            need=person_trips,
+            used=quota.person_trips_used,
+            limit=quota.person_trips,
+            **names,
+        )
+    return None
+
+
+def quota_refusal(*, unit, year: int, category: str, person_trips: int) -> str | None:
+    """Why ``quota_consume`` would refuse this trip now, in words, or None: for the
+    decision page, which says so before offering the approval. Reads; locks nothing."""
+    if category == Category.ACADEMIC or category not in QUOTA_CATEGORIES:
+        return None
+    names = _names(unit, year, category)
+    plan = PlanYear.objects.filter(year=year).first()
+    refusal = _no_plan(plan, names)
+    if refusal is None:
+        quota = Quota.objects.filter(plan_id=plan.pk, unit_id=unit.pk, category=category).first()
+        if quota is None:
+            refusal = _refuse(_("%(unit)s has no %(year)s quota for %(category)s."), **names)
+        else:
+            refusal = _short(quota, int(person_trips), names)
+    return None if refusal is None else refusal.messages[0]
+
+
 def quota_consume(
     *,
     actor,
@@ -513,18 +574,12 @@ def quota_consume(
     person_trips = int(person_trips)
     if person_trips < 1:
         raise ValidationError({"person_trips": _("A trip has at least one member.")})
-    names = {
-        "unit": unit.short_name or unit.name,
-        "year": year,
-        "category": QUOTA_NAMES[Category(category)],
-    }
+    names = _names(unit, year, category)
     with transaction.atomic():
         plan = PlanYear.objects.filter(year=year).first()
-        if plan is None or plan.state != PlanState.APPROVED:
-            raise _refuse(
-                _("%(unit)s: the %(year)s annual plan is not approved yet, so there is no quota."),
-                **names,
-            )
+        refusal = _no_plan(plan, names)
+        if refusal is not None:
+            raise refusal
         # Lock only the quota row (no join: FOR UPDATE would lock the joined rows too).
         quota = (
             Quota.objects.select_for_update()
@@ -545,28 +600,9 @@ def quota_consume(
             raise ValidationError(
                 _("%(reference)s has already used a quota.") % {"reference": reference}
             )
-        if quota.batches_left < 1:
-            raise _refuse(
-                _(
-                    "%(unit)s: the %(year)s quota for %(category)s is used up"
-                    " (batches %(used)d/%(limit)d)."
-                ),
-                used=quota.batches_used,
-                limit=quota.batches,
-                **names,
-            )
-        if quota.person_trips_left < person_trips:
-            raise _refuse(
-                _(
-                    "%(unit)s: the %(year)s quota for %(category)s has %(left)d person-trips"
-                    " left and this trip needs %(need)d (person-trips %(used)d/%(limit)d)."
-                ),
-                left=quota.person_trips_left,
-                need=person_trips,
-                used=quota.person_trips_used,
-                limit=quota.person_trips,
-                **names,
-            )
+        refusal = _short(quota, person_trips, names)
+        if refusal is not None:
+            raise refusal
         Quota.objects.filter(pk=quota.pk).update(
             batches_used=F("batches_used") + 1,
             person_trips_used=F("person_trips_used") + person_trips,

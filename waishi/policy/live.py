@@ -49,7 +49,12 @@ def evaluate(data: Any, *, on: date | None = None) -> LiveCheck:
         result = judge(data, on=on, lookup=policy_in_force_db)
     except InputError as exc:
         return LiveCheck(error=str(exc))
-    payload = result_json(result)
+    return counted(result_json(result))
+
+
+def counted(payload: dict[str, Any]) -> LiveCheck:
+    """A check's output (``result_json``, perhaps with findings of the record added:
+    ``output.with_findings``) as the fragment shows it, with its counts per severity."""
     counts = {severity: 0 for severity in SEVERITIES}
     for finding in payload["findings"]:
         counts[finding["severity"]] += 1

@@ -103,6 +103,9 @@ SCHEMA: dict[str, dict[str, Spec]] = {
     },
     "ONE_CONTINENT": {"applies_to": _APPLIES},
     "ITINERARY_INCONSISTENT": {"applies_to": _APPLIES},
+    # The first stop begins, and the last ends, within ``travel_days`` of leaving and of
+    # entering China (the day of travel); a longer gap: the dates and stops disagree.
+    "ITINERARY_GAP": {"applies_to": _APPLIES, "travel_days": _int(0)},
     "TASK_PER_MEMBER": {"applies_to": _APPLIES},
     "NO_SIGHTSEEING": {"applies_to": _APPLIES},
     "BUSINESS_RATIO": {"applies_to": _APPLIES, "numerator": _int(0), "denominator": _int(1)},
@@ -121,6 +124,9 @@ SCHEMA: dict[str, dict[str, Spec]] = {
     },
     "SAME_UNIT_LEADERS": {"applies_to": _APPLIES, "max": _int(1)},
     "NOT_IN_PLAN": {"applies_to": _APPLIES},
+    # Judged on the record by ``waishi.missions`` (the plan entry is not in the contract's
+    # input): the entry must be of the plan of the trip's year.
+    "PLAN_YEAR": {"applies_to": _APPLIES},
     "LEAD_TIME": {
         "applies_to": _APPLIES,
         "days": _int(0),
@@ -147,8 +153,10 @@ SCHEMA: dict[str, dict[str, Spec]] = {
 }
 
 # Parameters of rules enforced by the workflow after approval (policy-rules.md, "Before,
-# during and after"); ``check`` iterates ``rules.RULES`` and so never reads them.
-WORKFLOW_PARAMETERS = frozenset({"PASSPORT_OFFICIAL", "PASSPORT_RETURN", "REPORT_DUE"})
+# during and after"), and of ``PLAN_YEAR``, judged on the record (the plan entry it names
+# is not in the contract's input: ``rules.timing.plan_year``); ``check`` iterates
+# ``rules.RULES`` and so never reads them.
+WORKFLOW_PARAMETERS = frozenset({"PASSPORT_OFFICIAL", "PASSPORT_RETURN", "REPORT_DUE", "PLAN_YEAR"})
 
 
 def _validate(spec: Spec, value: Any, path: str, partial: bool = False) -> None:

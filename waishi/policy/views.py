@@ -32,6 +32,9 @@ DESCRIPTIONS = {
     "STAY_DAYS": gettext_lazy("Days abroad within the limit for the number of countries"),
     "ONE_CONTINENT": gettext_lazy("The stops lie on one continent"),
     "ITINERARY_INCONSISTENT": gettext_lazy("Dates and stops of the itinerary agree"),
+    "ITINERARY_GAP": gettext_lazy(
+        "The first and last stops meet the trip's dates, allowing this many days for the journey"
+    ),
     "TASK_PER_MEMBER": gettext_lazy("Every member has a task on this trip"),
     "NO_SIGHTSEEING": gettext_lazy("No sightseeing days"),
     "BUSINESS_RATIO": gettext_lazy("Official business fills enough of the schedule"),
@@ -43,6 +46,7 @@ DESCRIPTIONS = {
     "FREQUENCY": gettext_lazy("Members have not travelled too often within the window"),
     "SAME_UNIT_LEADERS": gettext_lazy("Leaders of the same unit do not travel together"),
     "NOT_IN_PLAN": gettext_lazy("The trip is in the approved annual plan"),
+    "PLAN_YEAR": gettext_lazy("The plan entry belongs to the annual plan of the trip's year"),
     "LEAD_TIME": gettext_lazy("Submitted early enough before departure"),
     "PARTY_BRANCH": gettext_lazy("A temporary Party branch for enough Party members"),
     "BUDGET_STANDARD": gettext_lazy("Budget within the lodging, meal and incidental standards"),

@@ -16,6 +16,7 @@ from waishi.approvals.deciding import decider
 from waishi.approvals.subjects import Subject
 from waishi.missions.application.services.decisions import DECISION
 from waishi.missions.core.exclusion import excluded_for, excluded_user_ids
+from waishi.missions.core.publicity import earliest_final_approval
 from waishi.missions.models import Mission
 
 
@@ -35,4 +36,5 @@ def subject():
         decide=decider(DECISION),
         excluded_user_ids=excluded_user_ids,
         excluded_for=excluded_for,
+        earliest_final=earliest_final_approval,
     )

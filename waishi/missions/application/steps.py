@@ -49,7 +49,7 @@ def check_of(
         names = [m.get("name", "") for m in (mission.check_input or {}).get("members", [])]
         return live.LiveCheck(result=mission.check_result), names
     data = checking.trip_data(mission, rows=rows)
-    return live.evaluate(data), [m["name"] for m in data["members"]]
+    return checking.live_check(mission, data), [m["name"] for m in data["members"]]
 
 
 def budget_rows(mission: Mission, rows: checking.TripRows | None = None) -> list[tuple]:

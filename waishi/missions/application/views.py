@@ -396,6 +396,11 @@ def mission_decide(request, mission_pk: int):
                 "mission": mission,
                 **shared,
                 "publicity_refusal": publicity_rules.publicity_refusal(mission),
+                "justified": checking.justified_findings(
+                    (mission.check_result or {}).get("findings", []),
+                    mission.justifications or {},
+                    out_of_plan_reason=mission.out_of_plan_reason,
+                ),
                 "approval_steps": chain,
                 "members": selectors.member_rows(mission),
                 "stops": mission.stops.order_by("order", "pk"),
@@ -405,6 +410,7 @@ def mission_decide(request, mission_pk: int):
             outcomes=OUTCOMES,
             done=lambda: redirect("missions:detail", mission_pk=mission.pk),
             comment_fields=COMMENT_FIELD_LABELS,
+            blockers=lambda: decisions.approval_blockers(mission),
         ),
     )
 

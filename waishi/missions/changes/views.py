@@ -482,6 +482,11 @@ def _decision_context(mission, change, shared: dict) -> dict:
         "proposal": change.proposed or {},
         "differences": itinerary.compare(base, change.proposed or {}),
         "approval_steps": changes.chain_of(change),
+        "justified": checking.justified_findings(
+            (change.check_result or {}).get("findings", []),
+            change.justifications or {},
+            out_of_plan_reason=mission.out_of_plan_reason,
+        ),
     }
 
 

@@ -22,7 +22,9 @@ from django.utils import timezone
 
 from waishi.missions.models import TRAVELLED_STATES, Member, Mission
 from waishi.policy import reference
-from waishi.policy.output import result_json
+from waishi.policy.live import LiveCheck, counted, evaluate
+from waishi.policy.output import result_json, with_findings
+from waishi.policy.rules.timing import plan_year
 from waishi.policy.run import judge
 from waishi.policy.selectors import policy_in_force_db
 from waishi.policy.types import RANKS
@@ -185,10 +187,55 @@ def in_annual_plan(mission: Mission) -> bool:
 
 def run_check(mission: Mission, *, on: date | None = None, data: dict | None = None) -> dict:
     """Judge the mission under the policy version in force (database) as of ``on``;
-    the contract's output (``result_json``). Raises ``policy.types.InputError`` when the
-    application is not complete enough to be judged."""
-    result = judge(trip_data(mission) if data is None else data, on=on, lookup=policy_in_force_db)
-    return result_json(result)
+    the contract's output (``result_json``) with the findings judged on the record
+    (``record_findings``). Raises ``policy.types.InputError`` when the application is not
+    complete enough to be judged."""
+    data = trip_data(mission) if data is None else data
+    result = judge(data, on=on, lookup=policy_in_force_db)
+    return with_record_findings(mission, result_json(result), on=on or result_on(data))
+
+
+def result_on(data: dict) -> date:
+    """The day a check of ``data`` is judged on when none is given (as ``judge``)."""
+    raw = data.get("submitted_on")
+    return date.fromisoformat(raw) if isinstance(raw, str) else timezone.localdate()
+
+
+def record_findings(mission: Mission, *, on: date | None = None) -> list:
+    """The findings of the rules judged on the record, not on the contract's input, under
+    the policy version in force on ``on``: ``PLAN_YEAR`` (the plan entry is of the trip's
+    year)."""
+    if not in_annual_plan(mission):
+        return []
+    policy = policy_in_force_db(on or timezone.localdate())
+    return plan_year(
+        policy,
+        category=mission.category,
+        departure=mission.departure_date,
+        plan_year=mission.plan_entry.plan.year,
+    )
+
+
+def with_record_findings(mission: Mission, payload: dict, *, on: date | None = None) -> dict:
+    """A check's output with ``record_findings`` added (order and verdict as the contract's)."""
+    return with_findings(payload, record_findings(mission, on=on))
+
+
+def live_check(mission: Mission, data: dict) -> LiveCheck:
+    """The live check of a draft as the form shows it: the contract's findings of ``data``
+    and those judged on the record."""
+    check = evaluate(data)
+    if not check.ok:
+        return check
+    return counted(with_record_findings(mission, check.result))
+
+
+def quota_year(mission: Mission) -> int | None:
+    """The plan year whose quota the trip uses: its plan entry's plan (the entry is of
+    the trip's year: ``PLAN_YEAR``), else the year of departure (计划外)."""
+    if in_annual_plan(mission):
+        return mission.plan_entry.plan.year
+    return mission.departure_date.year if mission.departure_date else None
 
 
 def budget_standards(places, *, on: date | None = None) -> list:
@@ -225,6 +272,29 @@ def is_principle(finding: dict) -> bool:
 
 def needs_justification(finding: dict) -> bool:
     return finding["severity"] == "warning" or is_principle(finding)
+
+
+def justified_findings(
+    findings: list[dict], justifications: dict[str, str], *, out_of_plan_reason: str = ""
+) -> list[dict]:
+    """Each finding that needed a justification beside the one written for it
+    ({"finding", "text"}), in the check's order; a justification whose finding is no
+    longer in the check follows with ``finding`` None. 计划外 is justified by the reason
+    given for it."""
+    out, used = [], set()
+    for finding in findings:
+        if not needs_justification(finding):
+            continue
+        key = finding_key(finding)
+        text = justifications.get(key, "")
+        if finding["rule"] == "NOT_IN_PLAN":
+            text = out_of_plan_reason or text
+        used.add(key)
+        out.append({"finding": finding, "text": text})
+    for key, text in justifications.items():
+        if key not in used and text:
+            out.append({"finding": None, "text": text})
+    return out
 
 
 def blocking(result: dict) -> list[dict]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
+
 from waishi.missions.core import checking
 from waishi.missions.core.selectors import country_names
 from waishi.missions.models import Mission
@@ -36,9 +38,13 @@ def _countries(mission: Mission) -> str:
     return country_names(codes)
 
 
+def rank_label(code: str | None) -> str:
+    """A rank code as the documents print it (empty for none given)."""
+    return str(dict(Rank.choices).get(code, code or "")) if code else ""
+
+
 def _member_rows(mission: Mission) -> list[dict]:
 
-    ranks = dict(Rank.choices)
     rows = []
     for no, member in enumerate(checking.members_data(mission), start=1):
         rows.append(
@@ -47,11 +53,21 @@ def _member_rows(mission: Mission) -> list[dict]:
                 "name": member.get("name", ""),
                 "unit": member.get("unit", ""),
                 "post": member.get("title", ""),
-                "rank": str(ranks.get(member.get("rank"), member.get("rank") or "")),
+                "rank": rank_label(member.get("rank")),
                 "task": member.get("task", ""),
             }
         )
     return rows
+
+
+def objections_line(whom: str) -> str:
+    """The publicity notices' last line: to whom objections go, with the FAO's telephone
+    number when one is set (``FAO_PHONE``); without one the line names whom to contact
+    and prints no empty number."""
+    phone = settings.FAO_PHONE.strip()
+    if phone:
+        return f"公示期间如有异议，请向{whom}反映（电话：{phone}）。"
+    return f"公示期间如有异议，请向{whom}反映。"
 
 
 def _leader(mission: Mission) -> str:

@@ -5,7 +5,7 @@ the application's services (``application.services.publicity``)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,3 +54,17 @@ def publicity_refusal(mission: Mission, today: date | None = None) -> str | None
             "the next day."
         ) % {"ends_on": publicity.ends_on.isoformat()}
     return None
+
+
+def earliest_final_approval(mission_id: int, today: date | None = None) -> date | None:
+    """The first day the trip's final approval is allowed as far as publicity goes: the
+    day after the period published; when nothing is published yet, the day after a
+    period published today (the soonest it can end); None when the trip is exempted."""
+    today = today or timezone.localdate()
+    publicity = Publicity.objects.filter(mission_id=mission_id).first()
+    if publicity is not None and publicity.is_exempt:
+        return None
+    if publicity is not None and publicity.is_published and publicity.ends_on is not None:
+        return publicity.ends_on + timedelta(days=1)
+    _first, last = publicity_period(today, publicity_working_days(today))
+    return last + timedelta(days=1)

@@ -106,10 +106,24 @@ def mission_detail(user, pk) -> Mission:
     return scoping.get_for_user(user, queryset, pk)
 
 
+# What a typed role says when it only repeats that the member heads the delegation (the
+# record shows that once, as the head's badge).
+HEAD_WORDS = frozenset({"团长", "head of delegation", "head of the delegation"})
+
+
 @dataclass
 class MemberRow:
     member: Member
     trips: list[dict]
+
+    @property
+    def role(self) -> str:
+        """The member's typed role, unless it only says "head of delegation" for the head
+        (shown once, as the badge): "陈涛 团长", never "陈涛 团长 团长"."""
+        role = (self.member.role or "").strip()
+        if self.member.is_leader and role.casefold() in HEAD_WORDS:
+            return ""
+        return role
 
 
 def member_rows(mission: Mission, rows: checking.TripRows | None = None) -> list[MemberRow]:

@@ -27,9 +27,12 @@ from waishi.missions.core.docx import (
     _countries_one,
     _date,
     _member_rows,
+    objections_line,
+    rank_label,
 )
 from waishi.missions.models import ItineraryVersion, Mission, TripReport
 from waishi.missions.trip.services import deviations
+from waishi.orgs.models import Person
 
 KINDS = ("trip_report", "report_publicity")
 FILE_NAMES = {"trip_report": "出访报告", "report_publicity": "出访情况公示"}
@@ -55,15 +58,19 @@ def _stops(mission: Mission, version: ItineraryVersion | None) -> list[dict]:
 
 
 def _members(mission: Mission, version: ItineraryVersion | None) -> list[dict]:
+    """The members of the version in force (else of the trip's rows), each with the
+    person's rank (a version keeps no rank: it is read from the person)."""
     if version is None or not version.members:
         return _member_rows(mission)
+    ids = [m.get("person_id") for m in version.members if m.get("person_id")]
+    ranks = dict(Person.objects.filter(pk__in=ids).values_list("pk", "rank"))
     return [
         {
             "no": no,
             "name": m.get("name", ""),
             "unit": m.get("unit", ""),
             "post": m.get("post", ""),
-            "rank": "",
+            "rank": rank_label(ranks.get(m.get("person_id"), "")),
             "task": m.get("task", ""),
         }
         for no, m in enumerate(version.members, start=1)
@@ -128,7 +135,7 @@ def _report_publicity(report: TripReport) -> bytes:
         {
             # The period starts on a working day (``publicity_period``): N counts it too.
             "period_days": working_days_between(start, end) + 1,
-            "phone": settings.FAO_PHONE,
+            "objections": objections_line(f"本单位或{values['office']}"),
         }
     )
     version = itinerary.in_force(report.mission)

@@ -48,9 +48,24 @@ class PartyBranchForm(_Styled):
 
 
 class ActualDateForm(_Styled):
-    """The actual day of departure or return (confirmed once it happened)."""
+    """The actual day of departure or return (confirmed once it happened); for a date
+    that deviates from the approved itinerary, the second step: the reason and its
+    confirmation."""
 
     day = forms.DateField(label=_("Actual date"), widget=DateInput())
+    deviation_reason = forms.CharField(
+        label=_("Reason for the deviation"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    deviation_confirmed = forms.BooleanField(
+        label=_(
+            "I confirm that this date deviates from the approved itinerary and that the reason "
+            "given is true."
+        ),
+        required=False,
+    )
 
 
 class IncidentForm(_Styled):

@@ -8,10 +8,12 @@ checklist). Confirming the return opens the trip report with its due date
 (``REPORT_DUE``) and tells ``readiness.RETURN_HOOKS`` (the passports' due dates follow
 the actual return).
 
-The actual dates are facts: a departure earlier or a return later than the itinerary in
-force is recorded as it happened, and shown as a deviation (``deviations``) on the trip
-and its report, for the FAO and the inspectors; the change it needed is a change request
-(``changes/services.py``) approved before it happens.
+The actual dates are facts: a departure outside the itinerary in force, a return later
+than it or on the day of departure is recorded as it happened -- but only with a written
+reason, confirmed, which the audit event keeps -- and shown as a deviation
+(``deviations``) on the trip and its report, for the FAO and the inspectors; the change it
+needed is a change request (``changes/services.py``) approved before it happens, which
+moves the itinerary in force so that the date is no deviation.
 """
 
 from __future__ import annotations
@@ -80,15 +82,101 @@ def _stale(row: Mission, version: Any) -> None:
     )
 
 
+def _deviation_accepted(
+    problems: list[str], reason: Any, confirmed: Any, field: str
+) -> dict[str, str]:
+    """A date that deviates from the approved itinerary (``problems``, in words) is
+    recorded only with a written reason and its confirmation: the second step of the
+    form. Returns what the audit event keeps of it; raises ValidationError naming what is
+    missing (the deviation, then the reason, then the confirmation)."""
+    if not problems:
+        return {}
+    reason = str(reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {
+                field: [
+                    *problems,
+                    _(
+                        "A date outside the approved itinerary needs an approved change "
+                        "request first, or the reason written here and confirmed."
+                    ),
+                ],
+                "deviation_reason": _("Give the reason for the deviation."),
+            },
+            code="deviation",
+        )
+    if confirmed is not True:
+        raise ValidationError(
+            {
+                "deviation_confirmed": _(
+                    "Confirm that the date deviates from the approved itinerary and that the "
+                    "reason is true."
+                )
+            },
+            code="deviation_confirm",
+        )
+    return {"deviation_reason": reason[:2000], "deviation_confirmed": True}
+
+
+def departure_deviations(mission: Mission, day: date) -> list[str]:
+    """Why a departure on ``day`` lies outside the approved itinerary (in force: an
+    approved change request has moved it), in words; empty when it does not."""
+    start, end = mission.departure_date, mission.return_date
+    found: list[str] = []
+    if start and day < start:
+        found.append(
+            _("Left %(days)s day(s) before the approved departure (%(day)s).")
+            % {"days": (start - day).days, "day": start}
+        )
+    if end and day > end:
+        found.append(
+            _("The departure on %(day)s is after the approved return (%(end)s).")
+            % {"day": day, "end": end}
+        )
+    return found
+
+
+def return_deviations(mission: Mission, day: date) -> list[str]:
+    """Why a return on ``day`` needs a reason: after the approved return, or on the very
+    day of the departure (a same-day return)."""
+    found: list[str] = []
+    if mission.return_date and day > mission.return_date:
+        found.append(
+            _("Came back %(days)s day(s) after the approved return (%(day)s).")
+            % {"days": (day - mission.return_date).days, "day": mission.return_date}
+        )
+    if mission.actual_departure is not None and day == mission.actual_departure:
+        found.append(
+            _("The delegation came back on the day it left (%(day)s).") % {"day": day.isoformat()}
+        )
+    return found
+
+
 def mission_depart(
-    *, actor, mission: Mission, on: Any, version: Any = None, ip: str = ""
+    *,
+    actor,
+    mission: Mission,
+    on: Any,
+    version: Any = None,
+    ip: str = "",
+    deviation_reason: str = "",
+    deviation_confirmed: bool = False,
 ) -> Mission:
     """Confirm the departure on ``on`` (the actual date). Refused while anything on the
     pre-departure checklist is not done (the workflow's guard names what), and for a
-    stale ``version`` when one is given."""
+    stale ``version`` when one is given. A date outside the approved itinerary (in force,
+    so as an approved change request left it) is recorded only with
+    ``deviation_reason`` and ``deviation_confirmed``, which the audit event keeps."""
     if not may_confirm(actor, mission):
         raise PermissionDenied(_("Only the trip's own unit or the FAO confirms its departure."))
     day = _actual_date(on, "actual_departure", _("Enter the day the delegation left."))
+    accepted = _deviation_accepted(
+        departure_deviations(mission, day),
+        deviation_reason,
+        deviation_confirmed,
+        "actual_departure",
+    )
 
     def effect(row: Mission, transition) -> None:
         _stale(row, version)
@@ -101,15 +189,28 @@ def mission_depart(
         actor=actor,
         ip=ip,
         effect=effect,
-        data={"actual_departure": day.isoformat(), "deviations": deviations(mission, day)},
+        data={
+            "actual_departure": day.isoformat(),
+            "deviations": deviations(mission, day),
+            **accepted,
+        },
     )
 
 
 def mission_come_back(
-    *, actor, mission: Mission, on: Any, version: Any = None, ip: str = ""
+    *,
+    actor,
+    mission: Mission,
+    on: Any,
+    version: Any = None,
+    ip: str = "",
+    deviation_reason: str = "",
+    deviation_confirmed: bool = False,
 ) -> Mission:
     """Confirm the return on ``on``: the trip is back, its report is opened with the due
-    date of the policy in force that day, and ``readiness.RETURN_HOOKS`` are told."""
+    date of the policy in force that day, and ``readiness.RETURN_HOOKS`` are told. A
+    return after the approved one, or on the day of departure, is recorded only with
+    ``deviation_reason`` and ``deviation_confirmed`` (kept by the audit event)."""
     if not may_confirm(actor, mission):
         raise PermissionDenied(_("Only the trip's own unit or the FAO confirms its return."))
     day = _actual_date(on, "actual_return", _("Enter the day the delegation came back."))
@@ -121,6 +222,9 @@ def mission_come_back(
             },
             code="order",
         )
+    accepted = _deviation_accepted(
+        return_deviations(mission, day), deviation_reason, deviation_confirmed, "actual_return"
+    )
     due = report_due_date(day)
 
     def effect(row: Mission, transition) -> None:
@@ -139,6 +243,7 @@ def mission_come_back(
                 "actual_return": day.isoformat(),
                 "report_due": due.isoformat(),
                 "deviations": deviations(mission, mission.actual_departure, day),
+                **accepted,
             },
         )
         TripReport.objects.get_or_create(mission=back, defaults={"due_date": due})
@@ -189,10 +294,20 @@ def deviations(mission: Mission, departed: date | None = None, returned: date | 
             _("Left %(days)s day(s) before the approved departure (%(day)s).")
             % {"days": (mission.departure_date - departed).days, "day": mission.departure_date}
         )
+    if departed and mission.return_date and departed > mission.return_date:
+        found.append(
+            _("The departure on %(day)s is after the approved return (%(end)s).")
+            % {"day": departed, "end": mission.return_date}
+        )
     if returned and mission.return_date and returned > mission.return_date:
         found.append(
             _("Came back %(days)s day(s) after the approved return (%(day)s).")
             % {"days": (returned - mission.return_date).days, "day": mission.return_date}
+        )
+    if returned and departed and returned == departed:
+        found.append(
+            _("The delegation came back on the day it left (%(day)s).")
+            % {"day": returned.isoformat()}
         )
     return found
 

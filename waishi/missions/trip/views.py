@@ -46,7 +46,12 @@ def _members(mission: Mission) -> list[Member]:
 
 @role_required(VIEWERS)
 def mission_travel(request, mission_pk: int):
-    mission = _mission(request, mission_pk)
+    return _travel_page(request, _mission(request, mission_pk))
+
+
+def _travel_page(request, mission: Mission, *, deviation: dict | None = None):
+    """The page; ``deviation``: a date just posted that deviates from the approved
+    itinerary ({"action", "form", "problems"}), asking for its reason and confirmation."""
     if mission.state not in TRAVELLED_STATES:
         messages.info(request, _("Departure and return are confirmed once the trip is approved."))
         return redirect("missions:detail", mission_pk=mission.pk)
@@ -75,6 +80,7 @@ def mission_travel(request, mission_pk: int):
             "can_return": actions["come_back"] is None,
             "can_close": actions["close"] is None,
             "date_form": forms.ActualDateForm(initial={"day": timezone.localdate()}),
+            "deviation": deviation,
             "incidents": incidents,
             "can_record": trip.may_record_incident(user, mission),
             "report": TripReport.objects.filter(mission=mission).first(),
@@ -82,27 +88,66 @@ def mission_travel(request, mission_pk: int):
     )
 
 
-def _confirm(request, mission_pk: int, service, done_message: str):
+# The fields of a refusal that ask for the second step (the reason, its confirmation).
+DEVIATION_FIELDS = ("deviation_reason", "deviation_confirmed")
+
+
+def _confirm(request, mission_pk: int, service, done_message: str, action: str):
     mission = _mission(request, mission_pk)
     form = forms.ActualDateForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
         return _page(mission.pk)
+    data = form.cleaned_data
     try:
         service(
-            actor=request.user, mission=mission, on=form.cleaned_data["day"], ip=client_ip(request)
+            actor=request.user,
+            mission=mission,
+            on=data["day"],
+            ip=client_ip(request),
+            deviation_reason=data["deviation_reason"],
+            deviation_confirmed=data["deviation_confirmed"],
         )
-    except (ValidationError, PermissionDenied, WorkflowError) as exc:
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+        if not any(name in errors for name in DEVIATION_FIELDS):
+            flash_refusal(request, exc)
+            return _page(mission.pk)
+        # The second step: the same page, the date kept, asking for the reason and the
+        # confirmation (nothing is recorded until both are given).
+        # Errors under the fields only once they were on the page (the second step).
+        if any(name in request.POST for name in DEVIATION_FIELDS):
+            for name in DEVIATION_FIELDS:
+                for message in errors.get(name, []):
+                    form.add_error(name, message)
+        problems = _deviations_of(mission, data["day"], action)
+        return _travel_page(
+            request, mission, deviation={"action": action, "form": form, "problems": problems}
+        )
+    except (PermissionDenied, WorkflowError) as exc:
         flash_refusal(request, exc)
     else:
         messages.success(request, done_message)
     return _page(mission.pk)
 
 
+def _deviations_of(mission: Mission, day, action: str) -> list[str]:
+    """The deviations of ``day`` in words, for the second step's box."""
+    if action == "depart":
+        return trip.departure_deviations(mission, day)
+    return trip.return_deviations(mission, day)
+
+
 @require_POST
 @role_required(trip.CONFIRMERS)
 def mission_depart(request, mission_pk: int):
-    return _confirm(request, mission_pk, trip.mission_depart, _("The departure is recorded."))
+    return _confirm(
+        request,
+        mission_pk,
+        trip.mission_depart,
+        _("The departure is recorded."),
+        "depart",
+    )
 
 
 @require_POST
@@ -113,6 +158,7 @@ def mission_come_back(request, mission_pk: int):
         mission_pk,
         trip.mission_come_back,
         _("The return is recorded. The trip report is now due."),
+        "come_back",
     )
 
 

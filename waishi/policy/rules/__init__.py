@@ -20,6 +20,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("STAY_DAYS", shape.stay_days),
     ("ONE_CONTINENT", shape.one_continent),
     ("ITINERARY_INCONSISTENT", shape.itinerary_inconsistent),
+    ("ITINERARY_GAP", shape.itinerary_gap),
     ("TASK_PER_MEMBER", substance.task_per_member),
     ("NO_SIGHTSEEING", substance.no_sightseeing),
     ("BUSINESS_RATIO", substance.business_ratio),

@@ -158,6 +158,47 @@ def itinerary_inconsistent(trip: Trip, p: dict, ctx: Context) -> tuple | list:
     return found
 
 
+def itinerary_gap(trip: Trip, p: dict, ctx: Context) -> tuple | list:
+    """The stops meet the trip's dates: the first stop begins within ``travel_days`` of
+    leaving China, the last one ends within ``travel_days`` of entering China again (the
+    day of travel). A longer gap means the trip's dates and its stops disagree (basics to
+    the 24th, stops ending the 22nd): one of them is wrong. Stops outside the window are
+    ``ITINERARY_INCONSISTENT``'s."""
+    if not trip.stops or trip.return_date < trip.departure_date:
+        return NONE
+    found = []
+    travel = p["travel_days"]
+    start, end = trip.departure_date, trip.return_date
+    first = min(stop.arrive for stop in trip.stops)
+    last = max(stop.depart for stop in trip.stops)
+    window = {
+        "departure_date": start.isoformat(),
+        "return_date": end.isoformat(),
+        "travel_days": travel,
+    }
+    if (first - start).days > travel:
+        # zh: 出境日期为%(departure_date)s，第一站却从%(first_arrive)s才开始，
+        #     相差%(gap)d天（出境路途最多%(travel_days)d天）：请核对出访日期或行程各站。
+        msg = gettext_noop(
+            "The delegation leaves China on %(departure_date)s but the first stop begins only "
+            "on %(first_arrive)s, %(gap)d days later (at most %(travel_days)d for the "
+            "journey): correct the trip's dates or its stops."
+        )
+        data = window | {"first_arrive": first.isoformat(), "gap": (first - start).days}
+        found.append(ctx.finding("ITINERARY_GAP", "error", msg, data))
+    if (end - last).days > travel:
+        # zh: 入境日期为%(return_date)s，最后一站却在%(last_depart)s就已结束，
+        #     相差%(gap)d天（回程路途最多%(travel_days)d天）：请核对出访日期或行程各站。
+        msg = gettext_noop(
+            "The delegation enters China on %(return_date)s but the last stop ends on "
+            "%(last_depart)s, %(gap)d days earlier (at most %(travel_days)d for the journey "
+            "home): correct the trip's dates or its stops."
+        )
+        data = window | {"last_depart": last.isoformat(), "gap": (end - last).days}
+        found.append(ctx.finding("ITINERARY_GAP", "error", msg, data))
+    return found
+
+
 def _where(i: int, stop: Stop) -> dict:
     return {
         "stop": i,

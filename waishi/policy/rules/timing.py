@@ -11,8 +11,9 @@ from datetime import date
 from django.utils.translation import gettext_noop
 
 from waishi.policy.context import Context
+from waishi.policy.params import Policy
 from waishi.policy.reference import is_schengen
-from waishi.policy.types import Trip
+from waishi.policy.types import Finding, Trip
 
 NONE = ()
 
@@ -104,6 +105,28 @@ def not_in_plan(trip: Trip, p: dict, ctx: Context) -> tuple | list:
         "a higher approval."
     )
     return [ctx.finding("NOT_IN_PLAN", "warning", msg, {})]
+
+
+def plan_year(
+    policy: Policy, *, category: str, departure: date | None, plan_year: int | None
+) -> list[Finding]:
+    """``PLAN_YEAR``, judged on the record rather than on the contract's input (which says
+    only ``in_annual_plan``): a trip carried out under an annual plan entry must depart
+    in that plan's year -- its quota is that plan's. An error: choose an entry of the
+    trip's year, or mark the trip 计划外. Nothing to judge without both years."""
+    p = policy.parameters.get("PLAN_YEAR") or {}
+    if departure is None or plan_year is None or category not in p.get("applies_to", ()):
+        return []
+    if departure.year == plan_year:
+        return []
+    # zh: 所选计划条目属于%(plan_year)d年度计划，本团组%(year)d年出境：
+    #     请选择%(year)d年度计划中的条目（或按计划外申报）。
+    msg = gettext_noop(
+        "The chosen plan entry belongs to the %(plan_year)d annual plan, but the trip leaves "
+        "in %(year)d: choose an entry of the %(year)d plan (or apply outside the plan)."
+    )
+    data = {"plan_year": plan_year, "year": departure.year}
+    return [Finding("PLAN_YEAR", "error", msg, policy.citations.get("PLAN_YEAR", ""), data)]
 
 
 def required_lead_days(p: dict, ctx: Context) -> tuple[int, str]:

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from waishi.approvals import selectors as approval_selectors
 from waishi.approvals import services as approval_services
 from waishi.approvals.deciding import Decided, Override, describe, subject_decide
 from waishi.audit.services import record
@@ -40,7 +41,7 @@ from waishi.missions.core.itinerary import record_first
 from waishi.missions.core.publicity import publicity_refusal
 from waishi.missions.core.workflow import MISSION
 from waishi.missions.models import Mission, State
-from waishi.plans.services import quota_consume, quota_release
+from waishi.plans.services import quota_consume, quota_refusal, quota_release
 from waishi.policy.types import InputError
 
 SUBJECT = "missions.mission"
@@ -67,6 +68,31 @@ def recheck(mission: Mission) -> dict:
             _("The application cannot be checked: %(problem)s") % {"problem": str(exc)},
             code="policy",
         ) from None
+
+
+def approval_blockers(mission: Mission) -> list[str]:
+    """What would refuse the approval of the pending step now besides the policy's errors,
+    in words, for the decision page to say before offering it: for the final approval,
+    the publicity period and the unit's quota of the plan year (the plan approved, enough
+    left). Empty: nothing blocks it."""
+    step = approval_selectors.current_step(SUBJECT, mission.pk)
+    if step is None or not approval_selectors.is_final(step):
+        return []
+    found = []
+    refusal = publicity_refusal(mission)
+    if refusal:
+        found.append(refusal)
+    year = checking.quota_year(mission)
+    if year is not None:
+        refusal = quota_refusal(
+            unit=mission.unit,
+            year=year,
+            category=mission.category,
+            person_trips=mission.members.count(),
+        )
+        if refusal:
+            found.append(refusal)
+    return found
 
 
 def policy_errors(result: dict) -> tuple[list[dict], list[dict]]:
@@ -198,7 +224,7 @@ def _consume_quota(*, actor, mission: Mission, ip: str) -> None:
     quota_consume(
         actor=actor,
         unit=mission.unit,
-        year=mission.departure_date.year,
+        year=checking.quota_year(mission),
         category=mission.category,
         person_trips=mission.members.count(),
         reference=quota_reference(mission),

@@ -26,8 +26,10 @@ from waishi.missions.core.docx import (
     _countries_one,
     _date,
     _member_rows,
+    objections_line,
 )
-from waishi.missions.models import Mission, Publicity, State
+from waishi.missions.models import TRAVELLED_STATES, Mission, Publicity, State
+from waishi.policy.output import verdict_label
 
 KINDS = ("approval_form", "approval_notice", "publicity")
 FILE_NAMES = {
@@ -35,7 +37,9 @@ FILE_NAMES = {
     "approval_notice": "因公临时出国任务批件",
     "publicity": "因公临时出国任务公示",
 }
-# States in which a trip has been submitted (the approval form exists).
+# States in which a trip has been submitted (the approval form exists): every state after
+# submission, the trip's own life after approval included -- an issued document stays
+# available for the record's whole life.
 SUBMITTED_STATES = frozenset(
     {
         State.SUBMITTED,
@@ -44,8 +48,14 @@ SUBMITTED_STATES = frozenset(
         State.APPROVED,
         State.REJECTED,
         State.CANCELLED,
+        State.ABROAD,
+        State.BACK,
+        State.CLOSED,
     }
 )
+# States of a trip that was approved: the notice (批件) was issued, and stays so even when
+# the trip was called off afterwards.
+ISSUED_STATES = TRAVELLED_STATES | {State.CANCELLED}
 
 
 def _name(user) -> str:
@@ -59,7 +69,7 @@ def available(mission: Mission, kind: str) -> bool:
     if kind == "approval_form":
         return mission.state in SUBMITTED_STATES and mission.submitted_at is not None
     if kind == "approval_notice":
-        return mission.state == State.APPROVED and mission.approved_at is not None
+        return mission.state in ISSUED_STATES and mission.approved_at is not None
     if kind == "publicity":
         publicity = publicity_of(mission)
         return publicity is not None and publicity.is_published
@@ -88,7 +98,10 @@ def _approval_form(mission: Mission) -> bytes:
             if (mission.out_of_plan or not mission.plan_entry_id)
             else "是",
             "check": _("Verdict %(verdict)s, policy version %(version)s")
-            % {"verdict": result.get("verdict", "—"), "version": mission.policy_version or "—"},
+            % {
+                "verdict": verdict_label(result.get("verdict")),
+                "version": mission.policy_version or "—",
+            },
         }
     )
     stops = [
@@ -147,7 +160,7 @@ def _publicity(mission: Mission) -> bytes:
             "period_from": _date(publicity.starts_on),
             "period_to": _date(publicity.ends_on),
             "period_days": publicity.working_days,
-            "phone": settings.FAO_PHONE,
+            "objections": objections_line(values["office"]),
             "published_on": _date(timezone.localdate(publicity.published_at)),
         }
     )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from waishi.approvals.services import final_step_due_refresh
 from waishi.audit.services import record
 from waishi.lib.roles import FAO_HEAD, UNIT_ROLES, has
 from waishi.missions.core.publicity import publicity_period, publicity_working_days
@@ -65,6 +66,8 @@ def publicity_publish(*, actor, mission: Mission, ip: str = "") -> Publicity:
             ip=ip,
             after={"starts_on": starts_on, "ends_on": ends_on, "working_days": days},
         )
+        # The final approval waits for the period: its step is not due before.
+        final_step_due_refresh(subject_type="missions.mission", subject_id=locked.pk)
     return publicity
 
 
