@@ -16,8 +16,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from waishi.approvals.forms import DecisionForm
@@ -170,7 +170,6 @@ def mission_detail(request, mission_pk: int):
     check, names = steps.check_of(mission, rows)
     actions = MISSION.allowed(mission, request.user, actions=CLERK_ACTIONS)
     chain = selectors.chain_of(mission)
-    pending, may_decide, _behalf, _why = _decision_state(request.user, mission, chain)
     return render(
         request,
         "missions/mission_detail.html",
@@ -193,7 +192,7 @@ def mission_detail(request, mission_pk: int):
             "history": history(mission, known=(mission.unit, mission.created_by)),
             "approval_steps": chain,
             "steps": steps.STEPS,
-            "can_decide": may_decide,
+            "can_decide": _decision_state(request.user, mission, chain)[1],
             "can_cancel": MISSION.refusal(mission, "cancel", request.user) is None,
             "cancel_form": forms.CancelForm(),
             "publicity": documents.publicity_of(mission),
