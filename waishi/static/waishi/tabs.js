@@ -38,9 +38,16 @@
       }
       return -1;
     }
-    var start = -1;
-    try { start = indexOf(window.location.hash); } catch (e) { start = -1; }
+    function fromAddress() {
+      try { return indexOf(window.location.hash); } catch (e) { return -1; }
+    }
+    var start = fromAddress();
     show(start === -1 ? 0 : start, false);
+    // A link elsewhere on the page to a part (or to something inside one) opens it.
+    window.addEventListener("hashchange", function () {
+      var index = fromAddress();
+      if (index !== -1) show(index, false);
+    });
     list.addEventListener("click", function (event) {
       var tab = event.target.closest("[data-tab]");
       if (!tab) return;
