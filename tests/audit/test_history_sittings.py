@@ -83,3 +83,13 @@ def test_the_sitting_reads_in_chinese(mission, cast, time_machine):
         [entry] = [e for e in history(mission) if e.saves]
     name = entry.event.actor_name
     assert entry.text == f"{name}保存修改 3 次（14:00–14:02）"
+
+
+def test_saves_within_one_minute_show_that_minute_once(mission, cast, time_machine):
+    clerk = cast["unit_clerk"]
+    for second in (0, 20, 40):
+        time_machine.move_to(dt.datetime(2026, 5, 6, 16, 5, second, tzinfo=BEIJING), tick=False)
+        _save(mission, clerk)
+    with translation.override("en"):
+        [entry] = [e for e in history(mission) if e.saves]
+    assert entry.text.endswith("saved changes 3 times (16:05)")

@@ -217,11 +217,12 @@ def _same_sitting(run: list[HistoryEntry], entry: HistoryEntry) -> bool:
 
 def _run_entry(run: list[HistoryEntry]) -> HistoryEntry:
     newest, oldest = run[0].event, run[-1].event
-    text = _("%(actor)s saved changes %(count)d times (%(start)s–%(end)s)") % {
+    start = timezone.localtime(oldest.at).strftime("%H:%M")
+    end = timezone.localtime(newest.at).strftime("%H:%M")
+    text = _("%(actor)s saved changes %(count)d times (%(when)s)") % {
         "actor": newest.actor_name or _("System"),
         "count": len(run),
-        "start": timezone.localtime(oldest.at).strftime("%H:%M"),
-        "end": timezone.localtime(newest.at).strftime("%H:%M"),
+        "when": start if start == end else f"{start}–{end}",
     }
     return HistoryEntry(newest, text, [], saves=run)
 
