@@ -90,3 +90,10 @@ def test_a_sitting_of_saves_is_one_entry_of_the_record(mission, clerk, as_user):
     assert sittings == ["7", "2"]
     assert history.count('data-testid="history-sitting"') == 2
     assert "团组4" in history and "团组0" in history  # each save is kept inside its entry
+
+
+def test_the_budget_part_shows_the_sum_of_the_lines(mission, as_user):
+    body = _record(as_user("unit_clerk"), mission)
+    totals = body.split('data-testid="budget-totals"')[1].split("</p>")[0]
+    # build_mission: 18000 + 10000 + 5000 yen a day, 3 days, 2 members.
+    assert f"{(18000 + 10000 + 5000) * 3 * 2:.2f} JPY" in totals and "30000" in totals

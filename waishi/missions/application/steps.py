@@ -375,7 +375,7 @@ def _summary(mission: Mission) -> dict:
         "days": rows.days,
         "members": members,
         "lines": lines,
-        "totals": checking.budget_totals(mission, len(members)),
+        "totals": checking.budget_totals(mission, len(members), lines=rows.budget_lines),
     }
 
 

@@ -179,6 +179,7 @@ def mission_detail(request, mission_pk: int):
             "days": rows.days,
             "members": selectors.member_rows(mission, rows),
             "lines": steps.budget_rows(mission, rows),
+            "totals": checking.budget_totals(mission, len(rows.members), lines=rows.budget_lines),
             "check": check,
             "member_names": names,
             "can_edit": may_edit(request.user, mission),

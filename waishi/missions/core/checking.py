@@ -232,13 +232,16 @@ def blocking(result: dict) -> list[dict]:
     return [f for f in result["findings"] if f["severity"] == "error" and not is_principle(f)]
 
 
-def budget_totals(mission: Mission, member_count: int | None = None) -> dict[str, float]:
+def budget_totals(
+    mission: Mission, member_count: int | None = None, lines=None
+) -> dict[str, float]:
     """currency -> the whole budget: per-day costs x days x members, plus fares and
-    other costs. Lines without a currency are left out."""
+    other costs. Lines without a currency are left out. ``lines``: the trip's lines when
+    the page has read them already."""
     if member_count is None:
         member_count = mission.members.count()
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    for line in mission.budget_lines.all():
+    for line in mission.budget_lines.all() if lines is None else lines:
         if not line.currency:
             continue
         totals[line.currency] += line_total(line, member_count)
