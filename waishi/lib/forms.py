@@ -218,8 +218,9 @@ class SearchableSelect(_PythonRenderedSelect, forms.Select):
     """A select the browser lets one search by typing (``static/waishi/picker.js``
     over the vendored Tom Select): by an option's label and by the texts ``keys`` gives
     it (``keys()`` -> {value: {"pinyin": "meiguo", "initials": "mg", ...}}, written as
-    ``data-`` attributes of the option). Without script it is the plain select; the
-    script is named after the select, and loads the library once for the page."""
+    ``data-`` attributes of the option). Without script it is the plain select. Each
+    select is followed by the script's tag, so no page that shows one can miss it; the
+    script runs once a page and loads the library once."""
 
     def __init__(self, attrs=None, choices=(), keys=None):
         super().__init__(attrs, choices)
