@@ -11,6 +11,8 @@ const files = [
   ["bootstrap-icons/font/fonts/bootstrap-icons.woff2", "bootstrap-icons/fonts/bootstrap-icons.woff2"],
   ["bootstrap-icons/font/fonts/bootstrap-icons.woff", "bootstrap-icons/fonts/bootstrap-icons.woff"],
   ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
+  ["tom-select/dist/js/tom-select.popular.min.js", "tom-select/tom-select.popular.min.js"],
+  ["tom-select/dist/css/tom-select.bootstrap5.min.css", "tom-select/tom-select.bootstrap5.min.css"],
 ];
 for (const [src, dst] of files) {
   const target = `${dest}/${dst}`;

@@ -7,7 +7,6 @@ shown in Chinese by the catalogue."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 
 from django import forms
@@ -15,13 +14,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
-from pypinyin import lazy_pinyin
 
 from waishi.arrivals import models
 from waishi.arrivals.models import Category, HealthDeclaration, Purpose, TestOutcome
 from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.orgs.models import District
-from waishi.policy import reference
+from waishi.policy import countries, reference
 
 # The window of arrival dates the form takes, around today.
 ARRIVAL_DAYS_AHEAD = 60
@@ -34,28 +32,8 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,22}[0-9]$")
 RETURNEE_NATIONALITY = "CN"
 
 
-@functools.cache
-def _country_rows(english: bool) -> tuple[tuple[str, str], ...]:
-    if english:
-        rows = sorted(reference.COUNTRIES.values(), key=lambda c: (c.name_en, c.code))
-        return tuple((c.code, c.name_en) for c in rows)
-    rows = sorted(
-        reference.COUNTRIES.values(), key=lambda c: ("".join(lazy_pinyin(c.name_zh)), c.code)
-    )
-    return tuple((c.code, c.name_zh) for c in rows)
-
-
 def _english() -> bool:
     return (get_language() or "").startswith("en")
-
-
-def country_choices(*, first: str = "") -> list[tuple[str, str]]:
-    """Every country or region, in the page's language and order; China first for the
-    nationality (most who declare are returning citizens)."""
-    rows = list(_country_rows(_english()))
-    if first:
-        rows.sort(key=lambda row: row[0] != first)
-    return rows
 
 
 def country_name(code: str) -> str:
@@ -100,16 +78,12 @@ class DistrictField(forms.ModelChoiceField):
         return obj.name
 
 
-class CountryField(forms.ChoiceField):
-    def __init__(self, *, label, first: str = "", **kwargs):
-        super().__init__(label=label, choices=(), **kwargs)
-        self.first = first
+class CountryField(countries.CountryField):
+    """A country or region of the declaration: searchable, in the page's language and
+    order (``policy.countries``), "choose one" first."""
 
-    def refresh(self) -> None:
-        self.choices = [
-            ("", gettext("Choose a country or region")),
-            *country_choices(first=self.first),
-        ]
+    def __init__(self, *, label, first: str = "", **kwargs):
+        super().__init__(label=label, first=first, blank=_("Choose a country or region"), **kwargs)
 
 
 class PublicForm(Form):
@@ -122,9 +96,6 @@ class PublicForm(Form):
         super().__init__(*args, **kwargs)
         # Errors are listed, and fields checked, in the order the page shows them.
         self.order_fields([name for _title, names in self.SECTIONS for name in names])
-        for field in self.fields.values():
-            if isinstance(field, CountryField):
-                field.refresh()
         style_fields(self)
         for field in self.fields.values():
             if isinstance(field.widget, forms.RadioSelect):

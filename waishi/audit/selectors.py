@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.audit import checkpoints, scope, state
 from waishi.audit.chain import HASHED_FIELDS, Problem, head_seal, verify_rows
-from waishi.audit.messages import describe
+from waishi.audit.messages import SAVES, describe
 from waishi.audit.models import GENESIS, AuditEvent, AuditHead
 
 
@@ -35,6 +37,13 @@ class HistoryEntry:
     event: AuditEvent
     text: str
     changes: list[Change]
+    # A run of saves shown as one entry (``grouped``): the saves, newest first; ``event``
+    # is the newest of them.
+    saves: list[HistoryEntry] = field(default_factory=list)
+
+    @property
+    def first_at(self):
+        return self.saves[-1].event.at if self.saves else self.event.at
 
 
 def _field(object_type: str, field: str):
@@ -193,8 +202,60 @@ def readable(events, viewer=None, known=()) -> list[HistoryEntry]:
     return out
 
 
+# Saves further apart than this start a new entry: a new sitting at the form.
+SESSION_GAP = timedelta(minutes=30)
+
+
+def _same_sitting(run: list[HistoryEntry], entry: HistoryEntry) -> bool:
+    last = run[-1].event  # the entries come newest first: ``entry`` is older
+    return (
+        entry.event.actor_id == last.actor_id
+        and entry.event.actor_name == last.actor_name
+        and last.at - entry.event.at <= SESSION_GAP
+    )
+
+
+def _run_entry(run: list[HistoryEntry]) -> HistoryEntry:
+    newest, oldest = run[0].event, run[-1].event
+    start = timezone.localtime(oldest.at).strftime("%H:%M")
+    end = timezone.localtime(newest.at).strftime("%H:%M")
+    text = _("%(actor)s saved changes %(count)d times (%(when)s)") % {
+        "actor": newest.actor_name or _("System"),
+        "count": len(run),
+        "when": start if start == end else f"{start}–{end}",
+    }
+    return HistoryEntry(newest, text, [], saves=run)
+
+
+def grouped(entries: list[HistoryEntry]) -> list[HistoryEntry]:
+    """``entries`` (newest first) with each run of saves (``messages.SAVES``) by one
+    person, no more than ``SESSION_GAP`` apart, as one entry that holds them; a single
+    save stays as it is."""
+    out: list[HistoryEntry] = []
+    run: list[HistoryEntry] = []
+
+    def close() -> None:
+        if len(run) > 1:
+            out.append(_run_entry(list(run)))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for entry in entries:
+        if entry.event.action in SAVES:
+            if run and not _same_sitting(run, entry):
+                close()
+            run.append(entry)
+            continue
+        close()
+        out.append(entry)
+    close()
+    return out
+
+
 def history(obj: Model, limit: int = 200, known=()) -> list[HistoryEntry]:
-    return readable(events_for(obj)[:limit], known=known)
+    """``obj``'s history for its page, newest first, a sitting's saves as one entry."""
+    return grouped(readable(events_for(obj)[:limit], known=known))
 
 
 def _walk(

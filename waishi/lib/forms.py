@@ -8,9 +8,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 # --- Unicode format characters (security.md I8, Unicode TR 36) --------------------------------
 #
@@ -211,6 +212,51 @@ class FastSelectMultiple(_PythonRenderedSelect, forms.SelectMultiple):
 
 
 _FAST = {forms.Select: FastSelect, forms.SelectMultiple: FastSelectMultiple}
+
+
+class SearchableSelect(_PythonRenderedSelect, forms.Select):
+    """A select the browser lets one search by typing (``static/waishi/picker.js``
+    over the vendored Tom Select): by an option's label and by the texts ``keys`` gives
+    it (``keys()`` -> {value: {"pinyin": "meiguo", "initials": "mg", ...}}, written as
+    ``data-`` attributes of the option). Without script it is the plain select. Each
+    select is followed by the script's tag, so no page that shows one can miss it; the
+    script runs once a page and loads the library once."""
+
+    def __init__(self, attrs=None, choices=(), keys=None):
+        super().__init__(attrs, choices)
+        self.keys = keys
+        self._keys: dict = {}
+
+    def get_context(self, name, value, attrs):
+        self._keys = self.keys() if callable(self.keys) else (self.keys or {})
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "data-picker": True,
+                "data-no-results": gettext("Nothing found"),
+                "data-remove-label": gettext("Remove"),
+            }
+        )
+        return context
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        for key, text in self._keys.get(str(value), {}).items():
+            option["attrs"][f"data-{key}"] = text
+        return option
+
+    def render(self, name, value, attrs=None, renderer=None):
+        select = super().render(name, value, attrs, renderer)
+        return select + format_html(
+            '<script src="{}" defer data-library="{}" data-styles="{}"></script>',
+            static("waishi/picker.js"),
+            static("vendor/tom-select/tom-select.popular.min.js"),
+            static("vendor/tom-select/tom-select.bootstrap5.min.css"),
+        )
+
+
+class SearchableSelectMultiple(SearchableSelect, forms.SelectMultiple):
+    """The same for several values: each chosen one a chip with a button to remove it."""
 
 
 def style_fields(form: forms.Form) -> None:

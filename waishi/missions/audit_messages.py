@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from waishi.audit.messages import register
+from waishi.audit.messages import register, register_saves
 
 register(
     {
@@ -52,4 +52,15 @@ register(
             "{actor} recorded the temporary Party branch of {object} (secretary {name})"
         ),
     }
+)
+
+# What the application form writes on every save (and autosave): one entry per sitting in
+# the trip's history.
+register_saves(
+    "missions.mission.update",
+    "missions.mission.invitation",
+    "missions.mission.itinerary",
+    "missions.mission.members",
+    "missions.mission.budget",
+    "missions.mission.justify",
 )

@@ -1,32 +1,20 @@
 from __future__ import annotations
 
-import functools
-
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from pypinyin import lazy_pinyin
 
 from waishi.lib.forms import DateInput, Form, style_fields
 from waishi.orgs.fields import UnitChoiceField
 from waishi.orgs.models import Rank, Unit
 from waishi.plans.models import QUOTA_CATEGORIES, Category, EntryState
 from waishi.policy import reference
+from waishi.policy.countries import CountriesField
 from waishi.policy.types import RANKS
 
 
 def month_choices() -> list[tuple[int, str]]:
     return [(m, gettext("Month %(month)d") % {"month": m}) for m in range(1, 13)]
-
-
-@functools.cache
-def country_choices() -> tuple[tuple[str, str], ...]:
-    """Every country or region by its Chinese name, in pinyin order."""
-    rows = sorted(
-        (c for c in reference.COUNTRIES.values() if c.code != "CN"),
-        key=lambda c: ("".join(lazy_pinyin(c.name_zh)), c.code),
-    )
-    return tuple((c.code, c.name_zh) for c in rows)
 
 
 def country_names(codes) -> str:
@@ -61,11 +49,10 @@ class EntryForm(Form):
     purpose = forms.CharField(
         label=_("Purpose and tasks"), widget=forms.Textarea(attrs={"rows": 4})
     )
-    countries = forms.MultipleChoiceField(
+    countries = CountriesField(
         label=_("Countries and regions"),
-        choices=(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
+        exclude=("CN",),
+        help_text=_("Type a name, its pinyin or initials (美国: meiguo, mg) to find one."),
     )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     expected_month = forms.TypedChoiceField(label=_("Expected month"), choices=(), coerce=int)
@@ -85,7 +72,6 @@ class EntryForm(Form):
                 **{_rank_field(r): entry.ranks.count(r) for r in RANKS},
             }
         super().__init__(*args, **kwargs)
-        self.fields["countries"].choices = country_choices()
         self.fields["expected_month"].choices = month_choices()
         labels = dict(Rank.choices)
         for rank in RANKS:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import DateInput, Form, style_fields
+from waishi.policy.countries import CountryField
 
 # A two-country trip one day too long, so that the trial page shows findings at once.
 SAMPLE_TRIP = {
@@ -57,18 +58,10 @@ class TryForm(Form):
             ) from None
 
 
-def country_choices() -> list[tuple[str, str]]:
-    """Every country or region, by Chinese name order of its code (名称 (XX))."""
-    from waishi.policy import reference
-
-    rows = sorted(reference.COUNTRIES.values(), key=lambda c: c.code)
-    return [(c.code, f"{c.name_zh}（{c.code}）") for c in rows]
-
-
 class HotDestinationForm(Form):
     """Add one destination and/or take some off the list; each save is a new version."""
 
-    add_country = forms.ChoiceField(label=_("Add a country or region"), required=False)
+    add_country = CountryField(label=_("Add a country or region"), required=False, blank="—")
     add_city = forms.CharField(
         label=_("City (optional)"),
         required=False,
@@ -88,7 +81,6 @@ class HotDestinationForm(Form):
     def __init__(self, *args, destinations: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
         self.destinations = destinations
-        self.fields["add_country"].choices = [("", "—"), *country_choices()]
         self.fields["remove"].choices = [
             (str(i), place_label(entry)) for i, entry in enumerate(destinations)
         ]

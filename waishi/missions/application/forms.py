@@ -7,11 +7,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import DateInput, Form
-from waishi.missions.core.forms import StopForm, _Styled, country_choices
+from waishi.missions.core.forms import StopForm, _Styled
 from waishi.missions.models import Category, DayKind, Exemption, InvitationSource, Relation, State
 from waishi.orgs.fields import UnitChoiceField
 from waishi.orgs.models import Unit
 from waishi.plans.models import PlanEntry
+from waishi.policy.countries import CountryField
 
 
 class BasicsForm(_Styled):
@@ -104,7 +105,7 @@ class MemberForm(_Styled):
 class BudgetForm(_Styled):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     stop = forms.ChoiceField(label=_("Stop"), required=False, choices=())
-    country = forms.ChoiceField(label=_("Country or region"), required=False, choices=())
+    country = CountryField(label=_("Country or region"), required=False, blank="—")
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     currency = forms.CharField(
         label=_("Currency"),
@@ -132,7 +133,6 @@ class BudgetForm(_Styled):
     def __init__(self, *args, stops=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stop"].choices = [("", "—")] + [(str(s.pk), f"{s.order}. {s}") for s in stops]
-        self.fields["country"].choices = country_choices()
 
 
 class BudgetTotalForm(_Styled):
@@ -181,7 +181,7 @@ class MissionSearchForm(_Styled):
     unit = UnitChoiceField(
         label=_("Unit"), required=False, queryset=None, empty_label=_("All units")
     )
-    country = forms.ChoiceField(label=_("Country or region"), required=False, choices=())
+    country = CountryField(label=_("Country or region"), required=False, blank=_("All countries"))
     month = forms.RegexField(
         label=_("Departure month"),
         required=False,
@@ -194,7 +194,6 @@ class MissionSearchForm(_Styled):
         super().__init__(*args, **kwargs)
 
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
-        self.fields["country"].choices = [("", _("All countries")), *country_choices()[1:]]
 
 
 # -- decisions, cancellation, publicity ------------------------------------------------------

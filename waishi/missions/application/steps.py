@@ -351,12 +351,31 @@ def review_build(request, mission, bound):
         facts = services.chain_facts(mission, data, check.result, len(data["members"]))
         preview = chain_preview("missions.mission", facts)
     return {
+        "summary": _summary(mission),
         "chain_preview": preview,
         "justify": items,
         "blocking": checking.blocking(check.result) if check.result else [],
         "review_check": check,
         "member_names": names,
         "completeness": services.completeness(mission),
+    }
+
+
+def _summary(mission: Mission) -> dict:
+    """The whole application as the review step shows it before submission: each step's
+    values, the budget lines with their totals, the attachments."""
+    rows = checking.TripRows(mission)
+    members = selectors.member_rows(mission, rows)
+    lines = [
+        (line, standard, checking.line_total(line, len(members)) if line.currency else None)
+        for line, standard in budget_rows(mission, rows)
+    ]
+    return {
+        "stops": rows.stops,
+        "days": rows.days,
+        "members": members,
+        "lines": lines,
+        "totals": checking.budget_totals(mission, len(members), lines=rows.budget_lines),
     }
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.mission_list, name="list"),
     path("export.xlsx", views.mission_export, name="export"),
     path("new/", views.mission_create, name="create"),
+    path("workflow/", views.workflow_help, name="workflow"),
     path("<int:mission_pk>/", views.mission_detail, name="detail"),
     path("<int:mission_pk>/letter/", views.mission_letter, name="letter"),
     path("<int:mission_pk>/check/", views.mission_check, name="check"),

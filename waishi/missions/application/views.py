@@ -16,8 +16,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from waishi.approvals.forms import DecisionForm
@@ -140,6 +140,29 @@ def _documents(mission: Mission) -> list[dict]:
     ]
 
 
+def _next_steps(mission: Mission) -> list[dict]:
+    """What can happen to the trip from its state and who does it: the rows of the
+    workflow table that leave the state (``Workflow.people_table``)."""
+    return [row for row in MISSION.people_table() if row["from_code"] == mission.state]
+
+
+@role_required(VIEWERS)
+def workflow_help(request):
+    """How a trip goes (流程说明): the trip's transition table, each step with who takes
+    it; ``?state=`` marks the steps that leave a trip's present state (the record links
+    here with its state)."""
+    state = request.GET.get("state", "")
+    return render(
+        request,
+        "missions/workflow_help.html",
+        {
+            "workflow": MISSION.people_table(),
+            "state": state,
+            "state_label": MISSION.label(state) if state in MISSION.states else "",
+        },
+    )
+
+
 @role_required(VIEWERS)
 def mission_detail(request, mission_pk: int):
     mission = _mission(request, mission_pk)
@@ -156,12 +179,17 @@ def mission_detail(request, mission_pk: int):
             "days": rows.days,
             "members": selectors.member_rows(mission, rows),
             "lines": steps.budget_rows(mission, rows),
+            "totals": checking.budget_totals(mission, len(rows.members), lines=rows.budget_lines),
             "check": check,
             "member_names": names,
             "can_edit": may_edit(request.user, mission),
             "actions": actions,
-            "workflow": MISSION.people_table(),
-            "mermaid": MISSION.mermaid(),
+            "next_steps": _next_steps(mission),
+            "destinations": selectors.country_names(
+                list(dict.fromkeys(s.country for s in rows.stops if s.country)),
+                (get_language() or "").startswith("en"),
+            ),
+            "pending_step": next((s for s in chain if s.state == StepState.PENDING), None),
             "history": history(mission, known=(mission.unit, mission.created_by)),
             "approval_steps": chain,
             "steps": steps.STEPS,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from waishi.approvals import subjects
 from waishi.approvals.deciding import decider
 from waishi.approvals.subjects import Subject
-from waishi.audit.messages import register
+from waishi.audit.messages import register, register_saves
 from waishi.missions.changes.services import DECISION, excluded_user_ids
 from waishi.missions.models import ChangeRequest
 
@@ -71,4 +71,5 @@ AUDIT_MESSAGES = {
 def ready() -> None:
     """Register the approvals subject and the audit sentences."""
     register(AUDIT_MESSAGES)
+    register_saves("missions.changerequest.update")
     subjects.register(SUBJECT, subject())

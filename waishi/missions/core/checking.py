@@ -302,22 +302,34 @@ def blocking(result: dict) -> list[dict]:
     return [f for f in result["findings"] if f["severity"] == "error" and not is_principle(f)]
 
 
-def budget_totals(mission: Mission, member_count: int | None = None) -> dict[str, float]:
+def budget_totals(
+    mission: Mission, member_count: int | None = None, lines=None
+) -> dict[str, float]:
     """currency -> the whole budget: per-day costs x days x members, plus fares and
-    other costs. Lines without a currency are left out."""
+    other costs. Lines without a currency are left out. ``lines``: the trip's lines when
+    the page has read them already."""
     if member_count is None:
         member_count = mission.members.count()
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    for line in mission.budget_lines.all():
+    for line in mission.budget_lines.all() if lines is None else lines:
         if not line.currency:
             continue
-        per_day = sum(
-            (v or Decimal(0))
-            for v in (line.lodging_per_day, line.meals_per_day, line.incidentals_per_day)
-        )
-        totals[line.currency] += per_day * (line.days or 0) * member_count
-        totals[line.currency] += (line.international_fares or 0) + (line.other_costs or 0)
+        totals[line.currency] += line_total(line, member_count)
     return {currency: float(total) for currency, total in sorted(totals.items())}
+
+
+def line_total(line, member_count: int) -> Decimal:
+    """One budget line in its currency: per-day costs x days x members, plus fares and
+    other costs."""
+    per_day = sum(
+        (v or Decimal(0))
+        for v in (line.lodging_per_day, line.meals_per_day, line.incidentals_per_day)
+    )
+    return (
+        per_day * (line.days or 0) * member_count
+        + (line.international_fares or 0)
+        + (line.other_costs or 0)
+    )
 
 
 def highest_rank(members: list[dict]) -> str:

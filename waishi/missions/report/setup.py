@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from waishi.audit.messages import register as register_messages
+from waishi.audit.messages import register_saves
 from waishi.followups import obligations, sources
 from waishi.missions.models import Mission
 from waishi.missions.report import selectors as report_selectors
@@ -46,5 +47,6 @@ def _source():
 
 def ready() -> None:
     register_messages(AUDIT_MESSAGES)
+    register_saves("missions.report.update")
     obligations.register(report_selectors.obligations)
     sources.register("missions.mission", _source())
