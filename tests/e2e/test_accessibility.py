@@ -1,0 +1,68 @@
+"""Every demo role, in the browser, walks the pages it reaches from its home page and the
+navigation; on each page every check of ``CHECKS`` runs. The axe check asks axe-core
+(vendored, tests/e2e/axe.py) for WCAG 2.2 A/AA violations and fails on any serious or
+critical one, naming the rule and the elements.
+
+The walk is capped (pages per role, pages per URL shape: tests/e2e/crawl.py) so that all
+the roles take a few minutes at most.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.e2e.axe import describe, violations
+from tests.e2e.crawl import Check, crawl
+from tests.e2e.demo import demo_city, log_in_demo  # noqa: F401 - a fixture
+from waishi.orgs.demo import ACCOUNTS
+
+pytestmark = pytest.mark.e2e
+
+# The walk's caps: pages a role opens, and pages of one URL shape opened by all the roles
+# together (the home page is every role's own): about 80 pages, a minute and a half.
+PAGES_PER_ROLE = 15
+PAGES_PER_SHAPE = 2
+
+
+def axe_check(page) -> list[str]:
+    found = violations(page, impacts=("serious", "critical"))
+    return [describe(found)] if found else []
+
+
+# A check takes the page and returns its problems as lines; add one here to run it on
+# every page of every role's walk.
+CHECKS: list[Check] = [axe_check]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_every_page_each_demo_role_reaches_passes_the_checks(
+    live_server,
+    browser,
+    demo_city,  # noqa: F811
+):
+    shapes: Counter = Counter()
+    reports, opened = [], 0
+    for account in ACCOUNTS:
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        page = context.new_page()
+        try:
+            log_in_demo(page, live_server.url, demo_city[account.username])
+            result = crawl(
+                page,
+                live_server.url,
+                CHECKS,
+                max_pages=PAGES_PER_ROLE,
+                per_shape=PAGES_PER_SHAPE,
+                seen_shapes=shapes,
+            )
+        finally:
+            context.close()
+        assert result.visits, f"{account.username}: the walk opened no page"
+        opened += len(result.visits)
+        if result.failures:
+            reports.append(f"== {account.username} ({account.role.label})\n{result.report()}")
+    assert not reports, f"{len(reports)} roles see failing pages ({opened} pages opened):\n" + (
+        "\n".join(reports)
+    )
