@@ -24,7 +24,8 @@
 // if it takes focus, so while it overflows it is a focusable region named after its table
 // (WCAG 2.1.1; axe's "scrollable-region-focusable"). A box that fits gets no tab stop and no
 // landmark. Labels come from the table's caption or the heading before it, so no template
-// has to name its tables twice.
+// has to name its tables twice. Templates wrap their tables in .table-responsive; a table
+// left unwrapped is wrapped here.
 (function () {
   "use strict";
   var MARK = "data-scroll-region";
@@ -83,7 +84,20 @@
     });
   }) : null;
 
+  // A table a template left unwrapped gets its box here, so that it cannot widen the page.
+  function wrap(root) {
+    var tables = root.querySelectorAll ? root.querySelectorAll("main table") : [];
+    [].forEach.call(tables, function (table) {
+      if (table.closest(".table-responsive")) return;
+      var box = document.createElement("div");
+      box.className = "table-responsive";
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    });
+  }
+
   function scan(root) {
+    wrap(root);
     var boxes = root.querySelectorAll ? root.querySelectorAll(".table-responsive") : [];
     if (root.matches && root.matches(".table-responsive")) boxes = [root].concat([].slice.call(boxes));
     [].forEach.call(boxes, function (box) {
