@@ -8,8 +8,9 @@ media queries, the layout that matters, would not change.)
 
 On each page and size: the page does not scroll sideways, the main content starts on the
 first screen, the menu button opens the navigation, 退出登录 is in view, the user's name
-is one line, and axe finds no serious or critical violation. And at 1366×768 the budget
-step keeps its layout after 添加预算行.
+is one line, and axe finds no serious or critical violation; the wizard's rows of fields
+(stops, days, budget lines) stand one field under another, each under its label. And at
+1366×768 the budget step keeps its layout after 添加预算行.
 """
 
 from __future__ import annotations
@@ -111,6 +112,9 @@ def _check_shell(page, name: str) -> list[str]:
             "document.getElementById('site-nav').contains(document.activeElement)"
         ):
             problems.append("the open menu does not take the focus")
+        found = violations(page)
+        if found:
+            problems.append("with the menu open: " + describe(found))
         page.keyboard.press("Escape")
         try:
             first_link.wait_for(state="hidden", timeout=3000)
@@ -120,6 +124,32 @@ def _check_shell(page, name: str) -> list[str]:
     found = violations(page)
     if found:
         problems.append(describe(found))
+    return problems
+
+
+def _check_reflow(page) -> list[str]:
+    """The wizard's rows of fields, below md: each field under its visible label, no
+    sideways scrolling inside the table either."""
+    tables = page.evaluate("""() => [...document.querySelectorAll('.table-reflow')].map((t) => {
+      const box = t.closest('.table-responsive');
+      const label = t.querySelector('tbody td > label');
+      const field = label && document.getElementById(label.htmlFor);
+      return {
+        overflow: box.scrollWidth - box.clientWidth,
+        label: label && label.getBoundingClientRect().toJSON(),
+        field: field && field.getBoundingClientRect().toJSON(),
+      };
+    })""")
+    problems = []
+    if not tables:
+        problems.append("no table of fields on the step")
+    for i, t in enumerate(tables):
+        if t["overflow"] > 1:
+            problems.append(f"table {i + 1} scrolls sideways by {t['overflow']} px")
+        if t["label"] is None:
+            continue  # no row yet
+        if t["label"]["width"] <= 1 or t["label"]["bottom"] > t["field"]["top"] + 1:
+            problems.append(f"table {i + 1}: the first field has no visible label above it ({t})")
     return problems
 
 
@@ -153,6 +183,8 @@ def test_the_main_pages_on_a_phone_and_at_200_percent_zoom(
                 assert response.status == 200, f"{path} answered {response.status}"
                 _shot(page, f"responsive-{size}-{name}")
                 problems += [f"{name} ({path}): {p}" for p in _check_shell(page, f"{size}-{name}")]
+                if name.startswith("wizard"):
+                    problems += [f"{name} ({path}): {p}" for p in _check_reflow(page)]
             if "wizard-budget" in paths:
                 # Adding a budget line must not widen the page either.
                 page.click("button[name=add][value=line]")
