@@ -21,7 +21,8 @@ from waishi.orgs.demo import ACCOUNTS
 pytestmark = pytest.mark.e2e
 
 # The walk's caps: pages a role opens, and pages of one URL shape opened by all the roles
-# together (the home page is every role's own): about 80 pages, a minute and a half.
+# together (the home page is every role's own). With the demo of this writing the walk opens
+# about 80 pages in a minute; at most 12 roles × 15 pages, some two minutes.
 PAGES_PER_ROLE = 15
 PAGES_PER_SHAPE = 2
 
