@@ -67,3 +67,34 @@ def test_every_page_each_demo_role_reaches_passes_the_checks(
     assert not reports, f"{len(reports)} roles see failing pages ({opened} pages opened):\n" + (
         "\n".join(reports)
     )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_pages_for_people_without_an_account_pass_the_checks(
+    live_server,
+    browser,
+    demo_city,  # noqa: F811
+):
+    """Signed out: the login page, and the public declaration pages travellers open on their
+    phones (the lookup, and each campaign's form)."""
+    from waishi.arrivals.models import Campaign
+
+    paths = ["/accounts/login/", "/declare/check/"]
+    paths += [f"/declare/{token}/" for token in Campaign.objects.values_list("token", flat=True)]
+    assert len(paths) > 2, "the demo has no declaration campaign"
+    problems = []
+    for viewport in ({"width": 1366, "height": 768}, {"width": 390, "height": 844}):
+        context = browser.new_context(viewport=viewport, locale="zh-CN")
+        page = context.new_page()
+        try:
+            for path in paths:
+                response = page.goto(live_server.url + path)
+                assert response.status == 200, f"{path} answered {response.status}"
+                problems += [
+                    f"{path} at {viewport['width']} px: {p}"
+                    for check in CHECKS
+                    for p in check(page)
+                ]
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)
