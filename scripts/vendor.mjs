@@ -13,6 +13,8 @@ const files = [
   ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
   ["tom-select/dist/js/tom-select.popular.min.js", "tom-select/tom-select.popular.min.js"],
   ["tom-select/dist/css/tom-select.bootstrap5.min.css", "tom-select/tom-select.bootstrap5.min.css"],
+  // Only the browser tests load axe (tests/e2e/axe.py injects it); no page includes it.
+  ["axe-core/axe.min.js", "axe-core/axe.min.js"],
 ];
 for (const [src, dst] of files) {
   const target = `${dest}/${dst}`;

@@ -16,14 +16,15 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def log_in(page, base: str, user) -> None:
-    """Sign in through the login page (and the second factor when the role has one)."""
+def log_in(page, base: str, user, password: str | None = None) -> None:
+    """Sign in through the login page (and the second factor when the role has one); the
+    password is the test factories' unless given (the demo accounts have their own)."""
     from tests.conftest import current_code
     from tests.factories import PASSWORD
 
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password or PASSWORD)
     page.click("[data-testid=login-submit]")
     if "/accounts/otp/" in page.url:
         page.fill("input[name=token]", current_code(user))

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("work/", views.work_items, name="work-items"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -1,4 +1,5 @@
-"""Home ("my work"), health check, and the error pages (no tracebacks, a request id)."""
+"""Home ("my work"), health check, the favicon, and the error pages (no tracebacks, a
+request id)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from waishi.lib import authpolicy, roles
 from waishi.lib.middleware import current_request_id
@@ -51,6 +53,12 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says; send them to
+    # the static file (temporarily: its hashed name changes when the icon does).
+    return redirect(static("waishi/favicon.ico"))
 
 
 def _error(request, status: int, template: str):
