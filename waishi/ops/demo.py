@@ -40,10 +40,10 @@ OTHER = "HB-EDU"
 # scenario, departure (days from today), days, country, city, title
 # Scenarios: draft; review:N (N steps approved, waiting at the next); returned:N and
 # rejected:N (decided so at step N); withdrawn; ready (checklist and passports done),
-# checked (checklist done), acknowledged (head of delegation only), waiting (nothing yet),
-# change-review, change-draft; cancelled; abroad, abroad-changed; back-due, back-written,
-# back-overdue, back-overdue-written, back-submitted, back-returned, back-passports;
-# closed-N (N: the follow-ups' pattern, see _FOLLOWUPS).
+# checked (checklist done), acknowledged (head of delegation only), change-review and
+# change-draft (nothing else done yet); cancelled; abroad, abroad-changed; back-due,
+# back-written, back-overdue, back-overdue-written, back-submitted, back-returned,
+# back-passports; closed-N (N: the follow-ups' pattern, see _FOLLOWUPS).
 TRIPS: list[tuple[str, int, int, str, str, str]] = [
     ("draft", 75, 4, "JP", "东京", "赴日本东京智慧城市合作交流"),
     ("draft", 88, 4, "DE", "汉诺威", "赴德国汉诺威工业博览会"),
@@ -162,7 +162,7 @@ def _trips(today: date) -> list[Trip]:
 
 class People:
     """Who travels: the unit's staff below its leadership (not the demo accounts' own
-    persons), two per trip, never on two trips at once; a passport not handed back
+    persons), two per trip, never away on two trips at once; a passport not handed back
     keeps its holder at home."""
 
     def __init__(self, unit):
@@ -525,8 +525,6 @@ class Life:
             self.change(t.depart - timedelta(days=9), t.depart - timedelta(days=8), 4)
             changes = 1
         prepared = t.depart - timedelta(days=4)
-        if kind == "waiting":
-            return 0, 0
         self.checklist(min(prepared, day(1)), education=kind != "acknowledged")
         if kind in ("checked", "acknowledged"):
             return 0, 0
