@@ -40,10 +40,10 @@ OTHER = "HB-EDU"
 # scenario, departure (days from today), days, country, city, title
 # Scenarios: draft; review:N (N steps approved, waiting at the next); returned:N and
 # rejected:N (decided so at step N); withdrawn; ready (checklist and passports done),
-# checked (checklist done), acknowledged (head of delegation only), waiting (nothing yet),
-# change-review, change-draft; cancelled; abroad, abroad-changed; back-due, back-written,
-# back-overdue, back-overdue-written, back-submitted, back-returned, back-passports;
-# closed-N (N: the follow-ups' pattern, see _FOLLOWUPS).
+# checked (checklist done), acknowledged (head of delegation only), change-review and
+# change-draft (nothing else done yet); cancelled; abroad, abroad-changed; back-due,
+# back-written, back-overdue, back-overdue-written, back-submitted, back-returned,
+# back-passports; closed-N (N: the follow-ups' pattern, see _FOLLOWUPS).
 TRIPS: list[tuple[str, int, int, str, str, str]] = [
     ("draft", 75, 4, "JP", "东京", "赴日本东京智慧城市合作交流"),
     ("draft", 88, 4, "DE", "汉诺威", "赴德国汉诺威工业博览会"),
@@ -67,7 +67,7 @@ TRIPS: list[tuple[str, int, int, str, str, str]] = [
     ("acknowledged", 11, 4, "DE", "法兰克福", "赴德国法兰克福投资促进"),
     ("change-review", 19, 3, "AE", "迪拜", "赴阿联酋迪拜投资促进"),
     ("change-draft", 15, 4, "SG", "新加坡", "赴新加坡金融科技合作交流"),
-    ("cancelled", 25, 4, "TH", "普吉", "赴泰国普吉旅游经贸洽谈"),
+    ("cancelled", 25, 4, "TH", "普吉", "赴泰国普吉会展经济合作交流"),
     ("abroad", -3, 4, "FR", "里昂", "赴法国里昂经贸交流"),
     ("abroad-changed", -2, 3, "VN", "海防", "赴越南海防港口物流园区考察"),
     ("abroad", -1, 4, "MY", "槟城", "赴马来西亚槟城电子产业合作"),
@@ -162,7 +162,7 @@ def _trips(today: date) -> list[Trip]:
 
 class People:
     """Who travels: the unit's staff below its leadership (not the demo accounts' own
-    persons), two per trip, never on two trips at once; a passport not handed back
+    persons), two per trip, never away on two trips at once; a passport not handed back
     keeps its holder at home."""
 
     def __init__(self, unit):
@@ -525,8 +525,6 @@ class Life:
             self.change(t.depart - timedelta(days=9), t.depart - timedelta(days=8), 4)
             changes = 1
         prepared = t.depart - timedelta(days=4)
-        if kind == "waiting":
-            return 0, 0
         self.checklist(min(prepared, day(1)), education=kind != "acknowledged")
         if kind in ("checked", "acknowledged"):
             return 0, 0

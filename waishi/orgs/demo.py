@@ -400,11 +400,6 @@ def totp_key_hex() -> str:
 _real_now = timezone.now
 
 
-def today() -> dt.date:
-    """The day the demo is built for: today, or the day a ``clock`` is set to."""
-    return timezone.localdate()
-
-
 def moment(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
     """``day`` at ``hour``:``minute`` local time, aware."""
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
