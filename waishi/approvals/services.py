@@ -146,13 +146,13 @@ def chain_start(
                 rule=rule,
                 rule_snapshot=rule.snapshot(),
                 approver_role=rule.approver_role,
-                state=StepState.PENDING if position == 1 else StepState.WAITING,
+                state=StepState.WAITING,
             )
-            if position == 1:
-                step.started_at = now
-                step.due_on = _due(now, step)
             step.save()
             steps.append(step)
+        # The first step starts through the table, as every later one does: its
+        # ``start`` is the one place a step becomes pending (and tells its approvers).
+        steps[0] = _start(steps[0], now, actor=actor, ip=ip)
         record(
             action="approval.chain.start",
             actor=actor,
@@ -169,6 +169,25 @@ def chain_start(
             },
         )
     return steps
+
+
+def _start(step: ApprovalStep, now: dt.datetime, *, actor, ip: str = "") -> ApprovalStep:
+    """Make ``step`` pending, due in its working days from ``now``; no event of its own
+    (the chain's start or the decision that caused it records it)."""
+
+    def started(row: ApprovalStep, transition) -> None:
+        row.started_at = now
+        row.due_on = _due(now, row)
+
+    return STEP.apply(
+        step,
+        "start",
+        actor=actor,
+        ip=ip,
+        effect=started,
+        fields=["started_at", "due_on"],
+        audit=recorded_by_caller,
+    )
 
 
 def _clean_field_comments(value: Any) -> dict[str, str]:
@@ -287,20 +306,7 @@ def step_decide(
             audit=on_the_subject,
         )
         if following is not None:
-
-            def started(row: ApprovalStep, transition) -> None:
-                row.started_at = now
-                row.due_on = _due(now, row)
-
-            STEP.apply(
-                following,
-                "start",
-                actor=actor,
-                ip=ip,
-                effect=started,
-                fields=["started_at", "due_on"],
-                audit=recorded_by_caller,
-            )
+            _start(following, now, actor=actor, ip=ip)
         elif decision != "approve":
             for waiting in rest:
                 STEP.apply(waiting, "cancel", actor=actor, ip=ip, audit=recorded_by_caller)

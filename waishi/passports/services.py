@@ -746,16 +746,5 @@ def application_decide(
             "data": {"note": note},
         },
     )
-    creator = locked.created_by
-    notify(
-        [creator] if creator.is_active else [],
-        kind="passports.application_decided",
-        title=lambda: (
-            _("Passport application for %(name)s: %(state)s")
-            % {"name": locked.person.name, "state": locked.get_state_display()}
-        ),
-        body=lambda: note,
-        url=reverse("passports:application-detail", kwargs={"application_pk": locked.pk}),
-        email=False,
-    )
+    # Its applicant is told by the row's notice (``notices``).
     return locked

@@ -1,0 +1,387 @@
+"""Who is told when work is handed over (``waishi.notify.handoffs``).
+
+Every row of every transition table in the project either notifies someone or says why
+not; then the hand-overs of a trip's life, driven through the real services, reach the
+people who must act -- in the inbox and by e-mail, as each chose per kind."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import importlib
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import UserFactory
+from tests.missions.decisions import approve_until_last, exempt, pending, quota_for, submit
+from tests.missions.travel import abroad
+from waishi.approvals.models import Delegation
+from waishi.arrivals import services as arrivals
+from waishi.followups import services as followups
+from waishi.lib.roles import Role
+from waishi.lib.workflow import Workflow
+from waishi.missions.application import services
+from waishi.missions.changes import services as changes
+from waishi.missions.models import Mission
+from waishi.missions.trip import services as trip_services
+from waishi.notify import handoffs
+from waishi.notify.models import Notification, NotificationPreference
+from waishi.notify.services import digest_send, preferences_save
+
+ROOT = Path(__file__).resolve().parents[2] / "waishi"
+
+
+# --- every row of every table ---------------------------------------------------------------
+
+
+def _modules_making_workflows() -> list[str]:
+    """The modules of the project that build a ``Workflow`` (read from the source, so that
+    a new table cannot hide from this test)."""
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "Workflow"
+            ):
+                module = ".".join(path.relative_to(ROOT.parent).with_suffix("").parts)
+                found.append(module)
+                break
+    return found
+
+
+def every_workflow() -> list[Workflow]:
+    tables = []
+    for name in _modules_making_workflows():
+        module = importlib.import_module(name)
+        tables.extend(v for v in vars(module).values() if isinstance(v, Workflow))
+    return tables
+
+
+def test_the_project_has_the_tables_it_is_known_to_have():
+    names = {w.name for w in every_workflow()}
+    assert {
+        "missions.mission",
+        "missions.changerequest",
+        "missions.report",
+        "approval.step",
+        "plans.entry",
+        "plans.plan",
+        "arrivals.arrival",
+        "arrivals.step",
+        "arrivals.handover",
+        "arrivals.batch",
+        "passports.passport",
+        "passports.application",
+        "followups.outcome",
+    } <= names
+
+
+def test_every_row_of_every_table_notifies_someone_or_says_why_not():
+    missing = []
+    for workflow in every_workflow():
+        for t in workflow.edges():
+            rules = handoffs.rules_for(workflow.name, t.source, t.action)
+            if not rules:
+                missing.append(f"{workflow.name}: {t.source} --{t.action}--> {t.target}")
+            for rule in rules:
+                if rule.is_silent:
+                    assert rule.why.strip(), (workflow.name, t.action)
+                else:
+                    assert rule.kind in {k.code for k in handoffs.kinds()}
+    assert not missing, "rows neither handed off nor silent:\n" + "\n".join(missing)
+
+
+def test_a_row_not_in_the_table_is_refused_when_declared():
+    workflow = every_workflow()[0]
+    with pytest.raises(ValueError):
+        handoffs.silent(workflow, "no_such_action", why="a typo")
+    with pytest.raises(ValueError):
+        handoffs.silent(workflow, workflow.transitions[0].action, why=" ")
+
+
+def test_every_kind_a_module_sends_has_a_label():
+    """Every ``kind="..."`` written in the source is registered with its label, and the
+    label is not the code (a person never reads "missions.report_reminder")."""
+    codes = {k.code: k for k in handoffs.kinds()}
+    written = set()
+    for path in ROOT.rglob("*.py"):
+        written |= set(
+            re.findall(r"""\bkind=["']([a-z_]+\.[a-z_]+)["']""", path.read_text("utf-8"))
+        )
+    assert written, "the search found no kind at all"
+    assert sorted(written - set(codes)) == []
+    for code, kind in codes.items():
+        assert str(kind.label) and str(kind.label) != code and "." not in str(kind.label)
+
+
+# --- a trip through its chain ----------------------------------------------------------------
+
+
+def notes(user, kind=None):
+    rows = Notification.objects.filter(recipient=user)
+    return rows.filter(kind=kind) if kind else rows
+
+
+def mails_to(user) -> list:
+    return [m for m in mail.outbox if user.email in m.to]
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """run(fn, *args, **kwargs): call a service, then what waits for the commit (the
+    engine's notice, the e-mails)."""
+
+    def call(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return call
+
+
+def test_a_submitted_trip_tells_the_unit_leader_and_the_leaders_delegate(cast, mission, clerk, run):
+    leader = cast["unit_leader"]
+    deputy = UserFactory(
+        username="deputy_leader", role=Role.UNIT_LEADER, unit=leader.unit, full_name="副局长"
+    )
+    Delegation.objects.create(
+        delegator=leader,
+        delegate=deputy,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + dt.timedelta(days=5),
+        reason="出差",
+        created_by=leader,
+    )
+    mail.outbox.clear()
+    m = run(submit, clerk, mission)
+    step = pending(m)
+    for user in (leader, deputy):
+        note = notes(user, "approvals.waiting").get()
+        assert m.title in note.title
+        assert note.url == reverse("missions:detail", kwargs={"mission_pk": m.pk})
+        assert note.due_on == step.due_on and step.due_on.isoformat() in note.body
+        assert len(mails_to(user)) == 1 and mails_to(user)[0].subject == note.title
+    # Nobody else waits: not the FAO yet, not the clerk who submitted.
+    assert not notes(cast["fao_reviewer"]).exists()
+    assert not notes(clerk).exists()
+
+
+def test_the_leaders_approval_tells_the_fao_reviewer_not_the_leader(cast, mission, clerk, run):
+    m = run(submit, clerk, mission)
+    quota_for(m)
+    Notification.objects.all().delete()
+    run(services.mission_decide, actor=cast["unit_leader"], mission=m, decision="approve")
+    assert pending(m).approver_role == "fao_reviewer"
+    assert notes(cast["fao_reviewer"], "approvals.waiting").count() == 1
+    assert not notes(cast["unit_leader"]).exists()
+    assert not notes(cast["fao_head"]).exists()  # its step still waits for the reviewer's
+
+
+def test_a_return_tells_the_clerk_with_the_approvers_comment(cast, mission, clerk, run):
+    other_clerk = UserFactory(username="clerk_2", role=Role.UNIT_CLERK, unit=clerk.unit)
+    m = run(submit, clerk, mission)
+    run(
+        services.mission_decide,
+        actor=cast["unit_leader"],
+        mission=m,
+        decision="return",
+        comment="请补充日程安排",
+    )
+    for user in (clerk, other_clerk):
+        note = notes(user, "missions.returned").get()
+        assert m.title in note.title and "请补充日程安排" in note.body
+    assert not notes(cast["unit_leader"], "missions.returned").exists()
+
+
+def test_the_final_approval_tells_the_clerk(cast, mission, clerk, run):
+    m = run(submit, clerk, mission)
+    quota_for(m)
+    exempt(cast, m)
+    approve_until_last(cast, m)
+    assert not notes(clerk, "missions.decided").exists()
+    run(
+        services.mission_decide,
+        actor=cast[pending(m).approver_role],
+        mission=m,
+        decision="approve",
+        comment="同意",
+    )
+    assert Mission.objects.get(pk=m.pk).state == "approved"
+    note = notes(clerk, "missions.decided").get()
+    assert m.title in note.title and len(mails_to(clerk)) >= 1
+
+
+def test_a_change_request_tells_its_first_approver(cast, people, run):
+    from tests.missions.test_changes import filed, with_seoul
+    from tests.missions.travel import approved
+
+    m = filed(approved(cast, people))
+    change = changes.change_create(
+        actor=cast["unit_clerk"], mission=m, proposed=with_seoul(m), reason="对方临时邀请顺访"
+    )
+    Notification.objects.all().delete()
+    run(changes.change_submit, actor=cast["unit_clerk"], change=change, justifications={})
+    note = notes(cast["unit_leader"], "approvals.waiting").get()
+    assert note.url.endswith(f"/changes/{change.pk}/")
+    assert not notes(cast["unit_clerk"]).exists()
+
+
+def test_a_trip_back_asks_for_its_passports_and_its_report(cast, people, run):
+    other_clerk = UserFactory(
+        username="clerk_2", role=Role.UNIT_CLERK, unit=cast["unit_clerk"].unit
+    )
+    m = abroad(cast, people, departs_in=-3, days=4)
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+    run(trip_services.mission_come_back, actor=cast["unit_clerk"], mission=m, on=m.return_date)
+    report = notes(other_clerk, "missions.report_reminder").get()
+    passports = notes(other_clerk, "passports.return_reminder").get()
+    due = Mission.objects.get(pk=m.pk).report.due_date
+    assert report.due_on == due and report.url.endswith("/report/")
+    for person in people:
+        assert person.name in passports.body
+    assert passports.due_on is not None and passports.due_on >= m.return_date
+    assert len(mails_to(other_clerk)) == 2
+    # The clerk who confirmed the return is not told of their own act.
+    assert not notes(cast["unit_clerk"]).exists()
+
+
+def test_a_followup_given_to_a_unit_tells_the_unit(cast, run):
+    outcome = run(
+        followups.outcome_create,
+        actor=cast["fao_reviewer"],
+        title="落实合作备忘录",
+        kind="other",
+        responsible_person=_person(cast),
+        responsible_unit=cast["unit_clerk"].unit,
+        due_date=timezone.localdate() + dt.timedelta(days=30),
+    )
+    for role in ("unit_clerk", "unit_leader"):
+        note = notes(cast[role], "followups.assigned").get()
+        assert outcome.title in note.title and note.due_on == outcome.due_date
+    assert not notes(cast["fao_reviewer"]).exists()
+
+
+def _person(cast):
+    from tests.factories import PersonFactory
+
+    return PersonFactory(name="赵六", unit=cast["unit_clerk"].unit)
+
+
+def test_a_handover_offered_tells_the_district_asked_once(
+    arrival, officer, other_officer, other_district, run
+):
+    handover = run(
+        arrivals.handover_request,
+        actor=officer,
+        arrival=arrival(name="王五"),
+        to_district=other_district,
+        reason="实际住址在邻区",
+    )
+    note = notes(other_officer, "arrivals.handover").get()
+    assert "实际住址在邻区" in note.body
+    assert not notes(officer).exists()
+    run(arrivals.handover_refuse, actor=other_officer, handover=handover, reason="查无此人")
+    answer = notes(officer, "arrivals.handover").get()  # one notice, not two
+    assert "查无此人" in answer.body
+    assert notes(other_officer).count() == 1
+
+
+# --- each user's choice per kind ---------------------------------------------------------
+
+
+def test_no_email_for_a_kind_still_leaves_the_inbox_row(cast, mission, clerk, run):
+    leader = cast["unit_leader"]
+    preferences_save(actor=leader, choices={"approvals.waiting": "inbox"})
+    mail.outbox.clear()
+    run(submit, clerk, mission)
+    assert notes(leader, "approvals.waiting").count() == 1
+    assert mails_to(leader) == []
+
+
+def test_the_digest_waits_for_the_daily_job_and_sends_one_email(cast, mission, clerk, run):
+    leader = cast["unit_leader"]
+    preferences_save(actor=leader, choices={"approvals.waiting": "digest"})
+    mail.outbox.clear()
+    m = run(submit, clerk, mission)
+    assert mails_to(leader) == []
+    note = notes(leader, "approvals.waiting").get()
+    sent = run(digest_send)
+    assert sent == 1
+    (message,) = mails_to(leader)
+    assert note.title in message.body and m.title in message.body
+    # Run again (another consumer, or by hand): nothing twice.
+    assert run(digest_send) == 0 and len(mails_to(leader)) == 1
+    # A notice of a kind not chosen for the digest never goes into it.
+    assert not NotificationPreference.objects.filter(user=leader, kind="missions.decided").exists()
+
+
+def test_the_digest_runs_from_the_command_line(cast, mission, clerk, run, capsys):
+    leader = cast["unit_leader"]
+    preferences_save(actor=leader, choices={"approvals.waiting": "digest"})
+    run(submit, clerk, mission)
+    mail.outbox.clear()
+    run(call_command, "notify_digest")
+    assert capsys.readouterr().out.strip() == "1"
+    assert len(mails_to(leader)) == 1
+
+
+def test_a_read_notice_is_not_in_the_digest(cast, mission, clerk, run):
+    leader = cast["unit_leader"]
+    preferences_save(actor=leader, choices={"approvals.waiting": "digest"})
+    run(submit, clerk, mission)
+    notes(leader).update(read_at=timezone.now())
+    mail.outbox.clear()
+    assert run(digest_send) == 0 and mail.outbox == []
+
+
+def test_an_unknown_choice_is_refused_and_changes_nothing(cast):
+    leader = cast["unit_leader"]
+    with pytest.raises(ValidationError):
+        preferences_save(
+            actor=leader, choices={"approvals.waiting": "digest", "missions.decided": "sms"}
+        )
+    assert not NotificationPreference.objects.filter(user=leader).exists()
+
+
+def test_the_settings_page_lists_kinds_by_their_labels(cast, as_user):
+    from django.utils import translation
+
+    client = as_user("unit_leader")
+    inbox = client.get(reverse("notify:inbox")).content.decode()
+    assert reverse("notify:preferences") in inbox
+    page = client.get(reverse("notify:preferences"))
+    html = unescape(page.content.decode())
+    assert page.status_code == 200
+    with translation.override("zh-hans"):
+        for kind in handoffs.kinds():
+            assert str(kind.label) in html
+    # The codes are field names, never text a person reads.
+    text = re.sub(r"<[^>]+>", " ", html)
+    for kind in handoffs.kinds():
+        assert kind.code not in text
+    answer = client.post(
+        reverse("notify:preferences"),
+        {
+            k.code: ("digest" if k.code == "approvals.waiting" else "email")
+            for k in handoffs.kinds()
+        },
+    )
+    assert answer.status_code == 302
+    pref = NotificationPreference.objects.get(user=cast["unit_leader"])
+    assert (pref.kind, pref.email, pref.digest) == ("approvals.waiting", True, True)
+    wrong = client.post(reverse("notify:preferences"), {"approvals.waiting": "sms"})
+    assert wrong.status_code == 200
+    assert NotificationPreference.objects.filter(user=cast["unit_leader"]).count() == 1
