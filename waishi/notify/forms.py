@@ -3,10 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from waishi.lib.forms import Form
 from waishi.notify.models import EMAIL_CHOICES
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(Form):
     """One choice per kind of notice (``handoffs.kinds()``), labelled as people call the
     kind; the field's name is the kind's code, which nobody reads."""
 
