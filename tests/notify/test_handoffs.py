@@ -385,3 +385,25 @@ def test_the_settings_page_lists_kinds_by_their_labels(cast, as_user):
     wrong = client.post(reverse("notify:preferences"), {"approvals.waiting": "sms"})
     assert wrong.status_code == 200
     assert NotificationPreference.objects.filter(user=cast["unit_leader"]).count() == 1
+
+
+def test_the_end_of_the_publicity_tells_the_final_approver_once(cast, mission, clerk, run):
+    from waishi.missions.notices import publicity_ready
+
+    m = run(submit, clerk, mission)
+    quota_for(m)
+    publicity = services.publicity_publish(actor=clerk, mission=m)
+    approve_until_last(cast, m)
+    final = pending(m)
+    assert final.approver_role == "committee"
+    committee = cast["committee"]
+    Notification.objects.all().delete()
+    # Not before the period has run ...
+    assert publicity_ready(today=publicity.ends_on) == 0
+    # ... then once, to the final step's approvers only.
+    after = publicity.ends_on + dt.timedelta(days=1)
+    assert run(publicity_ready, today=after) == 1
+    note = notes(committee, "missions.publicity_ready").get()
+    assert m.title in note.title and publicity.ends_on.isoformat() in note.body
+    assert run(publicity_ready, today=after) == 0
+    assert Notification.objects.count() == 1

@@ -5,20 +5,26 @@ The approvers of a submitted application or change hear it from the approval ste
 waits for them (``approvals.notices``), not from these tables; here: the unit hears of a
 return, a decision and a cancellation; the unit's clerks of the report owed once the
 trip is back (the daily ``report_sweep`` reminds them before and on the due date, under
-the same kind); the FAO of a report that waits for its review."""
+the same kind); the FAO of a report that waits for its review.
+
+The end of a trip's publicity (公示) is no transition: the daily ``publicity_ready``
+(``tasks.daily_publicity_ready``) tells the approvers of a final step that waited for
+it that the final approval can now be given."""
 
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from waishi.approvals import notices as approval_notices
 from waishi.approvals import selectors as approval_selectors
 from waishi.lib.roles import CLERKS, FAO, Role
 from waishi.missions.changes.workflow import CHANGE
 from waishi.missions.core.exclusion import excluded_user_ids
 from waishi.missions.core.workflow import MISSION
-from waishi.missions.models import TripReport
+from waishi.missions.models import Publicity, State, TripReport
 from waishi.missions.report.workflow import REPORT
 from waishi.notify import handoffs
 from waishi.orgs.selectors import users_holding
@@ -44,6 +50,11 @@ REPORT_OVERDUE = handoffs.kind(
 )
 REPORT_REVIEW = handoffs.kind(
     "missions.report_submitted", gettext_lazy("A trip report waits for review"), group=GROUP
+)
+PUBLICITY_READY = handoffs.kind(
+    "missions.publicity_ready",
+    gettext_lazy("A trip's publicity has run: its final approval can be given"),
+    group=GROUP,
 )
 REPORT_DECIDED = handoffs.kind(
     "missions.report_decided", gettext_lazy("A trip report was accepted or returned"), group=GROUP
@@ -248,3 +259,63 @@ handoffs.handoff(
     body=lambda r: _("The trip closes once every passport is back with the FAO."),
     url=_report_url,
 )
+
+
+# --- the publicity has run ----------------------------------------------------------------
+
+
+def _final_step(mission):
+    """The trip's pending step when it is the last of its round (the final approval,
+    which waits for the publicity), else None."""
+    step = approval_selectors.current_step("missions.mission", mission.pk)
+    if step is None:
+        return None
+    later = approval_selectors.steps_for("missions.mission", mission.pk).filter(
+        round=step.round, state="waiting"
+    )
+    return None if later.exists() else step
+
+
+PUBLICITY_HAS_RUN = handoffs.notice(
+    kind=PUBLICITY_READY,
+    recipients=lambda m: approval_notices.approvers(_final_step(m)),
+    title=lambda m: _("Publicity over: “%(trip)s” can be given its final approval") % {"trip": m},
+    body=lambda m: (
+        _("The publicity period ended on %(date)s.")
+        % {"date": m.publicity.ends_on}
+    ),
+    url=_mission_url,
+    due=lambda m: _final_step(m).due_on,
+)
+
+
+def publicity_ready(today=None) -> int:
+    """Tell the approvers of each trip's final step, once, that the trip's publicity has
+    run since the step started waiting (before that, the step's own start told them all
+    they need). Returns how many were told; safe to run twice (deduplicated)."""
+    today = today or timezone.localdate()
+    told = 0
+    rows = (
+        Publicity.objects.filter(
+            starts_on__isnull=False,
+            ends_on__lt=today,
+            mission__state__in=[State.SUBMITTED, State.IN_REVIEW],
+        )
+        .select_related("mission")
+        .order_by("ends_on", "pk")
+    )
+    for publicity in rows:
+        mission = publicity.mission
+        step = _final_step(mission)
+        if step is None or step.started_at is None:
+            continue
+        if publicity.ends_on < timezone.localdate(step.started_at):
+            continue  # it had run when the step started: nothing new to tell
+        told += len(
+            handoffs.tell(
+                PUBLICITY_HAS_RUN,
+                mission,
+                dedupe_key=f"missions.publicity_ready.{mission.pk}.{publicity.ends_on}",
+            )
+        )
+    return told
