@@ -407,3 +407,14 @@ def test_the_end_of_the_publicity_tells_the_final_approver_once(cast, mission, c
     assert m.title in note.title and publicity.ends_on.isoformat() in note.body
     assert run(publicity_ready, today=after) == 0
     assert Notification.objects.count() == 1
+
+
+def test_the_inbox_names_each_notice_by_its_kinds_label(cast, mission, clerk, run, as_user):
+    from django.utils import translation
+
+    run(submit, clerk, mission)
+    html = unescape(as_user("unit_leader").get(reverse("notify:inbox")).content.decode())
+    with translation.override("zh-hans"):
+        label = handoffs.label_of("approvals.waiting")
+    assert label != "approvals.waiting" and label in html
+    assert "approvals.waiting" not in re.sub(r"<[^>]+>", " ", html)

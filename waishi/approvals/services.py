@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from waishi.approvals import conditions, selectors, subjects
+from waishi.approvals import conditions, notices, selectors, subjects
 from waishi.approvals.models import (
     APPROVER_ROLES,
     OPEN_STATES,
@@ -581,9 +581,9 @@ def overdue_sweep() -> dict[str, int]:
             )
             if step is None:
                 continue
-            excluded = subjects.excluded_user_ids(step.subject_type, step.subject_id)
-            recipients = selectors.approvers_of(step, excluded_user_ids=excluded)
-            told = _overdue_notice(recipients, step, kind="approvals.reminder", escalation=False)
+            told = _overdue_notice(
+                notices.approvers(step), step, kind=notices.REMINDER, escalation=False
+            )
             step.reminded_at = now
             step.save(update_fields=["reminded_at"])
             record(
@@ -618,7 +618,7 @@ def overdue_sweep() -> dict[str, int]:
                     pk__in=excluded
                 )
                 told = _overdue_notice(
-                    recipients.order_by("pk"), step, kind="approvals.escalation", escalation=True
+                    recipients.order_by("pk"), step, kind=notices.ESCALATION, escalation=True
                 )
             step.escalated_at = now
             step.save(update_fields=["escalated_at"])

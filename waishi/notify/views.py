@@ -19,7 +19,10 @@ def inbox(request):
     notes = request.user.notifications.all()
     if show != "all":
         notes = notes.filter(read_at__isnull=True)
-    return render(request, "notify/inbox.html", {"show": show, **paginate(request, notes)})
+    page = paginate(request, notes)
+    for note in page["page_obj"]:
+        note.kind_label = handoffs.label_of(note.kind)  # what a person calls its kind
+    return render(request, "notify/inbox.html", {"show": show, **page})
 
 
 @require_POST
