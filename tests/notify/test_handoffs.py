@@ -418,3 +418,19 @@ def test_the_inbox_names_each_notice_by_its_kinds_label(cast, mission, clerk, ru
         label = handoffs.label_of("approvals.waiting")
     assert label != "approvals.waiting" and label in html
     assert "approvals.waiting" not in re.sub(r"<[^>]+>", " ", html)
+
+
+def test_the_digest_lists_the_days_notices_only(cast, run):
+    from waishi.notify.services import notify
+
+    leader = cast["unit_leader"]
+    preferences_save(actor=leader, choices={"approvals.waiting": "digest"})
+    old, _today = (
+        notify([leader], kind="approvals.waiting", title=lambda t=t: t)[0]
+        for t in ("上周的审批", "今天的审批")
+    )
+    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    mail.outbox.clear()
+    assert run(digest_send) == 1
+    (message,) = mails_to(leader)
+    assert "今天的审批" in message.body and "上周的审批" not in message.body

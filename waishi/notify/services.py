@@ -102,9 +102,10 @@ def preferences_save(*, actor, choices: dict[str, str]) -> int:
 
 
 def digest_send(now: dt.datetime | None = None) -> int:
-    """E-mail each user who chose the digest for some kind one message listing their
-    unread notices of those kinds not yet sent in a digest; returns how many e-mails.
-    Safe to run twice: a listed notice is stamped and never listed again."""
+    """E-mail each user who chose the digest for some kind one message listing the day's
+    notices of those kinds (the 24 hours before ``now``) still unread and not yet sent in a
+    digest; returns how many e-mails. Safe to run twice: a listed notice is stamped and
+    never listed again."""
     now = now or timezone.now()
     sent = 0
     by_user: dict[int, set[str]] = {}
@@ -122,6 +123,7 @@ def digest_send(now: dt.datetime | None = None) -> int:
                     read_at__isnull=True,
                     digested_at__isnull=True,
                     created_at__lte=now,
+                    created_at__gt=now - dt.timedelta(days=1),
                 )
                 .select_related("recipient")
                 .order_by("created_at", "pk")
