@@ -365,9 +365,18 @@ def test_the_settings_page_lists_kinds_by_their_labels(cast, as_user):
     page = client.get(reverse("notify:preferences"))
     html = unescape(page.content.decode())
     assert page.status_code == 200
+    leader = cast["unit_leader"]
+    offered = handoffs.kinds(leader)
     with translation.override("zh-hans"):
-        for kind in handoffs.kinds():
+        for kind in offered:
             assert str(kind.label) in html
+        # A unit leader is offered what is sent to unit leaders, not the audit's alarms
+        # nor the arrivals' hand-overs.
+        codes = {k.code for k in offered}
+        assert {"approvals.waiting", "missions.report_escalation"} <= codes
+        for code in ("audit.chain_broken", "arrivals.handover"):
+            assert code not in codes
+            assert handoffs.label_of(code) not in html
     # The codes are field names, never text a person reads.
     text = re.sub(r"<[^>]+>", " ", html)
     for kind in handoffs.kinds():
@@ -376,7 +385,7 @@ def test_the_settings_page_lists_kinds_by_their_labels(cast, as_user):
         reverse("notify:preferences"),
         {
             k.code: ("digest" if k.code == "approvals.waiting" else "email")
-            for k in handoffs.kinds()
+            for k in handoffs.kinds(leader)
         },
     )
     assert answer.status_code == 302
@@ -434,3 +443,12 @@ def test_the_digest_lists_the_days_notices_only(cast, run):
     assert run(digest_send) == 1
     (message,) = mails_to(leader)
     assert "今天的审批" in message.body and "上周的审批" not in message.body
+
+
+def test_a_kind_received_is_offered_whatever_the_role(cast, as_user):
+    from waishi.notify.services import notify
+
+    leader = cast["unit_leader"]
+    assert "arrivals.handover" not in {k.code for k in handoffs.kinds(leader)}
+    notify([leader], kind="arrivals.handover", title=lambda: "移交")
+    assert "arrivals.handover" in {k.code for k in handoffs.kinds(leader)}

@@ -10,18 +10,25 @@ from django.utils.translation import gettext_lazy
 
 from waishi.approvals import selectors, subjects
 from waishi.approvals.workflow import STEP
+from waishi.lib.roles import APPROVERS
 from waishi.notify import handoffs
 
 GROUP = gettext_lazy("Approvals")
 
-WAITING = handoffs.kind("approvals.waiting", gettext_lazy("An approval waits for you"), group=GROUP)
+WAITING = handoffs.kind(
+    "approvals.waiting", gettext_lazy("An approval waits for you"), group=GROUP, roles=APPROVERS
+)
 REMINDER = handoffs.kind(
-    "approvals.reminder", gettext_lazy("An approval waiting for you is overdue"), group=GROUP
+    "approvals.reminder",
+    gettext_lazy("An approval waiting for you is overdue"),
+    group=GROUP,
+    roles=APPROVERS,
 )
 ESCALATION = handoffs.kind(
     "approvals.escalation",
     gettext_lazy("An approval of the approvers you supervise is long overdue"),
     group=GROUP,
+    roles=APPROVERS,
 )
 
 

@@ -9,22 +9,36 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waishi.arrivals.workflow import ARRIVAL, BATCH, HANDOVER, STEP
-from waishi.lib.roles import Role
+from waishi.lib.roles import ARRIVALS_ROLES, COMMAND, DISTRICT_OFFICERS, Role
 from waishi.notify import handoffs
 from waishi.orgs.selectors import users_holding
 
 GROUP = gettext_lazy("Arrivals from abroad")
 
 HANDOVER_KIND = handoffs.kind(
-    "arrivals.handover", gettext_lazy("A hand-over between districts"), group=GROUP
+    "arrivals.handover",
+    gettext_lazy("A hand-over between districts"),
+    group=GROUP,
+    roles=DISTRICT_OFFICERS,
 )
 REASSIGN = handoffs.kind(
-    "arrivals.reassign", gettext_lazy("The city command moved an arrival"), group=GROUP
+    "arrivals.reassign",
+    gettext_lazy("The city command moved an arrival"),
+    group=GROUP,
+    roles=DISTRICT_OFFICERS,
 )
 handoffs.kind(
-    "arrivals.escalation", gettext_lazy("An arrival's step was not confirmed in time"), group=GROUP
+    "arrivals.escalation",
+    gettext_lazy("An arrival's step was not confirmed in time"),
+    group=GROUP,
+    roles=COMMAND,
 )
-handoffs.kind("arrivals.summary", gettext_lazy("The daily arrivals summary"), group=GROUP)
+handoffs.kind(
+    "arrivals.summary",
+    gettext_lazy("The daily arrivals summary"),
+    group=GROUP,
+    roles=ARRIVALS_ROLES,
+)
 
 
 def district_officers(district_id: int):

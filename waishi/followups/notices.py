@@ -10,20 +10,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waishi.followups.workflow import OUTCOME
-from waishi.lib.roles import UNIT_ROLES
+from waishi.lib.roles import FAO, UNIT_ROLES
 from waishi.notify import handoffs
 from waishi.orgs.selectors import users_holding
 
 GROUP = gettext_lazy("Follow-ups")
 
 ASSIGNED = handoffs.kind(
-    "followups.assigned", gettext_lazy("A follow-up was given to your unit"), group=GROUP
+    "followups.assigned",
+    gettext_lazy("A follow-up was given to your unit"),
+    group=GROUP,
+    roles=UNIT_ROLES,
 )
 OVERDUE = handoffs.kind(
-    "followups.overdue", gettext_lazy("A follow-up of your unit is overdue"), group=GROUP
+    "followups.overdue",
+    gettext_lazy("A follow-up of your unit is overdue"),
+    group=GROUP,
+    roles=UNIT_ROLES,
 )
 ESCALATION = handoffs.kind(
-    "followups.escalation", gettext_lazy("A follow-up is long overdue"), group=GROUP
+    "followups.escalation", gettext_lazy("A follow-up is long overdue"), group=GROUP, roles=FAO
 )
 
 

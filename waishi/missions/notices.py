@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from waishi.approvals import notices as approval_notices
 from waishi.approvals import selectors as approval_selectors
-from waishi.lib.roles import CLERKS, FAO, Role
+from waishi.lib.roles import APPROVERS, CLERKS, FAO, UNIT_ROLES, Role
 from waishi.missions.changes.workflow import CHANGE
 from waishi.missions.core.exclusion import excluded_user_ids
 from waishi.missions.core.workflow import MISSION
@@ -32,32 +32,49 @@ from waishi.orgs.selectors import users_holding
 GROUP = gettext_lazy("Trips abroad")
 
 RETURNED = handoffs.kind(
-    "missions.returned", gettext_lazy("An application was returned for changes"), group=GROUP
+    "missions.returned",
+    gettext_lazy("An application was returned for changes"),
+    group=GROUP,
+    roles=UNIT_ROLES,
 )
 DECIDED = handoffs.kind(
     "missions.decided",
     gettext_lazy("A trip application was approved, rejected or cancelled"),
     group=GROUP,
+    roles=UNIT_ROLES,
 )
 CHANGE_DECIDED = handoffs.kind(
-    "missions.change_decided", gettext_lazy("A decision on a change request"), group=GROUP
+    "missions.change_decided",
+    gettext_lazy("A decision on a change request"),
+    group=GROUP,
+    roles=UNIT_ROLES,
 )
 REPORT_DUE = handoffs.kind(
-    "missions.report_reminder", gettext_lazy("A trip report is due"), group=GROUP
+    "missions.report_reminder", gettext_lazy("A trip report is due"), group=GROUP, roles=UNIT_ROLES
 )
 REPORT_OVERDUE = handoffs.kind(
-    "missions.report_escalation", gettext_lazy("A trip report of your unit is overdue"), group=GROUP
+    "missions.report_escalation",
+    gettext_lazy("A trip report of your unit is overdue"),
+    group=GROUP,
+    roles=UNIT_ROLES,
 )
 REPORT_REVIEW = handoffs.kind(
-    "missions.report_submitted", gettext_lazy("A trip report waits for review"), group=GROUP
+    "missions.report_submitted",
+    gettext_lazy("A trip report waits for review"),
+    group=GROUP,
+    roles=FAO,
 )
 PUBLICITY_READY = handoffs.kind(
     "missions.publicity_ready",
     gettext_lazy("A trip's publicity has run: its final approval can be given"),
     group=GROUP,
+    roles=APPROVERS,
 )
 REPORT_DECIDED = handoffs.kind(
-    "missions.report_decided", gettext_lazy("A trip report was accepted or returned"), group=GROUP
+    "missions.report_decided",
+    gettext_lazy("A trip report was accepted or returned"),
+    group=GROUP,
+    roles=UNIT_ROLES,
 )
 
 
@@ -280,10 +297,7 @@ PUBLICITY_HAS_RUN = handoffs.notice(
     kind=PUBLICITY_READY,
     recipients=lambda m: approval_notices.approvers(_final_step(m)),
     title=lambda m: _("Publicity over: “%(trip)s” can be given its final approval") % {"trip": m},
-    body=lambda m: (
-        _("The publicity period ended on %(date)s.")
-        % {"date": m.publicity.ends_on}
-    ),
+    body=lambda m: _("The publicity period ended on %(date)s.") % {"date": m.publicity.ends_on},
     url=_mission_url,
     due=lambda m: _final_step(m).due_on,
 )

@@ -52,24 +52,37 @@ class Kind:
     label: Any  # what a person calls it (lazy translation)
     # Whom it is for, as a group of the settings page (lazy translation; "" : general).
     group: Any = ""
+    # The roles it is sent to (the settings page offers it to them); None: anyone.
+    roles: frozenset[str] | None = None
 
 
 _KINDS: dict[str, Kind] = {}
 
 
-def kind(code: str, label, *, group="") -> str:
-    """Register a kind of notice with its label; returns ``code`` (for ``notify(kind=)``).
-    Registering one code twice with another label is a mistake."""
+def kind(code: str, label, *, group="", roles=None) -> str:
+    """Register a kind of notice with its label and the ``roles`` it goes to (None:
+    anyone); returns ``code`` (for ``notify(kind=)``). Registering one code twice with
+    another label is a mistake."""
     known = _KINDS.get(code)
     if known is not None and str(known.label) != str(label):
         raise ValueError(f"notice kind {code!r} registered twice with different labels")
-    _KINDS[code] = Kind(code, label, group)
+    _KINDS[code] = Kind(code, label, group, None if roles is None else frozenset(roles))
     return code
 
 
-def kinds() -> list[Kind]:
-    """Every registered kind, in the order of registration."""
-    return list(_KINDS.values())
+def kinds(for_user=None) -> list[Kind]:
+    """Every registered kind, in the order of registration; with ``for_user``, those sent
+    to the user's role and those the user has been sent (whatever the role)."""
+    every = list(_KINDS.values())
+    if for_user is None:
+        return every
+    from waishi.notify.models import Notification
+
+    received = set(
+        Notification.objects.filter(recipient=for_user).values_list("kind", flat=True).distinct()
+    )
+    role = getattr(for_user, "role", None)
+    return [k for k in every if k.roles is None or role in k.roles or k.code in received]
 
 
 def label_of(code: str) -> str:

@@ -38,7 +38,7 @@ def mark_read(request):
 def preferences(request):
     """通知设置: per kind of notice, by e-mail at once, in the daily digest, or the inbox
     only (the inbox always has every notice)."""
-    kinds = handoffs.kinds()
+    kinds = handoffs.kinds(request.user)
     current = email_choices(request.user, [k.code for k in kinds])
     form = PreferencesForm(request.POST or None, kinds=kinds, initial_choices=current)
     if request.method == "POST" and form.is_valid():

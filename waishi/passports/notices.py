@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from waishi.lib.roles import Role
+from waishi.lib.roles import FAO, UNIT_ROLES, Role
 from waishi.missions.core.workflow import MISSION
 from waishi.notify import handoffs
 from waishi.orgs.selectors import users_holding
@@ -18,26 +18,37 @@ from waishi.passports.workflow import APPLICATION, PASSPORT
 GROUP = gettext_lazy("Official passports")
 
 TO_RETURN = handoffs.kind(
-    "passports.return_reminder", gettext_lazy("Official passports to return"), group=GROUP
+    "passports.return_reminder",
+    gettext_lazy("Official passports to return"),
+    group=GROUP,
+    roles=UNIT_ROLES,
 )
 handoffs.kind(
     "passports.return_escalation",
     gettext_lazy("An official passport of your unit is overdue"),
     group=GROUP,
+    roles=UNIT_ROLES,
 )
 handoffs.kind(
     "passports.unit_locked",
     gettext_lazy("New trip applications locked for an overdue passport"),
     group=GROUP,
+    roles=UNIT_ROLES | FAO,
 )
-handoffs.kind("passports.expiry", gettext_lazy("An official passport expires soon"), group=GROUP)
 handoffs.kind(
-    "passports.application", gettext_lazy("A passport application waits for you"), group=GROUP
+    "passports.expiry", gettext_lazy("An official passport expires soon"), group=GROUP, roles=FAO
+)
+handoffs.kind(
+    "passports.application",
+    gettext_lazy("A passport application waits for you"),
+    group=GROUP,
+    roles=FAO,
 )
 DECIDED = handoffs.kind(
     "passports.application_decided",
     gettext_lazy("A decision on your passport application"),
     group=GROUP,
+    roles=UNIT_ROLES | FAO,
 )
 
 

@@ -17,18 +17,25 @@ from waishi.plans.workflow import ENTRY, PLAN
 GROUP = gettext_lazy("Annual plans")
 
 ENTRY_REVIEW = handoffs.kind(
-    "plans.entry_submitted", gettext_lazy("A plan entry waits for review"), group=GROUP
+    "plans.entry_submitted", gettext_lazy("A plan entry waits for review"), group=GROUP, roles=FAO
 )
 ENTRY_DECIDED = handoffs.kind(
     "plans.entry_decided",
     gettext_lazy("A plan entry of your unit was returned or approved"),
     group=GROUP,
+    roles=UNIT_ROLES,
 )
 PLAN_WAITS = handoffs.kind(
-    "plans.plan_waiting", gettext_lazy("The annual plan waits for you"), group=GROUP
+    "plans.plan_waiting",
+    gettext_lazy("The annual plan waits for you"),
+    group=GROUP,
+    roles=COMMITTEE | FAO_HEAD,
 )
 PLAN_APPROVED = handoffs.kind(
-    "plans.plan_approved", gettext_lazy("The annual plan was approved"), group=GROUP
+    "plans.plan_approved",
+    gettext_lazy("The annual plan was approved"),
+    group=GROUP,
+    roles=UNIT_ROLES | FAO,
 )
 
 
