@@ -8,3 +8,4 @@ from tests.arrivals.conftest import (  # noqa: F401
     register,
 )
 from tests.missions.conftest import clerk, mission, people  # noqa: F401
+from tests.plans.conftest import draft, plan  # noqa: F401

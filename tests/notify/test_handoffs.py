@@ -452,3 +452,26 @@ def test_a_kind_received_is_offered_whatever_the_role(cast, as_user):
     assert "arrivals.handover" not in {k.code for k in handoffs.kinds(leader)}
     notify([leader], kind="arrivals.handover", title=lambda: "移交")
     assert "arrivals.handover" in {k.code for k in handoffs.kinds(leader)}
+
+
+def test_the_plan_year_tells_the_fao_the_committee_then_the_units_once(cast, plan, draft, run):
+    from waishi.plans import services as plans
+
+    fao_reviewer, committee, clerk = cast["fao_reviewer"], cast["committee"], cast["unit_clerk"]
+    run(plans.entry_submit, actor=cast["unit_leader"], entry=draft)
+    assert notes(fao_reviewer, "plans.entry_submitted").count() == 1
+    assert notes(cast["fao_head"], "plans.entry_submitted").count() == 1
+    run(plans.entry_accept, actor=fao_reviewer, entry=draft)
+    assert not notes(clerk).exists()  # accepted: nothing for the unit to do
+    run(plans.plan_consolidate, actor=cast["fao_head"], plan=plan)
+    assert notes(committee, "plans.plan_waiting").count() == 1
+    run(plans.plan_approve, actor=committee, plan=plan)
+    # One notice of the plan approved, not one more per entry approved with it.
+    assert notes(clerk, "plans.plan_approved").count() == 1
+    assert not notes(clerk, "plans.entry_decided").exists()
+    # An amendment approved on its own goes back to its unit.
+    entry = plans.entry_amend(actor=clerk, entry=draft)
+    run(plans.entry_submit, actor=cast["unit_leader"], entry=entry)
+    run(plans.entry_accept, actor=fao_reviewer, entry=entry)
+    run(plans.entry_approve, actor=committee, entry=entry)
+    assert notes(clerk, "plans.entry_decided").count() == 1

@@ -96,9 +96,8 @@ def _comment(subject_type: str, pk: int) -> str:
 
 
 def _with_comment(text: str, comment: str) -> str:
-    if not comment:
-        return text
-    return text + "\n" + _("The approver's comment: %(comment)s") % {"comment": comment}
+    said = _("The approver's comment: %(comment)s") % {"comment": comment} if comment else ""
+    return "\n".join(part for part in (text, said) if part)
 
 
 def _mission_url(mission) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from waishi.lib.roles import COMMITTEE, FAO, FAO_HEAD, UNIT_ROLES
 from waishi.notify import handoffs
 from waishi.orgs.selectors import users_holding
+from waishi.plans.models import PlanYear
 from waishi.plans.workflow import ENTRY, PLAN
 
 GROUP = gettext_lazy("Annual plans")
@@ -77,11 +78,18 @@ handoffs.handoff(
     body=lambda e: _("Correct the entry as the comment asks and submit it again."),
     url=_entry_url,
 )
+def _amended_unit(entry) -> list:
+    """An amendment approved on its own tells its unit; the entries approved with the
+    whole plan (its version 1) are told by the plan's own 'approve' notice."""
+    version = PlanYear.objects.filter(pk=entry.plan_id).values_list("version", flat=True).first()
+    return _unit(entry) if (version or 0) > 1 else []
+
+
 handoffs.handoff(
     ENTRY,
     "approve",
     kind=ENTRY_DECIDED,
-    recipients=_unit,
+    recipients=_amended_unit,
     title=lambda e: _("Plan entry approved: “%(entry)s”") % {"entry": e},
     url=_entry_url,
 )
