@@ -78,6 +78,8 @@ handoffs.handoff(
     body=lambda e: _("Correct the entry as the comment asks and submit it again."),
     url=_entry_url,
 )
+
+
 def _amended_unit(entry) -> list:
     """An amendment approved on its own tells its unit; the entries approved with the
     whole plan (its version 1) are told by the plan's own 'approve' notice."""
