@@ -353,6 +353,8 @@ def test_an_unknown_choice_is_refused_and_changes_nothing(cast):
         preferences_save(
             actor=leader, choices={"approvals.waiting": "digest", "missions.decided": "sms"}
         )
+    with pytest.raises(ValidationError):
+        preferences_save(actor=leader, choices={"approvals.waiting": "digest", "no.such": "email"})
     assert not NotificationPreference.objects.filter(user=leader).exists()
 
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from waishi.notify import handoffs
 from waishi.notify.models import EMAIL_CHOICES, Notification, NotificationPreference
 
 
@@ -83,7 +84,8 @@ def preferences_save(*, actor, choices: dict[str, str]) -> int:
     """Save ``actor``'s e-mail choice per kind ({kind: "email" | "digest" | "inbox"});
     returns how many changed. An unknown choice is refused and nothing changes."""
     allowed = {value for value, _label in EMAIL_CHOICES}
-    wrong = sorted(k for k, v in choices.items() if v not in allowed)
+    known = {k.code for k in handoffs.kinds()}
+    wrong = sorted(k for k, v in choices.items() if v not in allowed or k not in known)
     if wrong:
         raise ValidationError(_("Choose how you want to be told for every kind of notice."))
     changed = 0
