@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -179,19 +179,7 @@ def handoff(
     of them."""
     made = sends if sends is not None else notice(**fields)
     name, chosen = _key(workflow, action, sources)
-    _add(
-        Rule(
-            name,
-            action,
-            chosen,
-            made.kind,
-            made.recipients,
-            made.title,
-            made.body,
-            made.url,
-            made.due,
-        )
-    )
+    _add(replace(made, workflow=name, action=action, sources=chosen))
 
 
 def silent(workflow, action: str, *, why: str, sources: Iterable[str] | None = None) -> None:
