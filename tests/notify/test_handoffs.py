@@ -151,31 +151,52 @@ def run(django_capture_on_commit_callbacks):
     return call
 
 
-def test_a_submitted_trip_tells_the_unit_leader_and_the_leaders_delegate(cast, mission, clerk, run):
+def test_a_submitted_trip_tells_the_unit_leader(cast, mission, clerk, run):
     leader = cast["unit_leader"]
-    deputy = UserFactory(
-        username="deputy_leader", role=Role.UNIT_LEADER, unit=leader.unit, full_name="副局长"
-    )
-    Delegation.objects.create(
-        delegator=leader,
-        delegate=deputy,
-        starts_on=timezone.localdate(),
-        ends_on=timezone.localdate() + dt.timedelta(days=5),
-        reason="出差",
-        created_by=leader,
-    )
     mail.outbox.clear()
     m = run(submit, clerk, mission)
     step = pending(m)
-    for user in (leader, deputy):
-        note = notes(user, "approvals.waiting").get()
-        assert m.title in note.title
-        assert note.url == reverse("missions:detail", kwargs={"mission_pk": m.pk})
-        assert note.due_on == step.due_on and step.due_on.isoformat() in note.body
-        assert len(mails_to(user)) == 1 and mails_to(user)[0].subject == note.title
+    note = notes(leader, "approvals.waiting").get()
+    assert m.title in note.title
+    assert note.url == reverse("missions:detail", kwargs={"mission_pk": m.pk})
+    assert note.due_on == step.due_on and step.due_on.isoformat() in note.body
+    assert len(mails_to(leader)) == 1 and mails_to(leader)[0].subject == note.title
     # Nobody else waits: not the FAO yet, not the clerk who submitted.
     assert not notes(cast["fao_reviewer"]).exists()
     assert not notes(clerk).exists()
+
+
+def _delegate_of(delegator, username: str, *, starts_in: int = 0):
+    """A committee member to whom ``delegator`` (a city approver) delegates: not an
+    approver of ``delegator``'s steps but through the delegation."""
+    deputy = UserFactory(username=username, role=Role.COMMITTEE, full_name="代理审批人")
+    start = timezone.localdate() + dt.timedelta(days=starts_in)
+    Delegation.objects.create(
+        delegator=delegator,
+        delegate=deputy,
+        starts_on=start,
+        ends_on=start + dt.timedelta(days=5),
+        reason="出差",
+        created_by=delegator,
+    )
+    return deputy
+
+
+def test_the_next_step_tells_its_approver_and_the_approvers_delegate(cast, mission, clerk, run):
+    reviewer = cast["fao_reviewer"]
+    deputy = _delegate_of(reviewer, "deputy")
+    m = run(submit, clerk, mission)
+    quota_for(m)
+    mail.outbox.clear()
+    run(services.mission_decide, actor=cast["unit_leader"], mission=m, decision="approve")
+    step = pending(m)
+    assert step.approver_role == "fao_reviewer"
+    for user in (reviewer, deputy):
+        note = notes(user, "approvals.waiting").get()
+        assert m.title in note.title and note.due_on == step.due_on
+        assert len(mails_to(user)) == 1
+    # The committee member who is no delegate hears nothing yet.
+    assert not notes(cast["committee"]).exists()
 
 
 def test_the_leaders_approval_tells_the_fao_reviewer_not_the_leader(cast, mission, clerk, run):
@@ -477,3 +498,50 @@ def test_the_plan_year_tells_the_fao_the_committee_then_the_units_once(cast, pla
     run(plans.entry_accept, actor=fao_reviewer, entry=entry)
     run(plans.entry_approve, actor=committee, entry=entry)
     assert notes(clerk, "plans.entry_decided").count() == 1
+
+
+def test_a_delegation_beginning_tells_the_delegate_of_what_already_waits(cast, mission, clerk, run):
+    import time_machine
+
+    from waishi.approvals import services as approvals
+    from waishi.approvals.notices import delegations_beginning, tell_delegate
+
+    reviewer, head = cast["fao_reviewer"], cast["fao_head"]
+    today = timezone.localdate()
+    deputy, later = (
+        UserFactory(username=name, role=Role.COMMITTEE) for name in ("deputy_now", "deputy_later")
+    )
+    m = run(submit, clerk, mission)
+    quota_for(m)
+    run(services.mission_decide, actor=cast["unit_leader"], mission=m, decision="approve")
+    assert pending(m).approver_role == "fao_reviewer"
+    assert not notes(deputy).exists()
+    now = run(
+        approvals.delegation_create,
+        actor=reviewer,
+        delegator=reviewer,
+        delegate=deputy,
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=2),
+        reason="出差",
+    )
+    assert notes(deputy, "approvals.waiting").count() == 1
+    assert tell_delegate(now) == 0  # once per step
+    # The FAO head's delegation from the day after tomorrow: nothing now; its delegate
+    # is told that day, once the reviewer has passed the trip on to the head.
+    run(
+        approvals.delegation_create,
+        actor=head,
+        delegator=head,
+        delegate=later,
+        starts_on=today + dt.timedelta(days=3),
+        ends_on=today + dt.timedelta(days=5),
+        reason="休假",
+    )
+    run(services.mission_decide, actor=reviewer, mission=m, decision="approve")
+    assert pending(m).approver_role == "fao_head"
+    assert not notes(later).exists()
+    with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
+        assert run(delegations_beginning) == 1
+        assert run(delegations_beginning) == 0
+    assert notes(later, "approvals.waiting").count() == 1

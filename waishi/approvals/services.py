@@ -493,6 +493,9 @@ def delegation_create(
             ip=ip,
             after=snapshot(delegation, DELEGATION_FIELDS),
         )
+        # In force today: the delegate hears of the steps already waiting for the
+        # delegator (a later start day: the daily job tells them on that day).
+        notices.tell_delegate(delegation)
     return delegation
 
 

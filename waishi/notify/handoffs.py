@@ -112,6 +112,9 @@ class Rule:
     url: Callable[[Any], str] | None = None
     due: Callable[[Any], Any] | None = None
     why: str = ""  # a silent row: why nobody is told
+    # The subject's key of this notice, when another path may send it again (one notice
+    # per recipient and key).
+    dedupe: Callable[[Any], str] | None = None
 
     @property
     def is_silent(self) -> bool:
@@ -155,15 +158,18 @@ def notice(
     url: Callable[[Any], str],
     body: Text | None = None,
     due: Callable[[Any], Any] | None = None,
+    dedupe: Callable[[Any], str] | None = None,
 ) -> Rule:
     """A notice about a subject, not tied to a row: what a service sends with ``tell``
     where work is handed over without a transition (a record created for someone), and
     what ``handoff`` ties to rows. ``recipients(subject)`` are told ``title(subject)``
     (and ``body``), with a link ``url(subject)`` and the date ``due(subject)`` it is due
-    by (or None); ``title`` and ``body`` are called under each recipient's language."""
+    by (or None); ``title`` and ``body`` are called under each recipient's language.
+    ``dedupe(subject)``: a key that tells each recipient once, when another path may send
+    the same notice (a delegate told when the delegation starts)."""
     if kind not in _KINDS:
         raise ValueError(f"register the notice kind {kind!r} with its label first")
-    return Rule("", "", None, kind, recipients, title, body, url, due)
+    return Rule("", "", None, kind, recipients, title, body, url, due, dedupe=dedupe)
 
 
 def handoff(
@@ -215,11 +221,15 @@ def people(users: Iterable, *, actor=None) -> list:
     return out
 
 
-def tell(rule: Rule, subject, *, actor=None, dedupe_key: str = "") -> list:
-    """Send ``rule``'s notice about ``subject`` to its recipients but ``actor``."""
+def tell(rule: Rule, subject, *, actor=None, dedupe_key: str = "", to=None) -> list:
+    """Send ``rule``'s notice about ``subject`` to its recipients (or only those of them
+    in ``to``) but ``actor``."""
     from waishi.notify.services import notify
 
     recipients = people(rule.recipients(subject), actor=actor)
+    if to is not None:
+        wanted = {u.pk for u in to}
+        recipients = [u for u in recipients if u.pk in wanted]
     if not recipients:
         return []
     body = rule.body
@@ -230,7 +240,7 @@ def tell(rule: Rule, subject, *, actor=None, dedupe_key: str = "") -> list:
         body=(lambda: body(subject)) if body is not None else (lambda: ""),
         url=rule.url(subject) or "",
         due_on=rule.due(subject) if rule.due is not None else None,
-        dedupe_key=dedupe_key,
+        dedupe_key=dedupe_key or (rule.dedupe(subject) if rule.dedupe is not None else ""),
     )
 
 
