@@ -545,3 +545,22 @@ def test_a_delegation_beginning_tells_the_delegate_of_what_already_waits(cast, m
         assert run(delegations_beginning) == 1
         assert run(delegations_beginning) == 0
     assert notes(later, "approvals.waiting").count() == 1
+
+
+def test_a_step_started_and_decided_in_one_transaction_tells_only_the_next(
+    cast, mission, clerk, run
+):
+    from django.db import transaction
+
+    def submit_and_approve():
+        with transaction.atomic():
+            m = submit(clerk, mission)
+            quota_for(m)
+            services.mission_decide(actor=cast["unit_leader"], mission=m, decision="approve")
+        return m
+
+    m = run(submit_and_approve)
+    assert pending(m).approver_role == "fao_reviewer"
+    # The leader's step was decided before the commit: no stale "waiting for you".
+    assert not notes(cast["unit_leader"]).exists()
+    assert notes(cast["fao_reviewer"], "approvals.waiting").count() == 1

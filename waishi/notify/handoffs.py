@@ -245,11 +245,18 @@ def tell(rule: Rule, subject, *, actor=None, dedupe_key: str = "", to=None) -> l
 
 
 def deliver(sender, *, subject, workflow, action, from_state, to_state, actor=None, **kwargs):
-    """The receiver of ``lib.workflow.transitioned``: the row's notices, if any."""
-    for rule in rules_for(workflow.name, from_state, action):
-        if rule.is_silent:
-            continue
+    """The receiver of ``lib.workflow.transitioned``: the row's notices, if any, about the
+    record as committed. A record that has left the state since (one transaction that
+    started a step and decided it: a seeded history, a bulk action) tells nobody: its
+    later transition tells whom it concerns."""
+    rules = [r for r in rules_for(workflow.name, from_state, action) if not r.is_silent]
+    if not rules:
+        return
+    fresh = type(subject)._default_manager.filter(pk=subject.pk).first()
+    if fresh is None or workflow.state_of(fresh) != to_state:
+        return
+    for rule in rules:
         try:
-            tell(rule, subject, actor=actor)
+            tell(rule, fresh, actor=actor)
         except Exception:  # a notice never breaks what has been committed
             log.exception("notice of %s.%s on %r failed", workflow.name, action, subject)

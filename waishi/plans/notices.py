@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from waishi.lib.roles import COMMITTEE, FAO, FAO_HEAD, UNIT_ROLES
 from waishi.notify import handoffs
 from waishi.orgs.selectors import users_holding
-from waishi.plans.models import PlanYear
 from waishi.plans.workflow import ENTRY, PLAN
 
 GROUP = gettext_lazy("Annual plans")
@@ -82,9 +81,11 @@ handoffs.handoff(
 
 def _amended_unit(entry) -> list:
     """An amendment approved on its own tells its unit; the entries approved with the
-    whole plan (its version 1) are told by the plan's own 'approve' notice."""
-    version = PlanYear.objects.filter(pk=entry.plan_id).values_list("version", flat=True).first()
-    return _unit(entry) if (version or 0) > 1 else []
+    whole plan (frozen at its version 1) are told by the plan's own 'approve' notice.
+    Read from the version the approval froze, not from the plan now (a later amendment
+    in the same transaction has raised it by the time the notice goes)."""
+    frozen = entry.bound_version
+    return _unit(entry) if frozen is not None and frozen.plan_version > 1 else []
 
 
 handoffs.handoff(
