@@ -707,7 +707,6 @@ def application_create(
         kind="passports.application",
         title=lambda: _("Passport application for %(name)s") % {"name": person.name},
         url=reverse("passports:application-detail", kwargs={"application_pk": application.pk}),
-        email=False,
     )
     return application
 
