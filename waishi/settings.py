@@ -415,12 +415,17 @@ APPROVAL_ESCALATE_AFTER_DAYS = env_int("WAISHI_APPROVAL_ESCALATE_AFTER_DAYS", 2,
 FOLLOWUP_ESCALATE_AFTER_DAYS = env_int("WAISHI_FOLLOWUP_ESCALATE_AFTER_DAYS", 5, 1)
 
 # --- email ----------------------------------------------------------------------------------
+# The demo writes its e-mails (the notices of the trips it seeds, too) to files under
+# var/mail/ instead of its console, where they would bury the logins it prints.
 EMAIL_BACKEND = os.environ.get(
     "WAISHI_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend"
+    if DEMO
     else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = os.environ.get("WAISHI_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("WAISHI_EMAIL_PORT", 25, 1)
 EMAIL_HOST_USER = os.environ.get("WAISHI_EMAIL_USER", "")

@@ -17,6 +17,7 @@ from tests.factories import PersonFactory
 from tests.missions.conftest import build_mission
 from tests.passports.conftest import register as register_passport
 from tests.plans.conftest import entry_values
+from waishi.approvals.models import ApprovalStep
 from waishi.arrivals import services as arrivals
 from waishi.arrivals.models import Arrival, SourceKind, Step
 from waishi.lib.workflow import WorkflowError, transitioned
@@ -62,15 +63,21 @@ def test_a_mission_submitted(cast, home_unit, heard, django_capture_on_commit_ca
     heard.clear()  # drafting takes no transition; whatever it did is not this test's
     with django_capture_on_commit_callbacks(execute=True):
         mission = missions.mission_submit(actor=clerk, mission=mission, version=mission.version)
+    step = ApprovalStep.objects.get(
+        subject_type="missions.mission", subject_id=mission.pk, state="pending"
+    )
+    # The trip's submission, and the start of its first approval step (whose notice
+    # tells the approvers), in the order they were applied.
     assert [_said(n) for n in heard] == [
-        (Mission, mission.pk, "submit", "draft", "submitted", clerk)
+        (Mission, mission.pk, "submit", "draft", "submitted", clerk),
+        (ApprovalStep, step.pk, "start", "waiting", "pending", clerk),
     ]
     assert heard[0]["workflow"] is MISSION
     assert heard[0]["subject"].state == "submitted"
     # Refused (not in the table from "submitted"): nothing is said.
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(WorkflowError):
         MISSION.apply(mission, "submit", actor=clerk)
-    assert len(heard) == 1
+    assert len(heard) == 2
 
 
 def test_a_plan_entry_submitted(cast, heard, django_capture_on_commit_callbacks):

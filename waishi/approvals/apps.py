@@ -8,7 +8,10 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self) -> None:
-        from waishi.approvals import audit_messages  # noqa: F401
+        from waishi.approvals import (
+            audit_messages,  # noqa: F401
+            notices,  # noqa: F401  (who is told of each transition)
+        )
         from waishi.approvals.models import ApprovalRule, ApprovalStep, Delegation
         from waishi.approvals.services import MANAGES_ALL_DELEGATIONS, READS_RULES
         from waishi.lib import work

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from waishi.approvals import conditions, selectors, subjects
+from waishi.approvals import conditions, notices, selectors, subjects
 from waishi.approvals.models import (
     APPROVER_ROLES,
     OPEN_STATES,
@@ -173,13 +173,13 @@ def chain_start(
                 rule=rule,
                 rule_snapshot=rule.snapshot(),
                 approver_role=rule.approver_role,
-                state=StepState.PENDING if position == 1 else StepState.WAITING,
+                state=StepState.WAITING,
             )
-            if position == 1:
-                step.started_at = now
-                step.due_on = _due(now, step, final=len(rules) == 1)
             step.save()
             steps.append(step)
+        # The first step starts through the table, as every later one does: its
+        # ``start`` is the one place a step becomes pending (and tells its approvers).
+        steps[0] = _start(steps[0], now, actor=actor, ip=ip, final=len(rules) == 1)
         record(
             action="approval.chain.start",
             actor=actor,
@@ -196,6 +196,28 @@ def chain_start(
             },
         )
     return steps
+
+
+def _start(
+    step: ApprovalStep, now: dt.datetime, *, actor, ip: str = "", final: bool = False
+) -> ApprovalStep:
+    """Make ``step`` pending, due in its working days from ``now`` (for the ``final`` step
+    never before the subject allows the decision, ``_due``); no event of its own (the
+    chain's start or the decision that caused it records it)."""
+
+    def started(row: ApprovalStep, transition) -> None:
+        row.started_at = now
+        row.due_on = _due(now, row, final=final)
+
+    return STEP.apply(
+        step,
+        "start",
+        actor=actor,
+        ip=ip,
+        effect=started,
+        fields=["started_at", "due_on"],
+        audit=recorded_by_caller,
+    )
 
 
 def _clean_field_comments(value: Any) -> dict[str, str]:
@@ -314,20 +336,7 @@ def step_decide(
             audit=on_the_subject,
         )
         if following is not None:
-
-            def started(row: ApprovalStep, transition) -> None:
-                row.started_at = now
-                row.due_on = _due(now, row, final=len(rest) == 1)
-
-            STEP.apply(
-                following,
-                "start",
-                actor=actor,
-                ip=ip,
-                effect=started,
-                fields=["started_at", "due_on"],
-                audit=recorded_by_caller,
-            )
+            _start(following, now, actor=actor, ip=ip, final=len(rest) == 1)
         elif decision != "approve":
             for waiting in rest:
                 STEP.apply(waiting, "cancel", actor=actor, ip=ip, audit=recorded_by_caller)
@@ -514,6 +523,9 @@ def delegation_create(
             ip=ip,
             after=snapshot(delegation, DELEGATION_FIELDS),
         )
+        # In force today: the delegate hears of the steps already waiting for the
+        # delegator (a later start day: the daily job tells them on that day).
+        notices.tell_delegate(delegation)
     return delegation
 
 
@@ -602,9 +614,9 @@ def overdue_sweep() -> dict[str, int]:
             )
             if step is None:
                 continue
-            excluded = subjects.excluded_user_ids(step.subject_type, step.subject_id)
-            recipients = selectors.approvers_of(step, excluded_user_ids=excluded)
-            told = _overdue_notice(recipients, step, kind="approvals.reminder", escalation=False)
+            told = _overdue_notice(
+                notices.approvers(step), step, kind=notices.REMINDER, escalation=False
+            )
             step.reminded_at = now
             step.save(update_fields=["reminded_at"])
             record(
@@ -639,7 +651,7 @@ def overdue_sweep() -> dict[str, int]:
                     pk__in=excluded
                 )
                 told = _overdue_notice(
-                    recipients.order_by("pk"), step, kind="approvals.escalation", escalation=True
+                    recipients.order_by("pk"), step, kind=notices.ESCALATION, escalation=True
                 )
             step.escalated_at = now
             step.save(update_fields=["escalated_at"])

@@ -2,9 +2,11 @@
 (``waishi.lib.workflow``): ``services`` moves every step through ``STEP.apply``, under
 the step's row lock.
 
-A step is created waiting (or pending, the first of its round). Its approver decides it
-(approve, return, reject); the approval of one step starts the next; a return, a
-rejection, a withdrawal or a new round cancels the steps still open.
+A step is created waiting; the start of its chain starts the first (so whoever drives
+chains may ``start``), the approval of one step starts the next: ``start`` is the one
+place a step becomes pending (``notices`` tells its approvers there). Its approver
+decides it (approve, return, reject); a return, a rejection, a withdrawal or a new round
+cancels the steps still open.
 
 What the audit trail shows is unchanged: one ``approval.step.<decision>`` event per
 decision, on the subject (not on the step row: ``services`` gives the engine its
@@ -32,7 +34,7 @@ STEP = Workflow(
     name="approval.step",
     states=dict(StepState.choices),
     transitions=[
-        Transition(W, "start", P, roles=APPROVER_ROLES),
+        Transition(W, "start", P, roles=CANCELS_STEPS),
         Transition(P, "approve", StepState.APPROVED, roles=APPROVER_ROLES),
         Transition(P, "return", StepState.RETURNED, roles=APPROVER_ROLES),
         Transition(P, "reject", StepState.REJECTED, roles=APPROVER_ROLES),

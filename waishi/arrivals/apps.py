@@ -15,6 +15,7 @@ class ArrivalsConfig(AppConfig):
             audit_messages_public,
             audit_messages_work,
             home,
+            notices,  # who is told of each transition
         )
         from waishi.arrivals.models import (
             Arrival,

@@ -39,10 +39,12 @@ from waishi.arrivals.models import (
     TestOutcome,
     TestResult,
 )
+from waishi.arrivals.notices import OFFERED, REASSIGN, district_officers
 from waishi.arrivals.workflow import ARRIVAL, HANDOVER, STEP, district_refusal
 from waishi.audit.services import record
 from waishi.lib.roles import COMMAND, Role, has
 from waishi.lib.workflow import recorded_by_caller
+from waishi.notify import handoffs
 from waishi.notify.services import notify
 from waishi.orgs.models import District, User
 
@@ -250,18 +252,7 @@ def handover_request(*, actor, arrival: Arrival, to_district: District, reason: 
             after=_handover_state(handover),
             data={"reason": reason, "handover": handover.pk},
         )
-    url = reverse("arrivals:handover-detail", args=[handover.pk])
-    notify(
-        _district_officers(to_district.pk),
-        kind="arrivals.handover",
-        title=lambda: (
-            _("%(district)s asks your district to take over an arrival")
-            % {"district": handover.from_district.name}
-        ),
-        body=lambda: reason,
-        url=url,
-        dedupe_key=f"arrivals.handover.{handover.pk}",
-    )
+        handoffs.tell(OFFERED, handover, actor=actor)
     return handover
 
 
@@ -303,22 +294,7 @@ def _decide(*, actor, handover: Handover, accept: bool, reason: str) -> Handover
             fields=["decided_by", "decided_at", "decision_reason"],
             audit=event,
         )
-    notify(
-        _district_officers(handover.from_district_id),
-        kind="arrivals.handover",
-        title=lambda: (
-            (
-                _("%(district)s took over the arrival %(arrival)s")
-                if accept
-                else _("%(district)s refused to take over the arrival %(arrival)s")
-            )
-            % {"district": handover.to_district.name, "arrival": arrival}
-        ),
-        body=lambda: reason,
-        # After an accept the asking district no longer sees the arrival: the hand-over
-        # page is what it can open.
-        url=reverse("arrivals:handover-detail", args=[handover.pk]),
-    )
+    # The district that asked is told by the row's notice (``notices``).
     return handover
 
 
@@ -352,20 +328,8 @@ def handover_withdraw(*, actor, handover: Handover) -> Handover:
                 "data": {"handover": handover.pk, "to": handover.to_district.name},
             },
         )
-    notify(
-        _district_officers(handover.to_district_id),
-        kind="arrivals.handover",
-        title=lambda: (
-            _("%(district)s withdrew its hand-over request")
-            % {"district": handover.from_district.name}
-        ),
-        url=reverse("arrivals:handover-detail", args=[handover.pk]),
-    )
+    # The district asked is told by the row's notice (``notices``).
     return handover
-
-
-def _district_officers(district_id: int):
-    return User.objects.filter(role=Role.DISTRICT_OFFICER, district_id=district_id, is_active=True)
 
 
 def arrival_reassign(*, actor, arrival: Arrival, district: District, reason: str) -> Arrival:
@@ -413,8 +377,8 @@ def arrival_reassign(*, actor, arrival: Arrival, district: District, reason: str
         }
 
     notify(
-        _district_officers(district.pk),
-        kind="arrivals.reassign",
+        district_officers(district.pk),
+        kind=REASSIGN,
         title=title,
         body=lambda: reason,
         url=reverse("arrivals:arrival-detail", args=[arrival.pk]),
@@ -424,8 +388,8 @@ def arrival_reassign(*, actor, arrival: Arrival, district: District, reason: str
     for pk, to in withdrawn:
         if to != district.pk:
             notify(
-                _district_officers(to),
-                kind="arrivals.reassign",
+                district_officers(to),
+                kind=REASSIGN,
                 title=title,
                 body=lambda: reason,
                 url=reverse("arrivals:handover-detail", args=[pk]),

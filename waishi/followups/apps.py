@@ -10,6 +10,7 @@ class FollowupsConfig(AppConfig):
     def ready(self) -> None:
         from waishi.followups import (
             audit_messages,  # noqa: F401
+            notices,  # noqa: F401  (who is told of each transition)
             obligations,
         )
         from waishi.followups.models import Outcome, ProgressUpdate

@@ -18,6 +18,7 @@ from waishi.audit.services import diff, record, snapshot
 from waishi.followups import evidence as evidence_check
 from waishi.followups import sources
 from waishi.followups.models import ACTIVE_STATES, Kind, Outcome, ProgressUpdate, State
+from waishi.followups.notices import ESCALATION, GIVEN, OVERDUE
 from waishi.followups.workflow import (
     DROPS,
     MANAGES,
@@ -27,6 +28,7 @@ from waishi.followups.workflow import (
 )
 from waishi.lib.roles import FAO, Role, has
 from waishi.lib.workdays import working_days_between
+from waishi.notify import handoffs
 from waishi.notify.services import notify
 from waishi.orgs import permissions
 
@@ -152,6 +154,7 @@ def outcome_create(
             ip=ip,
             after=snapshot(outcome, FIELDS),
         )
+        handoffs.tell(GIVEN, outcome, actor=actor)
     return outcome
 
 
@@ -321,6 +324,7 @@ def outcome_reassign(
             after=new,
             data={"unit": str(responsible_unit)},
         )
+        handoffs.tell(GIVEN, locked, actor=actor)
     return locked
 
 
@@ -347,7 +351,7 @@ def _tell_overdue(outcome: Outcome) -> list:
     """Tell the responsible unit's leaders that ``outcome`` is overdue (once per due date)."""
     return notify(
         _leaders(outcome.responsible_unit_id),
-        kind="followups.overdue",
+        kind=OVERDUE,
         title=lambda o=outcome: _("Outcome overdue: %(title)s") % {"title": o.title},
         body=lambda o=outcome: (
             _("The outcome “%(title)s” of %(unit)s was due on %(due)s and is not done.")
@@ -420,7 +424,7 @@ def overdue_sweep() -> dict[str, int]:
             outcome.save(update_fields=["escalated_at"])
             told = notify(
                 _fao_reviewers(),
-                kind="followups.escalation",
+                kind=ESCALATION,
                 title=lambda o=outcome: _("Outcome long overdue: %(title)s") % {"title": o.title},
                 body=lambda o=outcome: (
                     _(

@@ -8,7 +8,10 @@ class MissionsConfig(AppConfig):
     verbose_name = _("Trips abroad")
 
     def ready(self) -> None:
-        from waishi.missions import audit_messages  # noqa: F401
+        from waishi.missions import (
+            audit_messages,  # noqa: F401
+            notices,  # noqa: F401  (who is told of each transition)
+        )
         from waishi.missions.application import home  # noqa: F401
         from waishi.missions.changes import home as change_home  # noqa: F401
         from waishi.missions.models import (

@@ -6,3 +6,10 @@ class NotifyConfig(AppConfig):
     name = "waishi.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from waishi.lib.workflow import transitioned
+        from waishi.notify import handoffs, notices  # noqa: F401
+
+        # One receiver for every workflow: the rows each app declares in its notices.py.
+        transitioned.connect(handoffs.deliver, dispatch_uid="waishi.notify.handoffs")

@@ -22,6 +22,10 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # The day the work it hands over is due, when it has one (a step's due date).
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    # When it went out in a daily digest e-mail (the recipient chose the digest).
+    digested_at = models.DateTimeField(_("sent in a digest"), null=True, blank=True)
     # Periodic jobs send one notice per (recipient, key): a re-run is harmless. NULL for
     # ordinary notices: NULLs never clash, so a plain unique constraint works everywhere
     # (MariaDB has no partial indexes).
@@ -41,6 +45,47 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """How one user wants one kind of notice: in the inbox always; by e-mail at once
+    (the default, without a row), in the daily digest e-mail, or not by e-mail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    email = models.BooleanField(_("by e-mail"), default=True)
+    digest = models.BooleanField(_("in the daily digest"), default=False)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        verbose_name = _("notification setting")
+        verbose_name_plural = _("notification settings")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notify_preference_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind}"
+
+    @property
+    def choice(self) -> str:
+        """One of ``EMAIL_CHOICES``: what the settings page shows."""
+        if not self.email:
+            return "inbox"
+        return "digest" if self.digest else "email"
+
+
+# What a user chooses per kind (the inbox always has the notice).
+EMAIL_CHOICES = (
+    ("email", _("In the inbox and by e-mail at once")),
+    ("digest", _("In the inbox and in the daily digest e-mail")),
+    ("inbox", _("In the inbox only")),
+)
 
 
 class PeriodicRun(models.Model):

@@ -1,4 +1,5 @@
-"""Periodic jobs: nightly audit-chain verification, password-expiry notices, session sweep.
+"""Periodic jobs: nightly audit-chain verification, password-expiry notices, session sweep,
+the daily digest e-mail.
 
 Each job re-checks its condition when it runs and is safe to run twice."""
 
@@ -20,8 +21,9 @@ from waishi.audit.selectors import chain_length, verify
 from waishi.audit.services import record
 from waishi.lib.roles import Role
 from waishi.notify.models import PeriodicRun
+from waishi.notify.notices import AUDIT_CHAIN_BROKEN, PASSWORD_EXPIRY
 from waishi.notify.periodic import once_per
-from waishi.notify.services import notify
+from waishi.notify.services import digest_send, notify
 from waishi.orgs.models import User
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,7 @@ def verify_audit_chain() -> bool:
     admins = User.objects.filter(role=Role.AUDIT_ADMIN, is_active=True)
     notify(
         admins,
-        kind="audit.chain_broken",
+        kind=AUDIT_CHAIN_BROKEN,
         title=title,
         body=body,
         url=reverse("audit:log"),
@@ -119,7 +121,7 @@ def password_expiry_notices(today: dt.date | None = None) -> int:
         sent += len(
             notify(
                 [user],
-                kind="accounts.password_expiry",
+                kind=PASSWORD_EXPIRY,
                 title=lambda d=day: _("Your password expires on %(date)s") % {"date": d},
                 body=lambda: _(
                     "Change it before then under “Change password”; after that date "
@@ -142,6 +144,14 @@ def nightly_audit_verification():
 @once_per(days=1)
 def daily_password_expiry_notices():
     password_expiry_notices()
+
+
+@db_periodic_task(crontab(hour="17", minute="30"))
+@once_per(days=1)
+def daily_digest():
+    # The end of the working day: each user who chose the digest for some kind gets one
+    # e-mail with those notices still unread (``waishi notify_digest`` by hand).
+    digest_send()
 
 
 @db_periodic_task(crontab(hour="3", minute="41"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from waishi.orgs import scoping
-from waishi.orgs.models import Person, Unit
+from waishi.orgs.models import Person, Unit, User
 
 
 def person_search(
@@ -56,3 +56,16 @@ def unit_search(user, *, q: str = "", kind: str = "") -> QuerySet[Unit]:
             "people", filter=Q(people__in=visible_people.values("pk")), distinct=True
         )
     ).order_by("code")
+
+
+def users_holding(roles, *, unit_id: int | None = None, district_id: int | None = None):
+    """The active accounts with one of ``roles`` (a role or a set of roles), of the unit
+    ``unit_id`` or the district ``district_id`` when given: whom a notice about a unit's
+    or a district's record goes to."""
+    roles = [roles] if isinstance(roles, str) else sorted(roles)
+    users = User.objects.filter(is_active=True, role__in=roles)
+    if unit_id is not None:
+        users = users.filter(unit_id=unit_id)
+    if district_id is not None:
+        users = users.filter(district_id=district_id)
+    return users.order_by("pk")

@@ -9,7 +9,11 @@ class PassportsConfig(AppConfig):
 
     def ready(self) -> None:
         from waishi.orgs.scoping import Scope, register
-        from waishi.passports import audit_messages, home  # noqa: F401
+        from waishi.passports import (  # noqa: F401
+            audit_messages,
+            home,
+            notices,
+        )
         from waishi.passports.models import Passport, PassportApplication, PassportCustody
 
         # The unit of a passport is its holder's.

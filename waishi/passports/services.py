@@ -707,7 +707,6 @@ def application_create(
         kind="passports.application",
         title=lambda: _("Passport application for %(name)s") % {"name": person.name},
         url=reverse("passports:application-detail", kwargs={"application_pk": application.pk}),
-        email=False,
     )
     return application
 
@@ -746,16 +745,5 @@ def application_decide(
             "data": {"note": note},
         },
     )
-    creator = locked.created_by
-    notify(
-        [creator] if creator.is_active else [],
-        kind="passports.application_decided",
-        title=lambda: (
-            _("Passport application for %(name)s: %(state)s")
-            % {"name": locked.person.name, "state": locked.get_state_display()}
-        ),
-        body=lambda: note,
-        url=reverse("passports:application-detail", kwargs={"application_pk": locked.pk}),
-        email=False,
-    )
+    # Its applicant is told by the row's notice (``notices``).
     return locked

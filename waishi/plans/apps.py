@@ -10,7 +10,11 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         from waishi.lib.roles import CITY_ROLES, UNIT_ROLES
         from waishi.orgs.scoping import Scope, register
-        from waishi.plans import audit_messages, work  # noqa: F401
+        from waishi.plans import (  # noqa: F401
+            audit_messages,
+            notices,
+            work,
+        )
         from waishi.plans.models import PlanEntry, PlanEntryVersion, PlanYear, Quota, QuotaLedger
 
         # The plan year itself is like reference data for the roles that plan, review and
