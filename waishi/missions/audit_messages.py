@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from waishi.audit.messages import register
+from waishi.audit.messages import fields_of, register, register_fields
+from waishi.missions.models import Education, LeaderAcknowledgment, PartyBranch, Publicity
 
 register(
     {
@@ -52,4 +53,20 @@ register(
             "{actor} recorded the temporary Party branch of {object} (secretary {name})"
         ),
     }
+)
+
+# What the trip's events record beside the trip's own fields: its publicity, the head's
+# acknowledgment, each member's education and the Party branch (the sentence names the
+# member or the secretary).
+register_fields(
+    "missions.mission",
+    {
+        **fields_of(Publicity, "starts_on", "ends_on", "working_days", "exemption"),
+        **fields_of(Publicity, "exemption_reason"),
+        **fields_of(LeaderAcknowledgment, "acknowledged_on", "note"),
+        **fields_of(Education, "given_on", "method", "given_by"),
+        **fields_of(PartyBranch, "members_count", "approved_by", "approved_on"),
+        "member": None,
+        "secretary": None,
+    },
 )
