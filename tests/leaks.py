@@ -37,6 +37,7 @@ ACRONYMS = frozenset(
         "Excel",
         "Word",
         "CSV",
+        "JSON",
         "XLSX",
         "DOCX",
         # Technical words the security and account pages use as the office does.
@@ -92,6 +93,10 @@ CAMEL = re.compile(
 NUMBER_FOR_NAME = re.compile(r"[:：]\s*#\d+")
 # A Latin "word": letters, possibly joined by hyphens or apostrophes; digits make a code.
 WORD = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9'-]*(?![\w-])", re.ASCII)
+# McDonald, MacArthur: names, not identifiers.
+SURNAME = re.compile(r"(?:Mc|Mac)[A-Z][a-z]+$")
+# "U.S." is how a country's name is written, not a code: single capitals with dots.
+ABBREVIATION = re.compile(r"[A-Z](?:\.[A-Z])+")
 HYPHENATED_CODE = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)+")
 
 
@@ -145,14 +150,15 @@ def find_leaks(text: str, *, chinese: bool | None = None) -> list[str]:
     for match in PY_CONSTANT.finditer(text):
         add("Python constant", match)
     for match in DOTTED.finditer(text):
-        add("dotted code", match)
+        if not ABBREVIATION.fullmatch(match.group(0)):
+            add("dotted code", match)
     for match in SNAKE.finditer(text):
         word = match.group(0)
         add("rule code" if word.isupper() else "snake_case name", match)
     for match in LEADING_UNDERSCORE.finditer(text):
         add("snake_case name", match)
     for match in CAMEL.finditer(text):
-        if match.group(0) not in ACRONYMS:
+        if match.group(0) not in ACRONYMS and not SURNAME.match(match.group(0)):
             add("CamelCase name", match)
     for match in NUMBER_FOR_NAME.finditer(text):
         add("a record's number for its name", match)
@@ -170,7 +176,7 @@ READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 
 def visible_lines(html: str) -> list[str]:
     """The page's visible text, one line per text node, with the attributes people read
-    (a hidden input's value is never read: only a button's is)."""
+    (an input's value is read only for a button: a field's value is what someone typed)."""
     root = lxml.html.document_fromstring(html)
     for element in root.xpath(INVISIBLE):
         if element.getparent() is not None:
@@ -186,7 +192,8 @@ def visible_lines(html: str) -> list[str]:
             value = element.get(name)
             if value and value.strip():
                 lines.append(value.strip())
-        if element.tag in {"input", "button"} and element.get("type") in {"submit", "button"}:
+        # An input button shows its value; a <button>'s value is sent, never shown.
+        if element.tag == "input" and element.get("type") in {"submit", "button", "reset"}:
             if element.get("value"):
                 lines.append(element.get("value"))
     return lines

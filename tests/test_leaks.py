@@ -56,6 +56,8 @@ def test_flags(text, expected):
         "第1站 国家：缺少必填字段",
         "人员 #12（无权查看）",
         "预算：[1, 2]",
+        "U.S. Virgin Islands",
+        "Heard & McDonald Islands",
     ],
 )
 def test_lets_pass(text):

@@ -27,7 +27,8 @@ from django.urls import Resolver404, resolve
 
 from tests.conftest import login
 from tests.leaks import find_leaks, visible_lines
-from waishi.arrivals.models import Arrival, Resident
+from waishi.arrivals.models import Arrival, ManagementPlan, Resident
+from waishi.missions.models import Mission
 from waishi.orgs import demo
 from waishi.orgs.models import User
 
@@ -48,6 +49,16 @@ SKIPPED_PREFIXES = (
 # Files, not pages: spreadsheets, Word documents, QR images, uploaded evidence.
 SKIPPED_SUFFIXES = (".xlsx", ".docx", ".png", ".pdf", "/download/", "/evidence/")
 
+# Pages read but not judged, and why: their text is a machine format on purpose.
+UNJUDGED_PAGES = {
+    r"^/policy/try/$": (
+        "the policy trial takes a trip in the API's JSON, for those who script the API"
+    ),
+    r"^/arrivals/plans/(new|\d+/edit)/\?as=json$": (
+        "the plan editor's JSON mode, chosen on purpose, edits the steps in the import format"
+    ),
+}
+
 # The allowlist: (leak, a piece of the line it stands in) -> why it is no leak.
 ALLOWED = {
     ("English word: English", "English"): (
@@ -65,8 +76,8 @@ ALLOWED = {
 
 
 def _allowed(leak: str, line: str, data_words: frozenset[str]) -> bool:
-    kind, _sep, word = leak.partition(": ")
-    if kind == "English word" and word in data_words:
+    _kind, _sep, word = leak.partition(": ")
+    if word in data_words:
         return True
     return any(leak == known and piece in line for known, piece in ALLOWED)
 
@@ -89,12 +100,15 @@ def page_leaks(html: str, data_words: frozenset[str] = frozenset()) -> list[str]
 def demo_data_words() -> frozenset[str]:
     """The Latin words of what people entered in the demo, read from the database: login
     names (the audit names the account exactly), foreign travellers' and residents'
-    names and employers. They are data, not the program's names."""
+    names, cities, routes and employers, the codes the office gave its arrival plans.
+    They are data, not the program's names."""
     texts = list(User.objects.values_list("username", flat=True))
-    texts += Arrival.objects.values_list("name", flat=True)
+    texts += ManagementPlan.objects.values_list("code", flat=True)
+    for row in Arrival.objects.values_list("name", "origin_city", "route", "port", "address"):
+        texts += row
     for name, employer in Resident.objects.values_list("name", "employer"):
         texts += [name, employer]
-    return frozenset(word for text in texts for word in re.findall(r"[^\W\d_]+", text))
+    return frozenset(word for text in texts for word in re.findall(r"[\w'-]+", text))
 
 
 def _pattern(path: str) -> str | None:
@@ -138,7 +152,8 @@ def crawl(client: Client, data_words: frozenset[str]) -> tuple[dict[str, list[st
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
         html = response.content.decode()
-        leaks = page_leaks(html, data_words)
+        judged = not any(re.match(pattern, path) for pattern in UNJUDGED_PAGES)
+        leaks = page_leaks(html, data_words) if judged else []
         if leaks:
             found[path] = leaks
         root = lxml.html.document_fromstring(html)
@@ -198,3 +213,76 @@ def test_no_page_shows_an_internal_name(as_demo, role):
     found, visited = crawl(as_demo(role), demo_data_words())
     assert visited > 3, f"{role} reached only {visited} pages from home"
     assert not found, f"{role}: internal names on {len(found)} page(s):\n{report(found)}"
+
+
+def form_data(html: str, selector: str = "//form[@data-mission-form]") -> dict:
+    """What a browser sends for the page's form as it stands (buttons left out)."""
+    form = lxml.html.document_fromstring(html).xpath(selector)[0]
+    data = {}
+    for element in form.xpath(".//input|.//select|.//textarea"):
+        name, kind = element.get("name"), element.get("type", "text")
+        if not name or kind in {"submit", "button", "file"}:
+            continue
+        if element.tag == "select":
+            chosen = element.xpath(".//option[@selected]") or element.xpath(".//option")[:1]
+            data[name] = chosen[0].get("value", "") if chosen else ""
+        elif kind in {"checkbox", "radio"}:
+            if element.get("checked") is not None:
+                data[name] = element.get("value", "on")
+        elif element.tag == "textarea":
+            data[name] = element.text or ""
+        else:
+            data[name] = element.get("value", "")
+    return data
+
+
+def step_post(client: Client, path: str, **changes) -> None:
+    data = form_data(client.get(path).content.decode()) | changes
+    response = client.post(path, data)
+    assert response.status_code in {200, 302}, response.status_code
+
+
+def test_form_errors_name_the_fields_in_words(as_demo):
+    """A stop without its country, a budget line without its currency and an empty
+    title: what the pages then say names the place in words ("第1站 国家"), never a
+    field path ("stops[0].country")."""
+    client = as_demo("clerk")
+    mission = (
+        Mission.objects.filter(state="draft", unit__code="HB-COM", stops__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    assert mission is not None, "the demo has no draft trip with stops for the clerk"
+    base = f"/missions/{mission.pk}"
+    pages = [f"{base}/itinerary/", f"{base}/budget/", f"{base}/review/", f"{base}/"]
+    country = mission.stops.order_by("pk").first().country
+
+    def leaks_on_pages() -> dict[str, list[str]]:
+        found = {}
+        for path in pages:
+            leaks = page_leaks(client.get(path).content.decode(), demo_data_words())
+            if leaks:
+                found[path] = leaks
+        return found
+
+    step_post(client, f"{base}/itinerary/", **{"stops-0-country": "", "goto": "itinerary"})
+    review = client.get(f"{base}/review/").content.decode()
+    assert "第1站" in review
+    assert not (found := leaks_on_pages()), report(found)
+
+    step_post(client, f"{base}/itinerary/", **{"stops-0-country": country, "goto": "itinerary"})
+    line = {
+        "lines-TOTAL_FORMS": "1",
+        "lines-0-country": country,
+        "lines-0-currency": "",
+        "lines-0-lodging_per_day": "100",
+        "goto": "budget",
+    }
+    step_post(client, f"{base}/budget/", **line)
+    review = client.get(f"{base}/review/").content.decode()
+    assert "预算第1行" in review, re.findall(r"尚未核查[^<]*", review)
+    assert not (found := leaks_on_pages()), report(found)
+
+    basics = form_data(client.get(f"{base}/basics/").content.decode())
+    response = client.post(f"{base}/basics/", basics | {"title": "", "goto": "basics"}, follow=True)
+    assert not (leaks := page_leaks(response.content.decode(), demo_data_words())), leaks

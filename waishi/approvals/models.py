@@ -81,6 +81,13 @@ class ApprovalRule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def conditions_described(self) -> list[str]:
+        """The conditions in words, for pages (``conditions.described``)."""
+        from waishi.approvals.conditions import described
+
+        return described(self.conditions or {})
+
     def snapshot(self) -> dict:
         """What a step keeps of its rule, so that later edits leave it alone."""
         return {

@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 @dataclass(frozen=True)
 class Subject:
@@ -58,6 +60,12 @@ def unregister(subject_type: str) -> None:
 
 def get(subject_type: str) -> Subject | None:
     return _REGISTRY.get(subject_type)
+
+
+def label(subject_type: str) -> str:
+    """What a person calls this kind of record; one nobody registered is "a record"."""
+    found = _REGISTRY.get(subject_type)
+    return str(found.label) if found is not None else gettext("A record")
 
 
 def registry() -> dict[str, Subject]:

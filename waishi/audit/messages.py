@@ -63,7 +63,9 @@ def describe(event, *, object_label: str | None = None) -> str:
         values["result"] = result_label(values["result"])
     for key in list(values):
         codes = DATA_CODES.get((event.action, key))
-        if codes and values[key] in codes:
+        if callable(codes):
+            values[key] = codes(values[key])
+        elif codes and values[key] in codes:
             values[key] = str(codes[values[key]])
     values.update(
         actor=actor_label(event.actor_name) if event.actor_name else gettext("System"),
@@ -86,11 +88,12 @@ SYSTEM_ACTORS: dict[str, str] = {}
 def register_fields(name: str, fields: dict) -> None:
     """``{key: label}`` or ``{key: (label, choices)}`` for the keys the events of an
     object type, or of one action (``name``), record beside the model's fields;
-    ``choices`` as a model field's. A label of None: the key is not listed (the event's
+    ``choices`` as a model field's, or a function of the value that gives its words (a
+    structured value). A label of None: the key is not listed (the event's
     sentence names it already)."""
     for key, spec in fields.items():
         label, choices = spec if isinstance(spec, tuple) else (spec, ())
-        FIELDS[(name, key)] = (label, dict(choices))
+        FIELDS[(name, key)] = (label, choices if callable(choices) else dict(choices))
 
 
 def fields_of(model, *keys: str) -> dict:
@@ -104,8 +107,21 @@ def fields_of(model, *keys: str) -> dict:
 
 
 def register_data(action: str, key: str, choices) -> None:
-    """The labels of the codes ``action`` keeps under ``key`` in its data."""
-    DATA_CODES[(action, key)] = dict(choices)
+    """The labels of the codes ``action`` keeps under ``key`` in its data, or a function
+    of the value that gives its words."""
+    DATA_CODES[(action, key)] = choices if callable(choices) else dict(choices)
+
+
+def reference_words(reference) -> str:
+    """A record named by "app.model:pk" (a quota's use) as "出访申请 第 42 号"."""
+    from django.apps import apps
+
+    label, _sep, pk = str(reference).partition(":")
+    try:
+        kind = apps.get_model(label)._meta.verbose_name
+    except (LookupError, ValueError):
+        kind = gettext("a record")
+    return gettext("%(kind)s No. %(number)s") % {"kind": kind, "number": pk}
 
 
 def register_actors(actors: dict[str, str]) -> None:
@@ -132,9 +148,17 @@ def field_hidden(names: tuple[str, ...], key: str) -> bool:
     return found is not None and found[0] is None
 
 
+def field_formats(names: tuple[str, ...], key: str) -> bool:
+    """Whether ``key``'s whole value is put in words by a registered function."""
+    found = _registered(names, key)
+    return found is not None and callable(found[1])
+
+
 def field_value(names: tuple[str, ...], key: str, value):
     """A registered key's code as its label; any other value as it is."""
     found = _registered(names, key)
+    if found and callable(found[1]):
+        return found[1](value)
     if found and isinstance(value, str | int) and value in found[1]:
         return str(found[1][value])
     return value

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 
 from waishi.audit import checkpoints, scope, state
 from waishi.audit.chain import HASHED_FIELDS, Problem, head_seal, verify_rows
-from waishi.audit.messages import describe, field_hidden, field_label, field_value
+from waishi.audit.messages import (
+    describe,
+    field_formats,
+    field_hidden,
+    field_label,
+    field_value,
+)
 from waishi.audit.models import GENESIS, AuditEvent, AuditHead
 
 
@@ -69,12 +75,20 @@ def _shown(object_type: str, field: str, value, names: dict, action: str = ""):
         return None
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if field_formats((action, object_type), field):
+        return field_value((action, object_type), field, value)
     if isinstance(value, list):
         return (
             "、".join(str(_shown(object_type, field, item, names, action)) for item in value) or "—"
         )
     if field_label((action, object_type), field) is not None:
         return field_value((action, object_type), field, value)
+    if isinstance(value, dict):
+        # A structured value nobody gave words to: its parts, never its repr.
+        return "；".join(
+            f"{_label(object_type, k, action)}：{_shown(object_type, k, v, names, action)}"
+            for k, v in value.items()
+        )
     found = _field(object_type, field)
     model = _pointed_model(found)
     if model is not None and isinstance(value, int):

@@ -31,9 +31,14 @@ def _action_choices():
 
 
 def _object_type_choices():
-    """Every model by its name in the reader's language."""
+    """Every named model of the application (not the audit's own, nor a library's) by its
+    name in the reader's language."""
     named = sorted(
-        (str(model._meta.verbose_name), model._meta.label_lower) for model in apps.get_models()
+        (str(model._meta.verbose_name), model._meta.label_lower)
+        for model in apps.get_models()
+        if model.__module__.startswith("waishi.")
+        and model._meta.app_label != "audit"
+        and "verbose_name" in model._meta.original_attrs
     )
     return [("", "—"), *((label, name) for name, label in named)]
 

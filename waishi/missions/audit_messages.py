@@ -49,6 +49,11 @@ register(
         "missions.mission.education_update": _(
             "{actor} changed the pre-departure education of {name} for {object}"
         ),
+        "missions.mission.depart": _("{actor} confirmed that {object} left on {actual_departure}"),
+        "missions.mission.come_back": _(
+            "{actor} confirmed that {object} came back on {actual_return}; "
+            "the report is due on {report_due}"
+        ),
         "missions.mission.party_branch": _(
             "{actor} recorded the temporary Party branch of {object} (secretary {name})"
         ),

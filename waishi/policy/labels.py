@@ -8,11 +8,11 @@ choices do (``waishi.missions.models``, a floor above, keeps the same words)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from waishi.orgs.models import Rank
 
@@ -314,3 +314,79 @@ def described(rule: str, values: dict) -> list[tuple[str, str]]:
         (str(parameter(rule, key).label), value_text(rule, key, value))
         for key, value in values.items()
     ]
+
+
+# The places in a trip's input (``parse``) as a person names them, for the messages of an
+# input that cannot be judged yet: "第1站 国家：缺少必填字段", not "stops[0].country: …".
+LIST_WORDS = {
+    "stops": _("Stop %(n)d"),
+    "days": _("Day %(n)d of the schedule"),
+    "members": _("Member %(n)d"),
+    "budget": _("Budget line %(n)d"),
+    "trips": _("Earlier trip %(n)d"),
+}
+KEY_WORDS = {
+    "invitation": _("Invitation"),
+    "source": _("source"),
+    "inviter": _("inviter"),
+    "country": _("country or region"),
+    "city": _("city"),
+    "arrive": _("arrival date"),
+    "depart": _("departure date"),
+    "transit_airside": _("transit without entry"),
+    "date": _("date"),
+    "kind": _("kind of day"),
+    "activities": _("activities"),
+    "departure_date": _("Departure date"),
+    "return_date": _("Return date"),
+    "category": _("Trip category"),
+    "submitted_on": _("Date of submission"),
+    "in_annual_plan": _("In the annual plan"),
+    "name": _("name"),
+    "unit": _("unit"),
+    "title": _("post"),
+    "rank": _("rank"),
+    "is_unit_leadership": _("unit leader"),
+    "is_city_leader": _("city leader"),
+    "task": _("task"),
+    "party_member": _("Party member"),
+    "retired": _("retired"),
+    "relation": _("family relation"),
+    "econ_tech": _("trade or technology staff"),
+    "currency": _("currency"),
+    "lodging_per_day": _("lodging per day"),
+    "meals_per_day": _("meals per day"),
+    "incidentals_per_day": _("incidentals per day"),
+    "stops": _("Itinerary"),
+    "days": _("Schedule"),
+    "members": _("Members"),
+    "budget": _("Budget"),
+    "trips": _("Earlier trips"),
+}
+_STEP = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?")
+
+
+def place_words(path: str) -> str:
+    """``stops[0].country`` as "第1站 国家（地区）"; a part nobody named reads "an entry"."""
+    words = []
+    for part in path.split("."):
+        found = _STEP.fullmatch(part)
+        if found is None:
+            words.append(gettext("an entry"))
+            continue
+        key, index = found.groups()
+        if index is not None and key in LIST_WORDS:
+            words.append(str(LIST_WORDS[key]) % {"n": int(index) + 1})
+        else:
+            words.append(str(KEY_WORDS.get(key, gettext("an entry"))))
+    return " ".join(words)
+
+
+def input_error_words(exc) -> str:
+    """An ``InputError`` as a person reads it: the place in words, then the message."""
+    if not exc.field or exc.field == "input":
+        return exc.message
+    return gettext("%(place)s: %(message)s") % {
+        "place": place_words(exc.field),
+        "message": exc.message,
+    }

@@ -65,6 +65,7 @@ from waishi.missions.models import (
 )
 from waishi.orgs import permissions, scoping
 from waishi.orgs.models import Person, User
+from waishi.policy.labels import input_error_words
 from waishi.policy.types import InputError
 
 SUBJECT = "missions.change"
@@ -379,7 +380,8 @@ def _judge(mission: Mission, data: dict) -> dict:
         return checking.run_check(mission, on=timezone.localdate(), data=data)
     except InputError as exc:
         raise ValidationError(
-            _("The change cannot be checked yet: %(problem)s") % {"problem": str(exc)},
+            _("The change cannot be checked yet: %(problem)s")
+            % {"problem": input_error_words(exc)},
             code="policy",
         ) from None
 

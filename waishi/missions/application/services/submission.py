@@ -16,6 +16,7 @@ from waishi.missions.core.checking import highest_rank
 from waishi.missions.core.common import _clean_justifications, _text
 from waishi.missions.core.workflow import MISSION
 from waishi.missions.models import Member, Mission, State
+from waishi.policy.labels import input_error_words
 from waishi.policy.types import InputError
 
 
@@ -153,7 +154,8 @@ def mission_submit(
             result = checking.run_check(locked, on=today, data=data)
         except InputError as exc:
             raise ValidationError(
-                _("The application cannot be checked yet: %(problem)s") % {"problem": str(exc)}
+                _("The application cannot be checked yet: %(problem)s")
+                % {"problem": input_error_words(exc)}
             ) from None
         blocking = checking.blocking(result)
         if blocking:
