@@ -94,7 +94,11 @@ def test_head_changes_group_size_from_the_page(as_user, cast):
     assert (event.before, event.after) == ({"GROUP_SIZE.max": 6}, {"GROUP_SIZE.max": 5})
     assert "从严控制团组规模" in event.data["reason"]
     [entry] = history(new)
-    assert "从严控制团组规模" in entry.text and "GROUP_SIZE" in entry.text
+    # The rule by its title and the parameter by its label and unit, never by code.
+    assert "从严控制团组规模" in entry.text and "GROUP_SIZE" not in entry.text
+    assert [(c.field, c.before, c.after) for c in entry.changes] == [
+        ("团组人数上限", "6 人", "5 人")
+    ]
 
     page = as_user("auditor").get(reverse("policy:detail", kwargs={"policy_pk": new.pk}))
     assert page.status_code == 200 and "从严控制团组规模" in page.content.decode()
