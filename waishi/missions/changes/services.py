@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from waishi.approvals import services as approvals
 from waishi.approvals.deciding import Decided, Override, subject_decide
+from waishi.approvals.deciding import describe as describe_findings
 from waishi.approvals.selectors import can_decide, current_step, steps_for
 from waishi.audit.services import diff, record
 from waishi.lib.roles import CLERKS
@@ -407,7 +408,7 @@ def _justification(mission: Mission, given: dict[str, str], finding: dict) -> st
 
 
 def _describe(findings: list[dict]) -> list[str]:
-    return [f"{f['message']} ({f['rule']})" for f in findings]
+    return describe_findings(findings)
 
 
 def _facts(mission: Mission, change: ChangeRequest, data: dict, result: dict, diff) -> dict:

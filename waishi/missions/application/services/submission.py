@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.approvals import services as approvals
+from waishi.approvals.deciding import describe as describe_findings
 from waishi.missions.application.services.common import _lock
 from waishi.missions.core import checking, readiness
 from waishi.missions.core.checking import highest_rank
@@ -160,8 +161,10 @@ def mission_submit(
         blocking = checking.blocking(result)
         if blocking:
             raise ValidationError(
-                [_("The trip breaks a rule and cannot be submitted:")]
-                + [f"{f['message']} ({f['rule']})" for f in blocking],
+                [
+                    _("The trip breaks a rule and cannot be submitted:"),
+                    *describe_findings(blocking),
+                ],
                 code="policy",
             )
         missing = [
