@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from django.apps import apps
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -114,8 +115,6 @@ def register_data(action: str, key: str, choices) -> None:
 
 def reference_words(reference) -> str:
     """A record named by "app.model:pk" (a quota's use) as "出访申请 第 42 号"."""
-    from django.apps import apps
-
     label, _sep, pk = str(reference).partition(":")
     try:
         kind = apps.get_model(label)._meta.verbose_name
