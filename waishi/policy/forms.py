@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import DateInput, Form, style_fields
@@ -135,7 +136,9 @@ def _help(param, extra: str = "") -> str:
 def _labelled(param, label: str | None = None) -> str:
     """The field's label with its unit: "Most members (people)"."""
     text = str(label or param.label)
-    return f"{text}（{param.unit}）" if param.unit else text
+    if not param.unit:
+        return text
+    return gettext("%(label)s (%(unit)s)") % {"label": text, "unit": param.unit}
 
 
 class RuleChangeForm(Form):
@@ -183,7 +186,10 @@ class RuleChangeForm(Form):
             head = labels.RANK_LABELS.get(name, "") if name else ""
             for part, number in window.items():
                 sub = param.parts[part]
-                label = f"{param.label}：{head + ' ' if head else ''}{sub.label}"
+                label = gettext("%(parameter)s: %(part)s") % {
+                    "parameter": param.label,
+                    "part": f"{head} {sub.label}" if head else sub.label,
+                }
                 path = SEP.join(p for p in (key, name, part) if p)
                 fields[PREFIX + path] = forms.IntegerField(
                     label=_labelled(sub, label), initial=number, min_value=1
