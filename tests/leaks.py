@@ -95,8 +95,8 @@ NUMBER_FOR_NAME = re.compile(r"[:：]\s*#\d+")
 WORD = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9'-]*(?![\w-])", re.ASCII)
 # McDonald, MacArthur: names, not identifiers.
 SURNAME = re.compile(r"(?:Mc|Mac)[A-Z][a-z]+$")
-# "U.S." is how a country's name is written, not a code: single capitals with dots.
-ABBREVIATION = re.compile(r"[A-Z](?:\.[A-Z])+")
+# "U.S.", "e.g.": abbreviations, not codes: single letters with dots.
+ABBREVIATION = re.compile(r"[A-Za-z](?:\.[A-Za-z])+")
 HYPHENATED_CODE = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)+")
 
 

@@ -58,6 +58,7 @@ def test_flags(text, expected):
         "预算：[1, 2]",
         "U.S. Virgin Islands",
         "Heard & McDonald Islands",
+        "e.g. CA936, or Frankfurt–Beijing–here by train",
     ],
 )
 def test_lets_pass(text):
