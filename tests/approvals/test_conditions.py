@@ -75,3 +75,26 @@ def test_missing_facts_never_hold():
     assert not conditions.holds({"min_rank": "none"}, {})
     assert not conditions.holds({"budget_over": 0}, {"budget_total": None})
     assert conditions.holds({"always": True}, {})
+
+
+def test_conditions_read_in_words():
+    from django.utils import translation
+
+    from tests.leaks import find_leaks
+    from waishi.approvals.conditions import described
+
+    conditions = {
+        "always": True,
+        "min_rank": "bureau",
+        "out_of_plan": True,
+        "categories": ["general", "econ_tech"],
+        "countries_any": ["US", "JP"],
+        "budget_over": 200000,
+        "policy_flags_any": ["LEAD_TIME"],
+    }
+    with translation.override("zh-hans"):
+        words = described(conditions)
+    assert words[3] == "团组类别：一般团组、经贸科技"
+    assert words[4] == "行程经过：美国、日本"
+    assert len(words) == len(conditions)
+    assert not [w for w in words if find_leaks(w, chinese=True)]

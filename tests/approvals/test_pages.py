@@ -181,7 +181,7 @@ def test_rules_pages(cast, as_user, test_rules):
             "applies_to": TYPE,
             "sequence": "4",
             "approver_role": "committee",
-            "conditions": '{"budget_over": 200000}',
+            "budget_over": "200000",
             "due_working_days": "5",
             "active": "on",
         },
@@ -197,10 +197,10 @@ def test_rules_pages(cast, as_user, test_rules):
         f"/approvals/rules/{rule.pk}/edit/",
         {
             **dict(head.get(f"/approvals/rules/{rule.pk}/edit/").context["form"].initial),
-            "conditions": '{"min_rank": "king"}',
+            "min_rank": "king",
         },
     )
-    assert bad.status_code == 200 and bad.context["form"].errors["conditions"]
+    assert bad.status_code == 200 and bad.context["form"].errors["min_rank"]
     head.post(f"/approvals/rules/{rule.pk}/deactivate/")
     rule.refresh_from_db()
     assert rule.active is False

@@ -13,6 +13,7 @@ from tests.missions.decisions import CHAIN, exempt, fresh, pending, quota_for, s
 from waishi.audit.models import AuditEvent
 from waishi.missions.application import services
 from waishi.missions.models import Member, State
+from waishi.policy import labels
 
 pytestmark = pytest.mark.django_db
 
@@ -109,10 +110,13 @@ def test_a_policy_error_is_shown_and_blocks_approval_on_the_page(submitted, as_u
     client = as_user("unit_leader")
     with translation.override("en"):
         page = client.get(_url("decide", submitted)).content.decode()
-        assert 'data-testid="policy-errors"' in page and "GROUP_SIZE" in page
+        title = str(labels.rule_title("GROUP_SIZE"))
+        assert 'data-testid="policy-errors"' in page and title in page
+        assert "GROUP_SIZE" not in page.split('data-testid="policy-errors"')[1].split("</div>")[0]
         response = client.post(_url("decide", submitted), {"decision": "approve", "confirm": "yes"})
     assert response.status_code == 200
-    assert "GROUP_SIZE" in " ".join(response.context["form"].non_field_errors())
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert title in errors and "GROUP_SIZE" not in errors
     assert fresh(submitted).state == State.SUBMITTED
 
 

@@ -178,7 +178,9 @@ def test_a_policy_error_blocks_approval_at_any_step(submitted, cast):
     before = AuditEvent.objects.count()
     with translation.override("en"), pytest.raises(ValidationError) as exc:
         services.mission_decide(actor=cast["unit_leader"], mission=m, decision="approve")
-    assert any("GROUP_SIZE" in message for message in exc.value.messages)
+    # The rule by its title, in the reader's language, never by its code.
+    title = "At most this many members in a delegation"
+    assert any(title in message and "GROUP_SIZE" not in message for message in exc.value.messages)
     assert fresh(m).state == State.SUBMITTED and pending(m).approver_role == "unit_leader"
     assert AuditEvent.objects.count() == before
     # Returning it is still possible.
@@ -201,7 +203,8 @@ def test_a_policy_error_blocks_bulk_approval_in_the_queue(submitted, cast, as_us
     )
     assert response.status_code == 200
     assert response.context["approved"] == 0
-    assert "GROUP_SIZE" in response.context["results"][0].text
+    text = response.context["results"][0].text
+    assert "（团组人数上限）" in text and "GROUP_SIZE" not in text  # the rule by its title
     assert fresh(m).state == State.SUBMITTED and pending(m).pk == step.pk
 
 

@@ -220,7 +220,9 @@ def test_an_error_blocks_submission_and_changes_nothing(clerk, home_unit):
     before = _state(m)
     with translation.override("en"), pytest.raises(ValidationError) as exc:
         services.mission_submit(actor=clerk, mission=m, version=m.version)
-    assert any("GROUP_SIZE" in message for message in exc.value.messages)
+    # The rule by its title, in the reader's language, never by its code.
+    title = "At most this many members in a delegation"
+    assert any(title in message and "GROUP_SIZE" not in message for message in exc.value.messages)
     assert _state(m) == before
 
 

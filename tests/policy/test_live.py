@@ -49,7 +49,14 @@ def test_evaluate_names_the_missing_field_instead_of_raising():
     del data["departure_date"]
     check = live.evaluate(data)
     assert not check.ok
-    assert "departure_date" in check.error
+    assert check.error == "出境日期：缺少必填字段"  # the place in words, not the key
+
+
+def test_a_missing_field_inside_a_list_is_named_by_its_place():
+    data = two_countries_nine_days()
+    del data["stops"][1]["country"]
+    check = live.evaluate(data)
+    assert check.error == "第2站 国家或地区：缺少必填字段"
 
 
 def test_the_fragment_shows_the_chinese_message_with_the_numbers(as_user):

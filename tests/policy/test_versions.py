@@ -11,6 +11,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from tests.leaks import find_leaks, visible_lines
 from tests.policy.test_cli import command, write
 from tests.policy.trips import member, trip
 from waishi.audit.models import AuditEvent
@@ -93,7 +94,11 @@ def test_head_changes_group_size_from_the_page(as_user, cast):
     assert (event.before, event.after) == ({"GROUP_SIZE.max": 6}, {"GROUP_SIZE.max": 5})
     assert "从严控制团组规模" in event.data["reason"]
     [entry] = history(new)
-    assert "从严控制团组规模" in entry.text and "GROUP_SIZE" in entry.text
+    # The rule by its title and the parameter by its label and unit, never by code.
+    assert "从严控制团组规模" in entry.text and "GROUP_SIZE" not in entry.text
+    assert [(c.field, c.before, c.after) for c in entry.changes] == [
+        ("团组人数上限", "6 人", "5 人")
+    ]
 
     page = as_user("auditor").get(reverse("policy:detail", kwargs={"policy_pk": new.pk}))
     assert page.status_code == 200 and "从严控制团组规模" in page.content.decode()
@@ -178,7 +183,7 @@ def test_the_change_form_shows_typed_fields_with_the_values_in_force(as_user):
     assert "?rule=GROUP_SIZE" in picker.content.decode()
 
 
-def test_a_comma_list_and_a_json_value_change_through_the_form(as_user):
+def test_a_comma_list_and_a_window_per_rank_change_through_the_form(as_user):
     client = as_user("fao_head")
     response = change_by_page(
         client,
@@ -196,15 +201,38 @@ def test_a_comma_list_and_a_json_value_change_through_the_form(as_user):
         rule="FREQUENCY",
         effective_from=(TODAY + timedelta(days=1)).isoformat(),
         p__applies_to=["general"],
-        p__windows=json.dumps(
-            latest.parameters["FREQUENCY"]["windows"] | {"bureau": {"max": 2, "years": 2}}
-        ),
-        p__city_leader=json.dumps({"max": 1, "years": 1}),
+        p__windows__provincial_ministerial__max="1",
+        p__windows__provincial_ministerial__years="1",
+        p__windows__bureau__max="2",
+        p__windows__bureau__years="2",
+        p__windows__county_division__max="1",
+        p__windows__county_division__years="2",
+        p__city_leader__max="1",
+        p__city_leader__years="1",
         p__max=None,
     )
     assert response.status_code == 302, response.context["form"].errors
     latest = PolicySet.objects.order_by("-effective_from").first()
-    assert latest.parameters["FREQUENCY"]["windows"]["bureau"] == {"max": 2, "years": 2}
+    windows = latest.parameters["FREQUENCY"]["windows"]
+    assert windows["bureau"] == {"max": 2, "years": 2}
+    assert windows["county_division"] == {"max": 1, "years": 2}
+    assert latest.parameters["FREQUENCY"]["city_leader"] == {"max": 1, "years": 1}
+
+
+def test_the_change_form_names_each_parameter_in_words(as_user):
+    """LEAD_TIME's parameters by label with their unit and help, never by key."""
+    response = as_user("fao_head").get(reverse("policy:change"), {"rule": "LEAD_TIME"})
+    form = response.context["form"]
+    assert form["p__days_schengen"].label == "提前报批天数（申根地区）（天）"
+    assert form["p__far_regions"].field.choices == [
+        ("africa", "非洲"),
+        ("latin_america", "拉丁美洲和加勒比"),
+        ("south_america", "南美洲"),
+    ]
+    text = visible_lines(response.content.decode())
+    for key in ("days", "days_schengen", "days_far", "far_countries", "applies_to"):
+        assert not any(key in line for line in text), key
+    assert not any(find_leaks(line, chinese=True) for line in text if line != "English")
 
 
 def test_service_refuses_start_not_after_version_in_force(cast):

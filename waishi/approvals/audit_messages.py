@@ -2,7 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from waishi.audit.messages import register
+from waishi.approvals.conditions import described
+from waishi.approvals.models import ApprovalRule
+from waishi.approvals.subjects import label as subject_label
+from waishi.audit.messages import register, register_fields
 
 register(
     {
@@ -26,4 +29,19 @@ register(
         "approval.delegation.create": _("{actor} created the delegation {object}"),
         "approval.delegation.revoke": _("{actor} revoked the delegation {object}"),
     }
+)
+
+# A rule's conditions, and the record types it applies to, in words in its history.
+register_fields(
+    "approvals.approvalrule",
+    {
+        "conditions": (
+            ApprovalRule._meta.get_field("conditions").verbose_name,
+            lambda value: "；".join(described(value)) if isinstance(value, dict) else value,
+        ),
+        "applies_to": (
+            ApprovalRule._meta.get_field("applies_to").verbose_name,
+            lambda value: str(subject_label(value)),
+        ),
+    },
 )

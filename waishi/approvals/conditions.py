@@ -24,6 +24,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from waishi.policy import labels, reference
 from waishi.policy.params import SCHEMA
 from waishi.policy.types import CATEGORIES, RANKS
 
@@ -132,3 +133,37 @@ def holds(conditions: dict, facts: dict) -> bool:
         if not ok:
             return False
     return True
+
+
+def described(conditions: dict) -> list[str]:
+    """Each condition in words ("计划外", "最高职级：厅局级或以上"), for a person."""
+    words = []
+    for key, value in conditions.items():
+        if key == "always":
+            words.append(_("Every record") if value else _("Never"))
+        elif key == "min_rank":
+            rank = labels.RANK_LABELS.get(value, value)
+            words.append(_("A member ranked %(rank)s or higher") % {"rank": rank})
+        elif key == "out_of_plan":
+            words.append(_("Not in the annual plan"))
+        elif key == "categories":
+            names = "、".join(str(labels.CATEGORY_LABELS.get(v, v)) for v in value)
+            words.append(_("Trip category: %(names)s") % {"names": names})
+        elif key == "countries_any":
+            words.append(_("Itinerary touches: %(names)s") % {"names": _countries(value)})
+        elif key == "budget_over":
+            words.append(_("Budget over %(amount)s yuan") % {"amount": value})
+        elif key == "policy_flags_any":
+            titles = "；".join(labels.rule_title(code) for code in value)
+            words.append(_("The policy check flagged: %(rules)s") % {"rules": titles})
+        else:
+            words.append(_("A condition this version does not know (never holds)"))
+    return words
+
+
+def _countries(codes) -> str:
+    names = []
+    for code in codes:
+        found = reference.country(code)
+        names.append(found.name_zh if found else str(code))
+    return "、".join(names)

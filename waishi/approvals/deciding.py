@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from waishi.approvals import selectors, services
 from waishi.approvals.models import ApprovalStep
 from waishi.approvals.selectors import may_override
+from waishi.policy.labels import rule_title
 
 OUTCOMES = ("next", "approved", "returned", "rejected")
 
@@ -91,8 +92,8 @@ class DecisionHooks(Protocol):
 
 
 def describe(findings: Iterable[dict]) -> list[str]:
-    """Findings as lines a person reads: "message (RULE)"."""
-    return [f"{f['message']} ({f['rule']})" for f in findings]
+    """Findings as lines a person reads: "message（the rule's title）"."""
+    return [f"{f['message']}（{rule_title(f['rule'])}）" for f in findings]
 
 
 def _clean_field_comments(hooks: DecisionHooks, field_comments) -> dict[str, str]:

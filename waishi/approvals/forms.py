@@ -3,8 +3,6 @@ form of every subject's decision page."""
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -12,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waishi.approvals import subjects
+from waishi.approvals.conditions import validate as validate_conditions
 from waishi.approvals.models import (
     APPROVER_ROLES,
     UNIT_APPROVER_ROLES,
@@ -19,12 +18,14 @@ from waishi.approvals.models import (
     ApproverRole,
 )
 from waishi.lib.forms import DateInput, Form, style_fields
+from waishi.policy import labels, reference
+from waishi.policy.params import SCHEMA
 
 
 def subject_type_choices() -> list[tuple[str, str]]:
     types = {t: str(s.label) for t, s in subjects.registry().items()}
     for t in ApprovalRule.objects.values_list("applies_to", flat=True).distinct():
-        types.setdefault(t, t)
+        types.setdefault(t, subjects.label(t))
     return sorted(types.items())
 
 
@@ -35,13 +36,23 @@ class RuleForm(Form):
         label=_("Order"), min_value=1, help_text=_("Steps run from the lowest number up.")
     )
     approver_role = forms.ChoiceField(label=_("Approver"), choices=ApproverRole.choices)
-    conditions = forms.CharField(
-        label=_("Conditions (JSON)"),
-        widget=forms.Textarea(attrs={"rows": 4, "class": "font-monospace"}),
-        help_text=_(
-            "All given conditions must hold. Keys: always, min_rank, out_of_plan, categories, "
-            'countries_any, budget_over, policy_flags_any; e.g. {"min_rank": "bureau"}.'
-        ),
+    # The conditions (approvals.conditions), one field each; all given must hold.
+    always = forms.BooleanField(label=_("Every record"), required=False)
+    min_rank = forms.ChoiceField(label=_("A member of this rank or higher"), required=False)
+    out_of_plan = forms.BooleanField(label=_("Not in the annual plan"), required=False)
+    categories = forms.MultipleChoiceField(
+        label=_("Trip category is one of"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    countries_any = forms.CharField(
+        label=_("Itinerary touches one of these countries"),
+        required=False,
+        help_text=_("Country codes separated by commas, such as US, JP."),
+    )
+    budget_over = forms.IntegerField(label=_("Budget over (yuan)"), required=False, min_value=0)
+    policy_flags_any = forms.MultipleChoiceField(
+        label=_("The policy check flagged one of"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     due_working_days = forms.IntegerField(
         label=_("Working days to decide"), min_value=0, max_value=60, initial=3
@@ -50,8 +61,11 @@ class RuleForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["applies_to"].choices = subject_type_choices() or [
-            ("missions.mission", "missions.mission")
+        self.fields["applies_to"].choices = subject_type_choices()
+        self.fields["min_rank"].choices = [("", "—"), *labels.RANK_LABELS.items()]
+        self.fields["categories"].choices = list(labels.CATEGORY_LABELS.items())
+        self.fields["policy_flags_any"].choices = [
+            (code, labels.rule_title(code)) for code in SCHEMA
         ]
         style_fields(self)
 
@@ -62,19 +76,50 @@ class RuleForm(Form):
             "applies_to": rule.applies_to,
             "sequence": rule.sequence,
             "approver_role": rule.approver_role,
-            "conditions": json.dumps(rule.conditions, ensure_ascii=False),
+            **{
+                key: ", ".join(value) if key == "countries_any" else value
+                for key, value in rule.conditions.items()
+            },
             "due_working_days": rule.due_working_days,
             "active": rule.active,
         }
 
-    def clean_conditions(self) -> dict:
+    def clean(self):
+        data = super().clean()
+        conditions = {}
+        for key in CONDITION_FIELDS:
+            value = data.get(key)
+            if key == "countries_any":
+                value = [c.strip().upper() for c in (value or "").replace("，", ",").split(",")]
+                value = [c for c in value if c]
+            if value in (None, "", [], False):
+                continue
+            conditions[key] = value
+        data["conditions"] = conditions
+        if not conditions:
+            self.add_error(None, _("Choose at least one condition (“Every record” for all)."))
+            return data
+        codes = conditions.get("countries_any", [])
+        if any(reference.country(code) is None for code in codes):
+            self.add_error("countries_any", _("Give two-letter country codes, such as DE."))
+            return data
         try:
-            value = json.loads(self.cleaned_data["conditions"])
-        except json.JSONDecodeError:
-            raise ValidationError(_("Not valid JSON.")) from None
-        if not isinstance(value, dict):
-            raise ValidationError(_('Expected an object such as {"always": true}.'))
-        return value
+            data["conditions"] = validate_conditions(conditions)
+        except ValidationError as exc:
+            for message in exc.message_dict.get("conditions", []):
+                self.add_error(None, message)
+        return data
+
+
+CONDITION_FIELDS = (
+    "always",
+    "min_rank",
+    "out_of_plan",
+    "categories",
+    "countries_any",
+    "budget_over",
+    "policy_flags_any",
+)
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from waishi.approvals.conditions import described
 from waishi.lib.roles import APPROVERS, LEADERS, Role
 
 # The roles that approve a step; the unit leader's authority covers their own unit.
@@ -80,6 +81,11 @@ class ApprovalRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def conditions_described(self) -> list[str]:
+        """The conditions in words, for pages (``conditions.described``)."""
+        return described(self.conditions or {})
 
     def snapshot(self) -> dict:
         """What a step keeps of its rule, so that later edits leave it alone."""

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 @dataclass(frozen=True)
 class Subject:
@@ -66,6 +68,12 @@ def unregister(subject_type: str) -> None:
 
 def get(subject_type: str) -> Subject | None:
     return _REGISTRY.get(subject_type)
+
+
+def label(subject_type: str) -> str:
+    """What a person calls this kind of record; one nobody registered is "a record"."""
+    found = _REGISTRY.get(subject_type)
+    return str(found.label) if found is not None else gettext("A record")
 
 
 def registry() -> dict[str, Subject]:

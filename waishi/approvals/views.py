@@ -152,6 +152,7 @@ def rule_detail(request, rule_pk: int):
         "approvals/rule_detail.html",
         {
             "rule": rule,
+            "applies_to": dict(forms.subject_type_choices()).get(rule.applies_to),
             "can_manage": has(request.user, services.MANAGES_RULES),
             "history": history(rule),
         },

@@ -11,6 +11,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waishi.arrivals.models import Handover, Step, StepKind, TestOutcome
 from waishi.lib.forms import DateInput, Form, style_fields
@@ -120,7 +121,7 @@ class HandoverRequestForm(Form):
         label=_("Hand over to"), queryset=District.objects.none(), empty_label="—"
     )
     reason = forms.CharField(
-        label=_("Reason"),
+        label=pgettext_lazy("hand-over", "Reason"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Why the other district should take the arrival over (e.g. the address)."),
@@ -144,7 +145,7 @@ class HandoverDecisionForm(Form):
 
     action = forms.ChoiceField(label=_("Decision"), choices=ACTIONS)
     reason = forms.CharField(
-        label=_("Reason"),
+        label=_("Reason for the decision"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from waishi.audit.messages import register
+from waishi.arrivals.models import Handover, SourceKind
+from waishi.audit.messages import fields_of, register, register_data, register_fields
 
 register(
     {
@@ -19,3 +20,22 @@ register(
         ),
     }
 )
+
+# The codes and the hand-over's keys these events keep, in words: where an arrival was
+# reported from, and a hand-over's districts and state (recorded on the arrival).
+for _action in ("arrivals.arrival.create", "arrivals.arrival.report"):
+    register_data(_action, "source", SourceKind.choices)
+for _action in (
+    "arrivals.handover.request",
+    "arrivals.handover.accept",
+    "arrivals.handover.refuse",
+    "arrivals.handover.withdraw",
+):
+    register_fields(
+        _action,
+        {
+            "from": Handover._meta.get_field("from_district").verbose_name,
+            "to": Handover._meta.get_field("to_district").verbose_name,
+            **fields_of(Handover, "state"),
+        },
+    )

@@ -214,7 +214,6 @@ def plan_detail(request, mplan_pk: int):
             "latest": versions[0],
             "is_latest": versions[0].pk == plan.pk,
             "steps": describe_steps(plan.steps),
-            "steps_json": forms.steps_as_json(plan.steps),
             "versions": [{"plan": v, "arrivals": arrivals.get(v.pk, 0)} for v in versions],
             "arrivals": arrivals.get(plan.pk, 0),
             "arrivals_all_versions": sum(arrivals.get(v.pk, 0) for v in versions),

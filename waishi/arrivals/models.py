@@ -34,7 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from waishi.lib import crypto
@@ -320,7 +320,7 @@ class Arrival(models.Model):
     origin_country = models.CharField(_("coming from (country)"), max_length=2)
     origin_city = models.CharField(_("coming from (city)"), max_length=100, blank=True)
     route = models.CharField(_("flight or route"), max_length=100, blank=True)
-    departs_on = models.DateField(_("departure date"), null=True, blank=True)
+    departs_on = models.DateField(pgettext_lazy("arrival", "departure date"), null=True, blank=True)
     arrival_date = models.DateField(_("arrival date"))
     arrival_time = models.TimeField(_("arrival time"), null=True, blank=True)
     port = models.CharField(_("port of entry"), max_length=100, blank=True)
@@ -333,7 +333,10 @@ class Arrival(models.Model):
         related_name="arrivals",
     )
     purpose = models.CharField(
-        _("purpose"), max_length=10, choices=Purpose.choices, default=Purpose.HOME
+        pgettext_lazy("arrival", "purpose"),
+        max_length=10,
+        choices=Purpose.choices,
+        default=Purpose.HOME,
     )
     plan = models.ForeignKey(
         ManagementPlan,
@@ -489,7 +492,7 @@ class Handover(models.Model):
     to_district = models.ForeignKey(
         "orgs.District", verbose_name=_("to district"), on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(pgettext_lazy("hand-over", "reason"))
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
     )

@@ -6,6 +6,9 @@ with no sentence is shown by its code, and a test fails on any such action.
 
 from __future__ import annotations
 
+import re
+
+from django.apps import apps
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -69,8 +72,126 @@ def describe(event, *, object_label: str | None = None) -> str:
     )
     if "result" in values:
         values["result"] = result_label(values["result"])
+    for key in list(values):
+        codes = DATA_CODES.get((event.action, key))
+        if callable(codes):
+            values[key] = codes(values[key])
+        elif codes and values[key] in codes:
+            values[key] = str(codes[values[key]])
     values.update(
-        actor=event.actor_name or gettext("System"),
+        actor=actor_label(event.actor_name) if event.actor_name else gettext("System"),
         object=event.object_repr if object_label is None else object_label,
     )
     return str(template).format_map(values)
+
+
+# What a recorded key is called when it is not a field of the recorded model (a value an
+# action keeps beside the object: a member's education on the trip, a hand-over's
+# districts), and the labels of the codes it holds:
+# {(object type or action, key): (label, codes)}.
+FIELDS: dict[tuple[str, str], tuple[str, dict]] = {}
+# The labels of the codes an action's data holds, for its sentence: {(action, key): codes}.
+DATA_CODES: dict[tuple[str, str], dict] = {}
+# Who an event names as its actor when no account acted: a command's name -> its label.
+SYSTEM_ACTORS: dict[str, str] = {}
+
+
+def register_fields(name: str, fields: dict) -> None:
+    """``{key: label}`` or ``{key: (label, choices)}`` for the keys the events of an
+    object type, or of one action (``name``), record beside the model's fields;
+    ``choices`` as a model field's, or a function of the value that gives its words (a
+    structured value). A label of None: the key is not listed (the event's
+    sentence names it already)."""
+    for key, spec in fields.items():
+        label, choices = spec if isinstance(spec, tuple) else (spec, ())
+        FIELDS[(name, key)] = (label, choices if callable(choices) else dict(choices))
+
+
+def fields_of(model, *keys: str) -> dict:
+    """``register_fields``' entries for keys named as ``model``'s fields: their verbose
+    names and choices, from the one place they are declared."""
+    out = {}
+    for key in keys:
+        found = model._meta.get_field(key)
+        out[key] = (found.verbose_name, getattr(found, "flatchoices", None) or ())
+    return out
+
+
+def register_data(action: str, key: str, choices) -> None:
+    """The labels of the codes ``action`` keeps under ``key`` in its data, or a function
+    of the value that gives its words."""
+    DATA_CODES[(action, key)] = choices if callable(choices) else dict(choices)
+
+
+def reference_words(reference) -> str:
+    """A record named by "app.model:pk" (a quota's use) as "出访申请 第 42 号"."""
+    label, _sep, pk = str(reference).partition(":")
+    try:
+        kind = apps.get_model(label)._meta.verbose_name
+    except (LookupError, ValueError):
+        kind = gettext("a record")
+    return gettext("%(kind)s No. %(number)s") % {"kind": kind, "number": pk}
+
+
+def register_actors(actors: dict[str, str]) -> None:
+    SYSTEM_ACTORS.update(actors)
+
+
+def _registered(names: tuple[str, ...], key: str):
+    for name in names:
+        found = FIELDS.get((name, key))
+        if found is not None:
+            return found
+    return None
+
+
+def field_label(names: tuple[str, ...], key: str) -> str | None:
+    """The label registered for ``key`` under the first of ``names`` (an event's action,
+    then its object type) that has one."""
+    found = _registered(names, key)
+    return str(found[0]) if found and found[0] is not None else None
+
+
+def field_hidden(names: tuple[str, ...], key: str) -> bool:
+    found = _registered(names, key)
+    return found is not None and found[0] is None
+
+
+def field_formats(names: tuple[str, ...], key: str) -> bool:
+    """Whether ``key``'s whole value is put in words by a registered function."""
+    found = _registered(names, key)
+    return found is not None and callable(found[1])
+
+
+def field_value(names: tuple[str, ...], key: str, value):
+    """A registered key's code as its label; any other value as it is."""
+    found = _registered(names, key)
+    if found and callable(found[1]):
+        return found[1](value)
+    if found and isinstance(value, str | int) and value in found[1]:
+        return str(found[1][value])
+    return value
+
+
+def actor_label(name: str) -> str:
+    """A command's name as its label ("waishi backup (root)" keeps its "(root)")."""
+    for command, label in SYSTEM_ACTORS.items():
+        if name == command or name.startswith(f"{command} ("):
+            return str(label) + name[len(command) :]
+    return name
+
+
+def action_title(action: str) -> str:
+    """What an action is, for a list of actions: its sentence with "…" for each value."""
+    template = MESSAGES.get(action)
+    return re.sub(r"\{\w+\}", "…", str(template)) if template is not None else action
+
+
+# The audit app's own commands and the nightly job name themselves as actors.
+register_actors(
+    {
+        "waishi audit baseline": _("the audit baseline command"),
+        "waishi audit verify": _("the audit verification command"),
+        "nightly check": _("the nightly check"),
+    }
+)

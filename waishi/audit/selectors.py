@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 
 from waishi.audit import checkpoints, scope, state
 from waishi.audit.chain import HASHED_FIELDS, Problem, head_seal, verify_rows
-from waishi.audit.messages import SAVES, describe
+from waishi.audit.messages import (
+    SAVES,
+    describe,
+    field_formats,
+    field_hidden,
+    field_label,
+    field_value,
+)
 from waishi.audit.models import GENESIS, AuditEvent, AuditHead
 
 
@@ -53,7 +60,10 @@ def _field(object_type: str, field: str):
         return None
 
 
-def _label(object_type: str, field: str) -> str:
+def _label(object_type: str, field: str, action: str = "") -> str:
+    registered = field_label((action, object_type), field)
+    if registered is not None:
+        return registered
     found = _field(object_type, field)
     return (
         str(found.verbose_name) if found is not None and hasattr(found, "verbose_name") else field
@@ -67,7 +77,7 @@ def _pointed_model(found):
     return None
 
 
-def _shown(object_type: str, field: str, value, names: dict):
+def _shown(object_type: str, field: str, value, names: dict, action: str = ""):
     """A recorded value as a person reads it: a choice's label rather than its code
     ("审批中", not "in_review"), 是/否 for yes/no, lists joined with 、, a foreign key as
     the name in ``names`` (``_names``)."""
@@ -75,8 +85,20 @@ def _shown(object_type: str, field: str, value, names: dict):
         return None
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if field_formats((action, object_type), field):
+        return field_value((action, object_type), field, value)
     if isinstance(value, list):
-        return "、".join(str(_shown(object_type, field, item, names)) for item in value) or "—"
+        return (
+            "、".join(str(_shown(object_type, field, item, names, action)) for item in value) or "—"
+        )
+    if field_label((action, object_type), field) is not None:
+        return field_value((action, object_type), field, value)
+    if isinstance(value, dict):
+        # A structured value nobody gave words to: its parts, never its repr.
+        return "；".join(
+            f"{_label(object_type, k, action)}：{_shown(object_type, k, v, names, action)}"
+            for k, v in value.items()
+        )
     found = _field(object_type, field)
     model = _pointed_model(found)
     if model is not None and isinstance(value, int):
@@ -95,10 +117,20 @@ def _named(model) -> bool:
     return scope.current().named(model)
 
 
-def _names(events, known=()) -> dict:
+def _visible(viewer, model):
+    """The rows of ``model`` that ``viewer`` may see, or None for none at all."""
+    try:
+        allowed = scope.current().restricted(viewer, model)
+    except LookupError:
+        return None
+    return model._default_manager.all() if allowed is None else allowed
+
+
+def _names(events, known=(), viewer=None) -> dict:
     """{(model, pk): name} of the foreign keys recorded in ``events`` ("市商务局", not 17):
     one query per model pointed to, however many events, none for the ``known`` objects
-    (read already by the page). A row that is gone is missing (shown as "#17")."""
+    (read already by the page). A business record (a person) is named to a ``viewer``
+    who may see it. A row that is gone is missing (shown as "#17")."""
     names = {
         (type(obj), obj.pk): str(obj) for obj in known if obj is not None and _named(type(obj))
     }
@@ -116,8 +148,11 @@ def _names(events, known=()) -> dict:
                         if (model, item) not in names:
                             wanted[model].add(item)
     for model, pks in wanted.items():
-        if _named(model):
-            for found in model._default_manager.filter(pk__in=pks):
+        rows = model._default_manager.all() if _named(model) else None
+        if rows is None and viewer is not None:
+            rows = _visible(viewer, model)
+        if rows is not None:
+            for found in rows.filter(pk__in=pks):
                 names[(model, found.pk)] = str(found)
     return names
 
@@ -177,7 +212,7 @@ def readable(events, viewer=None, known=()) -> list[HistoryEntry]:
     page has read already, named without a query."""
     events = list(events)
     hidden = hidden_objects(viewer, events) if viewer is not None else set()
-    names = _names(events, known)
+    names = _names(events, known, viewer)
     out = []
     for event in events:
         before, after = event.before or {}, event.after or {}
@@ -190,14 +225,16 @@ def readable(events, viewer=None, known=()) -> list[HistoryEntry]:
         changes = []
         if isinstance(after, dict):
             for key in after:
+                if field_hidden((event.action, event.object_type), key):
+                    continue
                 old = before.get(key) if isinstance(before, dict) else None
                 new = after[key]
-                old = _shown(event.object_type, key, old, names)
-                new = _shown(event.object_type, key, new, names)
+                old = _shown(event.object_type, key, old, names, event.action)
+                new = _shown(event.object_type, key, new, names, event.action)
                 if masked:
                     old = HIDDEN if old is not None else None
                     new = HIDDEN
-                changes.append(Change(_label(event.object_type, key), old, new))
+                changes.append(Change(_label(event.object_type, key, event.action), old, new))
         out.append(HistoryEntry(event, describe(event, object_label=label), changes))
     return out
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from waishi.audit.messages import MESSAGES, action_title
 from waishi.audit.models import AuditEvent
 from waishi.audit.selectors import chain_length, readable
 from waishi.audit.selectors import verify as verify_chain_and_state
@@ -22,10 +24,29 @@ from waishi.lib.roles import READS_AUDIT_LOG
 SHOWN_DIFFERENCES = 20
 
 
+def _action_choices():
+    """Every action with a sentence, by what it does (never by its code)."""
+    titled = sorted((action_title(code), code) for code in MESSAGES)
+    return [("", "—"), *((code, title) for title, code in titled)]
+
+
+def _object_type_choices():
+    """Every named model of the application (not the audit's own, nor a library's) by its
+    name in the reader's language."""
+    named = sorted(
+        (str(model._meta.verbose_name), model._meta.label_lower)
+        for model in apps.get_models()
+        if model.__module__.startswith("waishi.")
+        and model._meta.app_label != "audit"
+        and "verbose_name" in model._meta.original_attrs
+    )
+    return [("", "—"), *((label, name) for name, label in named)]
+
+
 class LogFilter(forms.Form):
     actor = forms.CharField(label=gettext_lazy("Actor"), required=False)
-    action = forms.CharField(label=gettext_lazy("Action code"), required=False)
-    object_type = forms.CharField(label=gettext_lazy("Object type"), required=False)
+    action = forms.ChoiceField(label=gettext_lazy("Action"), required=False, choices=())
+    object_type = forms.ChoiceField(label=gettext_lazy("Object type"), required=False, choices=())
     # With the type, one object's history (read through the index on type, id and seq).
     object_id = forms.CharField(label=gettext_lazy("Object id"), required=False, max_length=64)
     date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
@@ -33,6 +54,8 @@ class LogFilter(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["action"].choices = _action_choices()
+        self.fields["object_type"].choices = _object_type_choices()
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control form-control-sm"
 
@@ -46,7 +69,7 @@ def log(request):
         if data["actor"]:
             events = events.filter(actor_name__icontains=data["actor"])
         if data["action"]:
-            events = events.filter(action__startswith=data["action"])
+            events = events.filter(action=data["action"])
         if data["object_type"]:
             events = events.filter(object_type=data["object_type"])
         if data["object_id"]:

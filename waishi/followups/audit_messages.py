@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from waishi.audit.messages import register
+from waishi.audit.messages import register, register_fields
+from waishi.followups.models import Outcome
+from waishi.followups.sources import label_of
 
 register(
     {
@@ -27,4 +29,10 @@ register(
             "{actor} downloaded the evidence {evidence} of the outcome {object}"
         ),
     }
+)
+
+# An outcome's source named by what it is ("出访报告"), never by its model's label.
+register_fields(
+    "followups.outcome",
+    {"source_type": (Outcome._meta.get_field("source_type").verbose_name, label_of)},
 )

@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 @dataclass(frozen=True)
 class Source:
@@ -55,8 +57,9 @@ def registry() -> dict[str, Source]:
 
 
 def label_of(source_type: str) -> str:
+    """What a person calls this kind of source; one nobody registered is "a record"."""
     source = get(source_type)
-    return str(source.label) if source is not None else source_type
+    return str(source.label) if source is not None else gettext("A record")
 
 
 def title_of(source_type: str, source_id: int) -> str:

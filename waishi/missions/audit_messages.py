@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from waishi.audit.messages import register, register_saves
+from waishi.audit.messages import fields_of, register, register_fields, register_saves
+from waishi.missions.models import Education, LeaderAcknowledgment, PartyBranch, Publicity
 
 register(
     {
@@ -48,10 +49,31 @@ register(
         "missions.mission.education_update": _(
             "{actor} changed the pre-departure education of {name} for {object}"
         ),
+        "missions.mission.depart": _("{actor} confirmed that {object} left on {actual_departure}"),
+        "missions.mission.come_back": _(
+            "{actor} confirmed that {object} came back on {actual_return}; "
+            "the report is due on {report_due}"
+        ),
         "missions.mission.party_branch": _(
             "{actor} recorded the temporary Party branch of {object} (secretary {name})"
         ),
     }
+)
+
+# What the trip's events record beside the trip's own fields: its publicity, the head's
+# acknowledgment, each member's education and the Party branch (the sentence names the
+# member or the secretary).
+register_fields(
+    "missions.mission",
+    {
+        **fields_of(Publicity, "starts_on", "ends_on", "working_days", "exemption"),
+        **fields_of(Publicity, "exemption_reason"),
+        **fields_of(LeaderAcknowledgment, "acknowledged_on", "note"),
+        **fields_of(Education, "given_on", "method", "given_by"),
+        **fields_of(PartyBranch, "members_count", "approved_by", "approved_on"),
+        "member": None,
+        "secretary": None,
+    },
 )
 
 # What the application form writes on every save (and autosave): one entry per sitting in

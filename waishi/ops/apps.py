@@ -11,8 +11,17 @@ class OpsConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self) -> None:
-        from waishi.audit.messages import register
+        from waishi.audit.messages import register, register_actors
         from waishi.ops.backup import AUDIT_MESSAGES
 
         # `waishi backup` and `waishi restore` record themselves.
         register(AUDIT_MESSAGES)
+        # The demo loader writes some rows itself and names itself as their actor.
+        register_actors(
+            {
+                "waishi seed_demo": _("the demo data loader"),
+                "waishi seed-scale": _("the scale data loader"),
+                "waishi backup": _("the backup command"),
+                "waishi restore": _("the restore command"),
+            }
+        )

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from waishi.audit.messages import register
+from waishi.audit.messages import register, register_fields
 
 register(
     {
@@ -30,3 +30,6 @@ register(
         "passports.application.reject": _("{actor} rejected the passport application {object}"),
     }
 )
+
+# The passport's events keep its masked number beside its fields.
+register_fields("passports.passport", {"number": _("passport number")})

@@ -2,7 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from waishi.audit.messages import register
+from waishi.audit.messages import reference_words, register, register_data, register_fields
+from waishi.plans.exports import ranks_text
+from waishi.plans.forms import country_names
+from waishi.plans.models import PlanEntry
 
 register(
     {
@@ -31,3 +34,14 @@ register(
         "plans.quota.release": _("{actor} released the quota {object} used by {reference}"),
     }
 )
+
+# An entry's lists of codes in words in its history: "德国、法国", "厅局级 1、县处级 2".
+register_fields(
+    "plans.planentry",
+    {
+        "countries": (PlanEntry._meta.get_field("countries").verbose_name, country_names),
+        "ranks": (PlanEntry._meta.get_field("ranks").verbose_name, ranks_text),
+    },
+)
+for _action in ("plans.quota.consume", "plans.quota.release"):
+    register_data(_action, "reference", reference_words)

@@ -29,3 +29,22 @@ class PolicyConfig(AppConfig):
                 ),
             }
         )
+        _register_parameter_words()
+
+
+def _register_parameter_words() -> None:
+    """A version's change in its history by the rule's title and the parameter's label
+    and value in words ("提前报批天数：45 天 → 60 天"), never "LEAD_TIME.days"."""
+    from waishi.audit.messages import register_data, register_fields
+    from waishi.policy import labels
+
+    fields = {}
+    for rule, parameters in labels.PARAMETERS.items():
+        for key, param in parameters.items():
+
+            def words(value, rule=rule, key=key):
+                return labels.value_text(rule, key, value)
+
+            fields[f"{rule}.{key}"] = (param.label, words)
+    register_fields("policy.policyset", fields)
+    register_data("policy.version.create", "rule", labels.RULE_TITLES)

@@ -7,9 +7,11 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from waishi.lib.forms import DateInput, Form, style_fields
+from waishi.policy import labels
 from waishi.policy.countries import CountryField
 
 # A two-country trip one day too long, so that the trial page shows findings at once.
@@ -115,26 +117,28 @@ def place_label(entry: dict) -> str:
     return f"{name} {entry['city']}" if entry.get("city") else name
 
 
-# Fields whose list values come from a fixed set of choices.
-_CHOICE_LISTS = {
-    "applies_to": "CATEGORIES",
-    "forbidden": "INVITATION_SOURCES",
-    "far_regions": "REGION_FLAGS",
-}
 PREFIX = "p__"
+SEP = "__"
 
 
-def _choices(name: str) -> list[tuple[str, str]]:
-    from waishi.policy import params, types
+def _help(param, extra: str = "") -> str:
+    return " ".join(str(text) for text in (param.help, extra) if text)
 
-    values = getattr(types, name, None) or getattr(params, name)
-    return [(value, value) for value in values]
+
+def _labelled(param, label: str | None = None) -> str:
+    """The field's label with its unit: "Most members (people)"."""
+    text = str(label or param.label)
+    if not param.unit:
+        return text
+    return gettext("%(label)s (%(unit)s)") % {"label": text, "unit": param.unit}
 
 
 class RuleChangeForm(Form):
-    """One rule's parameters as typed fields (numbers, yes/no, ticks, comma lists), built
-    from the values in force; structured values (windows, destination lists) stay JSON.
-    ``changed_values()`` gives only what differs, which the service merges."""
+    """One rule's parameters as typed fields (numbers, yes/no, ticks, comma lists), each
+    with its label, help and unit (``policy.labels``), built from the values in force. A
+    structured value (a window per rank) is one pair of number fields per part; the hot
+    destinations are changed on their own page. ``changed_values()`` gives only what
+    differs, which the service merges."""
 
     rule = forms.CharField(widget=forms.HiddenInput)
     effective_from = forms.DateField(
@@ -146,11 +150,12 @@ class RuleChangeForm(Form):
 
     def __init__(self, *args, rule: str, current: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        self.current = current
+        self.rule_code = rule
+        self.current = {k: v for k, v in current.items() if k != "destinations"}
         self.fields["rule"].initial = rule
         fields = {}
-        for key, value in current.items():
-            fields[PREFIX + key] = self._field_for(key, value)
+        for key, value in self.current.items():
+            fields.update(self._fields_for(key, value))
         # The parameters first, then the date and the reason.
         self.fields = {
             **{"rule": self.fields["rule"]},
@@ -159,44 +164,64 @@ class RuleChangeForm(Form):
         }
         style_fields(self)
 
-    def _field_for(self, key: str, value):
-        label = key
+    def _fields_for(self, key: str, value) -> dict:
+        param = labels.parameter(self.rule_code, key)
+        if isinstance(value, dict):
+            return self._window_fields(key, param, value)
+        return {PREFIX + key: self._field_for(param, key, value)}
+
+    def _window_fields(self, key: str, param, value: dict) -> dict:
+        """A window ({"max": 1, "years": 2}) or windows by rank, as number fields."""
+        fields = {}
+        windows = value if "max" not in value else {"": value}
+        for name, window in windows.items():
+            head = labels.RANK_LABELS.get(name, "") if name else ""
+            for part, number in window.items():
+                sub = param.parts[part]
+                label = gettext("%(parameter)s: %(part)s") % {
+                    "parameter": param.label,
+                    "part": f"{head} {sub.label}" if head else sub.label,
+                }
+                path = SEP.join(p for p in (key, name, part) if p)
+                fields[PREFIX + path] = forms.IntegerField(
+                    label=_labelled(sub, label), initial=number, min_value=1
+                )
+        return fields
+
+    def _field_for(self, param, key: str, value):
+        label = _labelled(param)
         if isinstance(value, bool):
-            return forms.BooleanField(label=label, required=False, initial=value)
+            return forms.BooleanField(
+                label=label, required=False, initial=value, help_text=_help(param)
+            )
         if isinstance(value, int):
-            return forms.IntegerField(label=label, initial=value)
-        if key == "max_rank":
-            return forms.ChoiceField(label=label, choices=_choices("RANKS"), initial=value)
-        if key in _CHOICE_LISTS:
+            return forms.IntegerField(label=label, initial=value, help_text=_help(param))
+        if param.choices and not isinstance(value, list):
+            return forms.ChoiceField(
+                label=label,
+                choices=[(code, str(text)) for code, text in param.choices.items()],
+                initial=value,
+                help_text=_help(param),
+            )
+        if param.choices:
             return forms.MultipleChoiceField(
                 label=label,
                 required=False,
-                choices=_choices(_CHOICE_LISTS[key]),
+                choices=[(code, str(text)) for code, text in param.choices.items()],
                 initial=value,
                 widget=forms.CheckboxSelectMultiple,
-            )
-        if isinstance(value, list) and all(isinstance(v, int | str) for v in value):
-            return forms.CharField(
-                label=label,
-                required=False,
-                initial=", ".join(str(v) for v in value),
-                help_text=_("Separate the values with commas."),
+                help_text=_help(param),
             )
         return forms.CharField(
             label=label,
-            initial=json.dumps(value, ensure_ascii=False),
-            widget=forms.Textarea(attrs={"rows": 3, "class": "font-monospace"}),
-            help_text=_("A structured value, written as JSON."),
+            required=False,
+            initial=", ".join(str(v) for v in value),
+            help_text=_help(param, _("Separate the values with commas.")),
         )
 
     def _parsed(self, key: str, raw):
         value = self.current[key]
         field = self.fields[PREFIX + key]
-        if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
-            try:
-                return json.loads(raw)
-            except json.JSONDecodeError:
-                raise ValidationError({PREFIX + key: _("Not valid JSON.")}) from None
         if isinstance(field, forms.CharField) and isinstance(value, list):
             items = [item.strip() for item in (raw or "").replace("，", ",").split(",")]
             items = [item for item in items if item]
@@ -210,10 +235,31 @@ class RuleChangeForm(Form):
             return [item.upper() if key.endswith("countries") else item for item in items]
         return raw
 
+    def _window_value(self, key: str, data: dict):
+        """The window(s) of ``key`` rebuilt from their number fields, or None when one of
+        them has its own error."""
+        current = self.current[key]
+        windows = current if "max" not in current else {"": current}
+        rebuilt = {}
+        for name, window in windows.items():
+            parts = {}
+            for part in window:
+                path = PREFIX + SEP.join(p for p in (key, name, part) if p)
+                if data.get(path) is None:
+                    return None
+                parts[part] = data[path]
+            rebuilt[name] = parts
+        return rebuilt[""] if "" in rebuilt else rebuilt
+
     def clean(self):
         data = super().clean()
         values = {}
         for key in self.current:
+            if isinstance(self.current[key], dict):
+                window = self._window_value(key, data)
+                if window is not None:
+                    values[key] = window
+                continue
             name = PREFIX + key
             if name not in data:
                 continue  # the field's own error is shown already

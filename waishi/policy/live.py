@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from waishi.policy import labels
 from waishi.policy.output import result_json
 from waishi.policy.run import judge
 from waishi.policy.selectors import policy_in_force_db
@@ -48,7 +49,7 @@ def evaluate(data: Any, *, on: date | None = None) -> LiveCheck:
     try:
         result = judge(data, on=on, lookup=policy_in_force_db)
     except InputError as exc:
-        return LiveCheck(error=str(exc))
+        return LiveCheck(error=labels.input_error_words(exc))
     return counted(result_json(result))
 
 

@@ -93,6 +93,13 @@ class PolicySet(models.Model):
             except (TypeError, ValueError) as exc:
                 raise ValidationError({"budget_rows": str(exc)}) from None
 
+    @property
+    def jurisdiction_label(self) -> str:
+        """Where the version applies, in words: the shipped "default" is the national one."""
+        if self.jurisdiction == "default":
+            return str(_("National rules (default)"))
+        return self.jurisdiction
+
     def covers(self, on) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
 

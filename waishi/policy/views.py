@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from waishi.audit.selectors import history
@@ -18,51 +15,11 @@ from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.roles import POLICY_READERS, has
 from waishi.orgs import scoping
-from waishi.policy import forms, live, selectors, services
+from waishi.policy import forms, labels, live, selectors, services
 from waishi.policy.models import PolicySet
 from waishi.policy.params import SCHEMA
 
 READERS = POLICY_READERS
-
-# What each rule checks, for people (policy-rules.md); Chinese from the catalogue.
-DESCRIPTIONS = {
-    "CATEGORY_MISMATCH": gettext_lazy("The trip category fits the members' ranks"),
-    "GROUP_SIZE": gettext_lazy("At most this many members in a delegation"),
-    "COUNTRY_COUNT": gettext_lazy("At most this many countries or regions per trip"),
-    "STAY_DAYS": gettext_lazy("Days abroad within the limit for the number of countries"),
-    "ONE_CONTINENT": gettext_lazy("The stops lie on one continent"),
-    "ITINERARY_INCONSISTENT": gettext_lazy("Dates and stops of the itinerary agree"),
-    "ITINERARY_GAP": gettext_lazy(
-        "The first and last stops meet the trip's dates, allowing this many days for the journey"
-    ),
-    "TASK_PER_MEMBER": gettext_lazy("Every member has a task on this trip"),
-    "NO_SIGHTSEEING": gettext_lazy("No sightseeing days"),
-    "BUSINESS_RATIO": gettext_lazy("Official business fills enough of the schedule"),
-    "NO_FAMILY": gettext_lazy("No spouses or children in the delegation"),
-    "RETIRED_MEMBER": gettext_lazy("No retired members"),
-    "INVITATION_MISSING": gettext_lazy("An invitation exists"),
-    "INVITATION_SOURCE": gettext_lazy("The invitation does not come from a forbidden source"),
-    "HOT_DESTINATION": gettext_lazy("Stops on the hot or tourist destination list"),
-    "FREQUENCY": gettext_lazy("Members have not travelled too often within the window"),
-    "SAME_UNIT_LEADERS": gettext_lazy("Leaders of the same unit do not travel together"),
-    "NOT_IN_PLAN": gettext_lazy("The trip is in the approved annual plan"),
-    "PLAN_YEAR": gettext_lazy("The plan entry belongs to the annual plan of the trip's year"),
-    "LEAD_TIME": gettext_lazy("Submitted early enough before departure"),
-    "PARTY_BRANCH": gettext_lazy("A temporary Party branch for enough Party members"),
-    "BUDGET_STANDARD": gettext_lazy("Budget within the lodging, meal and incidental standards"),
-    "BUDGET_MISSING": gettext_lazy("A budget is given"),
-    "PASSPORT_OFFICIAL": gettext_lazy(
-        "An official passport valid for at least this many months after the return date"
-    ),
-    "PASSPORT_RETURN": gettext_lazy(
-        "Passports back in custody within this many days of the return; a unit with one "
-        "overdue longer than the lock period cannot submit new applications"
-    ),
-    "REPORT_DUE": gettext_lazy(
-        "The trip report is due this long after the return (months, days or working days), "
-        "and escalates to the unit leader this many days after it is due"
-    ),
-}
 
 
 def _rules(version: PolicySet | None, policy) -> list[dict]:
@@ -71,8 +28,8 @@ def _rules(version: PolicySet | None, policy) -> list[dict]:
     return [
         {
             "code": code,
-            "description": DESCRIPTIONS.get(code, ""),
-            "parameters": json.dumps(parameters.get(code, {}), ensure_ascii=False),
+            "description": labels.rule_title(code),
+            "parameters": labels.described(code, parameters.get(code, {})),
             "citation": citations.get(code, ""),
         }
         for code in SCHEMA
@@ -160,7 +117,7 @@ def change(request):
         {
             "form": form,
             "rule": rule,
-            "description": DESCRIPTIONS.get(rule, ""),
+            "description": labels.rule_title(rule),
             "citation": base.citations.get(rule, ""),
             "base": latest,
         },

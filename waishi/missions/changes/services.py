@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from waishi.approvals import services as approvals
 from waishi.approvals.deciding import Decided, Override, subject_decide
+from waishi.approvals.deciding import describe as describe_findings
 from waishi.approvals.selectors import can_decide, current_step, steps_for
 from waishi.audit.services import diff, record
 from waishi.lib.roles import CLERKS
@@ -65,6 +66,7 @@ from waishi.missions.models import (
 )
 from waishi.orgs import permissions, scoping
 from waishi.orgs.models import Person, User
+from waishi.policy.labels import input_error_words
 from waishi.policy.types import InputError
 
 SUBJECT = "missions.change"
@@ -379,7 +381,8 @@ def _judge(mission: Mission, data: dict) -> dict:
         return checking.run_check(mission, on=timezone.localdate(), data=data)
     except InputError as exc:
         raise ValidationError(
-            _("The change cannot be checked yet: %(problem)s") % {"problem": str(exc)},
+            _("The change cannot be checked yet: %(problem)s")
+            % {"problem": input_error_words(exc)},
             code="policy",
         ) from None
 
@@ -405,7 +408,7 @@ def _justification(mission: Mission, given: dict[str, str], finding: dict) -> st
 
 
 def _describe(findings: list[dict]) -> list[str]:
-    return [f"{f['message']} ({f['rule']})" for f in findings]
+    return describe_findings(findings)
 
 
 def _facts(mission: Mission, change: ChangeRequest, data: dict, result: dict, diff) -> dict:

@@ -162,7 +162,6 @@ def _render(request, report: TripReport, form=None, *, stale: bool = False, stat
         "outcome_url": outcome_url,
         "outcomes": _outcomes(user, mission),
         "workflow": REPORT.people_table(),
-        "mermaid": REPORT.mermaid(),
         "history": history(report),
         "writers_only": has(user, WRITERS),
     }

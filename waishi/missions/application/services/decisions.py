@@ -42,6 +42,7 @@ from waishi.missions.core.publicity import publicity_refusal
 from waishi.missions.core.workflow import MISSION
 from waishi.missions.models import Mission, State
 from waishi.plans.services import quota_consume, quota_refusal, quota_release
+from waishi.policy.labels import input_error_words
 from waishi.policy.types import InputError
 
 SUBJECT = "missions.mission"
@@ -65,7 +66,8 @@ def recheck(mission: Mission) -> dict:
         return checking.run_check(mission, on=timezone.localdate(), data=data)
     except InputError as exc:
         raise ValidationError(
-            _("The application cannot be checked: %(problem)s") % {"problem": str(exc)},
+            _("The application cannot be checked: %(problem)s")
+            % {"problem": input_error_words(exc)},
             code="policy",
         ) from None
 

@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.approvals import services as approvals
+from waishi.approvals.deciding import describe as describe_findings
 from waishi.missions.application.services.common import _lock
 from waishi.missions.core import checking, readiness
 from waishi.missions.core.checking import highest_rank
 from waishi.missions.core.common import _clean_justifications, _text
 from waishi.missions.core.workflow import MISSION
 from waishi.missions.models import Member, Mission, State
+from waishi.policy.labels import input_error_words
 from waishi.policy.types import InputError
 
 
@@ -153,13 +155,16 @@ def mission_submit(
             result = checking.run_check(locked, on=today, data=data)
         except InputError as exc:
             raise ValidationError(
-                _("The application cannot be checked yet: %(problem)s") % {"problem": str(exc)}
+                _("The application cannot be checked yet: %(problem)s")
+                % {"problem": input_error_words(exc)}
             ) from None
         blocking = checking.blocking(result)
         if blocking:
             raise ValidationError(
-                [_("The trip breaks a rule and cannot be submitted:")]
-                + [f"{f['message']} ({f['rule']})" for f in blocking],
+                [
+                    _("The trip breaks a rule and cannot be submitted:"),
+                    *describe_findings(blocking),
+                ],
                 code="policy",
             )
         missing = [
