@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
-from waishi.lib import roles
+from waishi.lib import downloads, roles
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import other_params, paginate
@@ -168,7 +167,8 @@ def plan_export(request, plan_pk: int, fmt: str):
     # Outside the f-string: makemessages does not read into one.
     stem = _("annual-plan")
     filename = f"{stem}-{plan.year}-v{plan.version}.{fmt}"
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    fallback = f"annual-plan-{plan.year}-v{plan.version}.{fmt}"
+    return downloads.file_response(handle, filename=filename, fallback=fallback)
 
 
 # --- entries ----------------------------------------------------------------------------------
