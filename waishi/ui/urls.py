@@ -1,10 +1,11 @@
 from django.urls import path
 
-from waishi.ui import views
+from waishi.ui import search_views, views
 
 app_name = "ui"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("search/", search_views.search, name="search"),
 ]
