@@ -4,12 +4,17 @@
   "use strict";
   if (window.waishiPrint) return;
   window.waishiPrint = true;
-  function ready() {
+  function show() {
     document.querySelectorAll("[data-print-button]").forEach(function (button) {
       button.hidden = false;
-      button.addEventListener("click", function () { window.print(); });
     });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
-  else ready();
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-print-button]");
+    if (!button) return;
+    event.preventDefault();
+    window.print();
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", show);
+  else show();
 })();
