@@ -38,7 +38,6 @@ import math
 import re
 import shutil
 import tempfile
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -199,16 +198,23 @@ def _local(value: dt.datetime) -> dt.datetime:
     return value.replace(second=0, microsecond=0)
 
 
+# Characters a sheet shows two columns wide (East Asian Wide and Fullwidth, as
+# ``unicodedata.east_asian_width`` says "W" or "F"): CJK, kana, hangul, full-width forms.
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+    "\U00020000-\U0003fffd]"
+)
+
+
 def _text_width(text: str) -> int:
     """How many columns ``text`` takes: a wide (CJK) character two, others one; the
     longest line of a multi-line value."""
-    return max(
-        (
-            sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
-            for line in text.split("\n")
-        ),
-        default=0,
-    )
+    if "\n" in text:
+        return max(_text_width(line) for line in text.split("\n"))
+    if text.isascii():
+        return len(text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def _width(value: Any) -> int:
