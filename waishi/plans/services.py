@@ -435,7 +435,10 @@ def entries_copy_last_year(*, actor, plan: PlanYear, ip: str = "") -> list[PlanE
     approved for it last year: each through ``entry_create`` (checked and audited as if
     typed), all in one transaction. Refused when the unit has entries in this year's
     plan already (a copy would duplicate them) or had none approved last year."""
-    _require(actor, CLERKS)
+    # A clerk of a unit, for that unit (a clerk without one drafts for none).
+    permissions.require(
+        actor, CLERKS, getattr(actor, "unit_id", None), _("You are not allowed to do this.")
+    )
     with transaction.atomic():
         plan = PlanYear.objects.select_for_update().get(pk=plan.pk)
         previous = _last_year(plan)
