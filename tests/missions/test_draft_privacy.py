@@ -72,3 +72,22 @@ def test_a_draft_discarded_before_submission_stays_the_units(cast, mission):
 
 def test_another_unit_never_sees_it(cast, mission):
     assert not scoping.visible(cast["outsider"], Mission).filter(pk=mission.pk).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_change_request_is_the_units_until_submitted(role, cast, mission):
+    from waishi.missions.models import ChangeRequest, ChangeState
+
+    Mission.objects.filter(pk=mission.pk).update(
+        state=State.APPROVED, submitted_at=timezone.now(), approved_at=timezone.now()
+    )
+    change = ChangeRequest.objects.create(
+        mission=mission, number=1, base_number=1, proposed={}, created_by=cast["unit_clerk"]
+    )
+    user = cast[role]
+    sees = SEES_DRAFTS.get(role, False)
+    assert scoping.visible(user, ChangeRequest).filter(pk=change.pk).exists() is sees
+    ChangeRequest.objects.filter(pk=change.pk).update(
+        state=ChangeState.SUBMITTED, submitted_at=timezone.now()
+    )
+    assert scoping.visible(user, ChangeRequest).filter(pk=change.pk).exists()

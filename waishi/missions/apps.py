@@ -32,9 +32,9 @@ class MissionsConfig(AppConfig):
         from waishi.orgs.scoping import Scope, register
 
         def unit_only(path: str = "") -> dict:
-            """A draft is the unit's until submitted: a trip never submitted (a draft, or a
-            draft discarded) and every row of it are seen by its unit alone -- and by the
-            auditor, who reads every record (design: roles)."""
+            """A draft is the unit's until submitted: a trip (or a change request) never
+            submitted -- a draft, or a draft discarded -- and every row of it are seen by
+            its unit alone, and by the auditor, who reads every record (design: roles)."""
             prefix = f"{path}__" if path else ""
             return {
                 "unit_only": Q(
@@ -56,7 +56,11 @@ class MissionsConfig(AppConfig):
         )
         register(Education, Scope(unit="member__mission__unit_id", **unit_only("member__mission")))
         # During and after the trip: changes and incidents have URLs of their own.
-        register(ChangeRequest, Scope(unit="mission__unit_id", url_kwarg="change_pk"))
+        # A change request is a draft of the unit's too until submitted (same states).
+        register(
+            ChangeRequest,
+            Scope(unit="mission__unit_id", url_kwarg="change_pk", **unit_only()),
+        )
         register(ItineraryVersion, Scope(unit="mission__unit_id", url_kwarg="version_pk"))
         register(Incident, Scope(unit="mission__unit_id", url_kwarg="incident_pk"))
         register(TripReport, Scope(unit="mission__unit_id"))
