@@ -395,9 +395,11 @@ def test_roles_that_may_not_are_refused_and_nothing_changes(api_as, cast, trip):
         assert error(send(api_as(role), "post", changes_url(trip), seoul(trip)), 403)
     assert snapshot(change) == before
     assert ChangeRequest.objects.count() == 1
-    # The readers read.
-    for role in ("unit_leader", "fao_reviewer", "fao_head", "committee", "auditor"):
+    # The readers read; a draft is the unit's until submitted (the auditor reads all).
+    for role in ("unit_leader", "auditor"):
         assert api_as(role).get(changes_url(trip, change)).status_code == 200, role
+    for role in ("fao_reviewer", "fao_head", "committee"):
+        assert api_as(role).get(changes_url(trip, change)).status_code == 404, role
 
 
 def test_another_units_trip_and_change_are_not_found(api_as, cast, foreign_change):

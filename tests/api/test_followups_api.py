@@ -214,6 +214,10 @@ def test_the_fao_names_the_unit_and_may_name_the_source(api_as, cast, foreign_pe
     mission = _foreign_mission(
         SimpleNamespace(cast=cast, foreign_unit=foreign_person.unit, foreign_person=foreign_person)
     )
+    # Submitted: the FAO sees no unit's draft, so could not name one as the source.
+    type(mission).objects.filter(pk=mission.pk).update(
+        state="submitted", submitted_at=mission.created_at
+    )
     client = api_as("fao_reviewer")
     err = error(send(client, "post", URL, _payload(foreign_person)), 400)
     assert "responsible_unit" in err["fields"]

@@ -116,14 +116,24 @@ def test_the_list_is_scoped_to_the_callers_unit(api_as, mission, foreign_mission
     assert FOREIGN_MARKER not in response.content.decode()
     # Asking for the other unit explicitly changes nothing.
     assert api_as("unit_clerk").get(URL, {"unit": foreign_mission.unit_id}).json()["count"] == 0
+    # A draft is the unit's until submitted: the FAO sees neither draft, the auditor (who
+    # reads every record) both.
+    assert api_as("fao_reviewer").get(URL).json()["count"] == 0
+    assert api_as("fao_reviewer").get(f"{URL}{mission.pk}/").status_code == 404
+    _submitted(mission, foreign_mission)
     # City-wide roles, the auditor among them, see every unit's.
     for role in ("fao_reviewer", "auditor"):
         ids = {r["id"] for r in api_as(role).get(URL).json()["results"]}
         assert ids == {mission.pk, foreign_mission.pk}
 
 
+def _submitted(*missions) -> None:
+    """Taken as submitted (tested elsewhere): the FAO then sees them."""
+    Mission.objects.filter(pk__in=[m.pk for m in missions]).update(submitted_at=timezone.now())
+
+
 def test_the_list_filters_like_the_page(api_as, mission, foreign_mission):
-    client = api_as("fao_reviewer")
+    client = api_as("auditor")  # reads every unit's drafts too
 
     def ids(**query) -> set[int]:
         response = client.get(URL, query)

@@ -57,3 +57,73 @@ def test_a_document_that_does_not_exist_yet_is_404_and_not_recorded():
     with pytest.raises(Http404):
         downloads.generated_document(make, record=lambda: recorded.append("yes"))
     assert recorded == []
+
+
+def _filename_star(header: str) -> str:
+    """The name a client reads from ``filename*`` (RFC 5987), decoded independently."""
+    from urllib.parse import unquote
+
+    part = next(p.strip() for p in header.split(";") if p.strip().startswith("filename*="))
+    charset, _lang, value = part.removeprefix("filename*=").split("'", 2)
+    assert charset.upper() == "UTF-8"
+    return unquote(value, encoding="utf-8", errors="strict")
+
+
+def test_a_chinese_file_name_is_sent_as_utf8_with_an_ascii_fallback():
+    import datetime as dt
+
+    response = downloads.spreadsheet(
+        [Table("因公出国（境）", ["编号", "出发日期"], iter([[1, dt.date(2026, 3, 1)]]))],
+        filename="因公出国（境）-20261207.xlsx",
+        fallback="trips-20261207.xlsx",
+        record=lambda count: None,
+    )
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment;")
+    assert _filename_star(header) == "因公出国（境）-20261207.xlsx"
+    assert 'filename="trips-20261207.xlsx"' in header
+    assert header.isascii()
+
+
+def test_without_a_fallback_the_ascii_name_keeps_what_it_can():
+    header = downloads.disposition("年度计划-2026-v1.xlsx")
+    assert _filename_star(header) == "年度计划-2026-v1.xlsx"
+    assert 'filename="2026-v1.xlsx"' in header
+    assert 'filename="download.docx"' in downloads.disposition("出访报告.docx")
+
+
+def test_an_export_sheet_reads_like_a_register():
+    """Header frozen and bold, dates as dates (no time shown), times to the minute,
+    each column wider than its widest value (a Chinese character counts two)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    local = ZoneInfo(settings.TIME_ZONE)
+    long_title = "赴日本、韩国开展经贸交流与友好城市互访活动"
+    rows = [
+        [1, long_title, dt.date(2026, 3, 1), dt.datetime(2026, 3, 2, 0, 0), None],
+        [2, "短", dt.date(2026, 4, 1), dt.datetime(2026, 4, 2, 9, 30, 45, tzinfo=local), "x"],
+    ]
+    response = downloads.spreadsheet(
+        [Table("团组", ["No.", "标题", "出发日期", "提交时间", "备注"], iter(rows))],
+        filename="团组.xlsx",
+        record=lambda count: None,
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    assert not sheet["B2"].font.b
+    date_cell, midnight, moment = sheet["C2"], sheet["D2"], sheet["D3"]
+    assert date_cell.is_date and "h" not in date_cell.number_format.lower()
+    assert midnight.is_date and "h" not in midnight.number_format.lower()
+    assert midnight.value == dt.datetime(2026, 3, 2)
+    assert moment.is_date and "h" in moment.number_format and "s" not in moment.number_format
+    assert moment.value == dt.datetime(2026, 4, 2, 9, 30)  # local time, to the minute
+    widths = {col: sheet.column_dimensions[col].width for col in "ABCD"}
+    # The title takes two columns a character: wider than its length counted in characters.
+    assert widths["B"] > 2 * len(long_title)
+    assert widths["C"] > len("2026-03-01")
+    assert widths["D"] > len("2026-04-02 09:30")
+    assert widths["A"] > len("No.")

@@ -141,8 +141,18 @@ def test_the_invitation_upload_refuses_a_text_file_named_pdf(mission, as_user):
     assert mission.invitation_letter.name == old
 
 
+def _submitted(*missions: Mission) -> None:
+    """Taken as submitted (the submission is tested elsewhere): the FAO sees a trip only
+    once it was submitted -- a draft is the unit's."""
+    Mission.objects.filter(pk__in=[m.pk for m in missions]).update(
+        state=State.SUBMITTED, submitted_at=timezone.now()
+    )
+
+
 def test_the_letter_downloads_only_in_scope_and_is_audited(mission, as_user):
     url = reverse("missions:letter", kwargs={"mission_pk": mission.pk})
+    assert as_user("fao_reviewer").get(url).status_code == 404  # a draft: the unit's
+    _submitted(mission)
     response = as_user("fao_reviewer").get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
@@ -187,6 +197,10 @@ def test_other_units_and_other_roles_cannot_reach_or_edit(mission, as_user):
     assert as_user("outsider").post(basics, {"title": "x"}).status_code == 404
     assert as_user("district_officer").get(detail).status_code == 403
     assert as_user("auditor").get(detail).status_code == 200
+    # A draft is the unit's until submitted: the FAO does not find it.
+    assert as_user("fao_reviewer").get(detail).status_code == 404
+    assert as_user("fao_reviewer").post(basics, {"title": "x"}).status_code == 404
+    _submitted(mission)
     # Readers are sent to the record; a POST is refused.
     assert as_user("fao_reviewer").get(basics).status_code == 302
     assert as_user("fao_reviewer").post(basics, {"title": "x"}).status_code == 403
@@ -275,11 +289,16 @@ def test_list_filters_and_search(mission, clerk, home_unit, as_user):
     assert titles(month=month) >= 1
     assert titles(mine="on") == 5
     assert as_user("outsider").get(url).content.decode().count('data-testid="mission-row"') == 0
+    # Drafts never submitted are the unit's: the FAO sees none, the auditor every one.
+    assert as_user("fao_head").get(url).content.decode().count('data-testid="mission-row"') == 0
+    assert as_user("auditor").get(url).content.decode().count('data-testid="mission-row"') == 5
+    _submitted(*Mission.objects.all())
     assert as_user("fao_head").get(url).content.decode().count('data-testid="mission-row"') == 5
 
 
 def test_the_export_opens_in_openpyxl_and_is_audited(mission, clerk, home_unit, as_user):
     _many(clerk, home_unit, 3)
+    _submitted(*Mission.objects.all())
     response = as_user("fao_reviewer").get(reverse("missions:export"), {"country": "JP"})
     assert response.status_code == 200
     content = b"".join(response.streaming_content)

@@ -102,7 +102,11 @@ def test_a_unit_clerk_sees_only_their_units_missions(seeded):
     assert set(seen.values_list("unit_id", flat=True)) == {clerk.unit_id}
     assert seen.count() < Mission.objects.count()
     fao = User.objects.get(role=Role.FAO_REVIEWER)
-    assert visible(fao, Mission).count() == Mission.objects.count()
+    # The FAO sees every unit's trips but no draft never submitted (a draft is the unit's).
+    drafts = Mission.objects.filter(state="draft", submitted_at__isnull=True)
+    assert drafts.exists()
+    assert visible(fao, Mission).count() == Mission.objects.count() - drafts.count()
+    assert not visible(fao, Mission).filter(pk__in=drafts.values("pk")).exists()
 
 
 def test_refuses_a_database_with_business_data(db):

@@ -66,7 +66,9 @@ def test_many_units_are_a_search_box_that_shows_the_chosen_name(
 
     _many_units(SELECT_LIMIT + 1)
     other = Unit.objects.get(code="P0007")
-    build_mission(cast["unit_clerk"], [PersonFactory(unit=home_unit)], title="商务局的团组")
+    built = build_mission(cast["unit_clerk"], [PersonFactory(unit=home_unit)], title="商务局的团组")
+    # Submitted: the FAO does not see a unit's draft.
+    type(built).objects.filter(pk=built.pk).update(state="submitted", submitted_at=built.created_at)
     client = as_user("fao_reviewer")
     url = reverse("missions:list")
     body = client.get(url).content.decode()

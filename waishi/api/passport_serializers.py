@@ -48,6 +48,16 @@ class PassportReturnInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
+class PassportReturnManyInput(serializers.Serializer):
+    passports = serializers.ListField(
+        child=IdField(),
+        allow_empty=False,
+        max_length=1000,
+        help_text=_("The passports handed back (their ids), each out for a trip."),
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
 # --- outputs --------------------------------------------------------------------------------
 
 

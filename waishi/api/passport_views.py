@@ -141,6 +141,53 @@ class PassportReturnView(_PassportView, APIView):
         return Response(_detail(request, passport.pk))
 
 
+class PassportReturnManyView(_PassportView, APIView):
+    @extend_schema(
+        operation_id="passports_return_many",
+        summary="Take several passports back into custody at once",
+        description="The FAO; each passport's return as ``passports/{id}/return/`` does it "
+        "(its audit event per passport), all in one transaction: if any passport is not "
+        "out or not found, nothing is recorded and the error names it.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=ps.PassportReturnManyInput,
+        responses=_responses(ps.PassportDetailOutput(many=True), 400, 403, 404, 422),
+    )
+    @idempotent
+    def post(self, request):
+        data = valid(ps.PassportReturnManyInput, request.data)
+        wanted = list(dict.fromkeys(data["passports"]))
+        found = {
+            p.pk: p
+            for p in scoping.visible(request.user, Passport)
+            .filter(pk__in=wanted)
+            .select_related("holder")
+        }
+        custodies = []
+        for pk in wanted:
+            passport = found.get(pk)
+            if passport is None:
+                raise ValidationError(
+                    {"passports": _("No passport %(id)d. Nothing was recorded.") % {"id": pk}},
+                    code="not_found",
+                )
+            custody = selectors.open_custody(passport)
+            if custody is None:
+                raise ValidationError(
+                    {
+                        "passports": _(
+                            "The passport of %(name)s is not out for a trip. Nothing was recorded."
+                        )
+                        % {"name": passport.holder.name}
+                    },
+                    code="state",
+                )
+            custodies.append(custody)
+        services.passports_return(
+            actor=request.user, custodies=custodies, note=data["note"], ip=client_ip(request)
+        )
+        return Response([_detail(request, pk) for pk in wanted])
+
+
 class PassportIssueView(_PassportView, APIView):
     @extend_schema(
         operation_id="passports_issue",

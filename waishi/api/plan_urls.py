@@ -17,6 +17,16 @@ urlpatterns = [
     path(f"{PLAN}approve/", v.PlanApproveView.as_view(), name="plan-approve"),
     path(f"{PLAN}entries/", v.EntryCollectionView.as_view(), name="plan-entry-list"),
     path(f"{PLAN}quotas/", v.QuotaCollectionView.as_view(), name="plan-quota-list"),
+    path(
+        f"{PLAN}entries/copy-last-year/",
+        v.EntryCopyLastYearView.as_view(),
+        name="plan-entry-copy-last-year",
+    ),
+    path(
+        f"{PLAN}quotas/copy-last-year/",
+        v.QuotaCopyLastYearView.as_view(),
+        name="plan-quota-copy-last-year",
+    ),
     path(ENTRY, v.EntryView.as_view(), name="plan-entry-detail"),
     path(f"{ENTRY}submit/", v.EntrySubmitView.as_view(), name="plan-entry-submit"),
     path(f"{ENTRY}accept/", v.EntryAcceptView.as_view(), name="plan-entry-accept"),

@@ -507,3 +507,58 @@ class QuotaView(_PlanView, APIView):
             ip=client_ip(request),
         )
         return _quota_response(request, quota.pk)
+
+
+# --- last year's plan as this year's draft --------------------------------------------------
+
+
+class EntryCopyLastYearView(_PlanView, APIView):
+    write_roles = CLERKS
+    write_message = gettext_lazy("Only a unit clerk drafts plan entries.")
+
+    @extend_schema(
+        operation_id="plans_entries_copy_last_year",
+        summary="Draft this year's entries from last year's",
+        description="A unit clerk: each entry the committee approved for their unit in the "
+        "year before is drafted again in this plan, as the page does (each created and "
+        "audited as a new entry), all or none. Refused when the unit has entries in this "
+        "plan already, when the year before has no approved plan, or the unit no entry "
+        "in it. No body.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=None,
+        responses=_responses(ps.EntryOutput(many=True), *_WRITE_ERRORS, ok_status=201),
+    )
+    @idempotent
+    def post(self, request, plan_pk: int):
+        plan = _plan(request, plan_pk)
+        created = services.entries_copy_last_year(
+            actor=request.user, plan=plan, ip=client_ip(request)
+        )
+        entries = selectors.entries_for(request.user, plan).filter(pk__in=[e.pk for e in created])
+        return Response(ps.EntryOutput(entries, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class QuotaCopyLastYearView(_PlanView, APIView):
+    @extend_schema(
+        operation_id="plans_quotas_copy_last_year",
+        summary="Set this year's quotas to last year's",
+        description="The FAO: every active unit's quota of the year before's approved plan "
+        "is set in this plan, as the page does (each set and audited), all or none. "
+        "Refused when this plan has quotas already or the year before has no approved "
+        "plan. No body.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=None,
+        responses=_responses(ps.QuotaOutput(many=True), *_WRITE_ERRORS, ok_status=201),
+    )
+    @idempotent
+    def post(self, request, plan_pk: int):
+        plan = _plan(request, plan_pk)
+        created = services.quotas_copy_last_year(
+            actor=request.user, plan=plan, ip=client_ip(request)
+        )
+        quotas = (
+            Quota.objects.filter(pk__in=[q.pk for q in created])
+            .select_related("unit")
+            .order_by("unit__code", "category", "pk")
+        )
+        return Response(ps.QuotaOutput(quotas, many=True).data, status=status.HTTP_201_CREATED)

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from waishi.api.fields import IdField, VersionField
 from waishi.api.mission_serializers import CodeChoiceField, UserRefOutput
-from waishi.missions.models import IncidentKind, State
+from waishi.missions.models import EducationMethod, IncidentKind, State
 
 # --- inputs ---------------------------------------------------------------------------------
 
@@ -36,6 +36,37 @@ class ActualDateInput(serializers.Serializer):
         default=False,
         help_text=_("With the reason: true to confirm the deviation."),
     )
+
+
+class EducationInput(serializers.Serializer):
+    given_on = serializers.DateField(
+        help_text=_("The day of the education session, YYYY-MM-DD: today or earlier.")
+    )
+    method = CodeChoiceField(choices=EducationMethod.choices, help_text=_("The form of it."))
+    given_by = serializers.CharField(max_length=200, help_text=_("Who gave it."))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    members = serializers.ListField(
+        child=IdField(),
+        required=False,
+        allow_empty=False,
+        max_length=1000,
+        help_text=_("The members who attended (their ids); every member when left out."),
+    )
+
+
+class EducationRowOutput(serializers.Serializer):
+    member = serializers.IntegerField()
+    name = serializers.CharField()
+    given_on = serializers.DateField()
+    method = serializers.CharField()
+    method_display = serializers.CharField()
+    given_by = serializers.CharField()
+
+
+class EducationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    recorded = EducationRowOutput(many=True)
+    not_recorded = serializers.ListField(child=serializers.CharField())
 
 
 class CloseInput(serializers.Serializer):

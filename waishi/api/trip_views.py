@@ -27,7 +27,8 @@ from waishi.audit.services import client_ip
 from waishi.lib import roles
 from waishi.missions.core import readiness
 from waishi.missions.core.workflow import CLOSERS, actions_for
-from waishi.missions.models import Incident, Mission, State, TripReport
+from waishi.missions.models import Education, Incident, Member, Mission, State, TripReport
+from waishi.missions.trip import predeparture
 from waishi.missions.trip import services as trip
 from waishi.orgs import scoping
 
@@ -289,3 +290,74 @@ class IncidentView(_IncidentView):
             ip=client_ip(request),
         )
         return Response(ts.IncidentOutput(_incident(request, mission, incident.pk)).data)
+
+
+# --- pre-departure education ----------------------------------------------------------------
+
+
+def _education(mission: Mission) -> dict:
+    members = (
+        Member.objects.filter(mission=mission).select_related("person").order_by("order", "pk")
+    )
+    educated = {e.member_id: e for e in Education.objects.filter(member__mission=mission)}
+    recorded, missing = [], []
+    for member in members:
+        row = educated.get(member.pk)
+        if row is None:
+            missing.append(member.person.name)
+            continue
+        recorded.append(
+            {
+                "member": member.pk,
+                "name": member.person.name,
+                "given_on": row.given_on,
+                "method": row.method,
+                "method_display": row.get_method_display(),
+                "given_by": row.given_by,
+            }
+        )
+    return ts.EducationOutput(
+        {"id": mission.pk, "recorded": recorded, "not_recorded": missing}
+    ).data
+
+
+class MissionEducationView(_TripView):
+    write_roles = predeparture.PREPARERS
+    write_message = gettext_lazy("Only the trip's own unit records its preparations.")
+
+    @extend_schema(
+        operation_id="missions_education_list",
+        summary="Pre-departure education of the members",
+        description="Each member's recorded education, and who has none yet.",
+        responses=_responses(ts.EducationOutput, 403, 404),
+    )
+    def get(self, request, mission_pk: int):
+        return Response(_education(_mission(request, mission_pk)))
+
+    @extend_schema(
+        operation_id="missions_education_record",
+        summary="Record one education session for several members",
+        description="The trip's own unit, on an approved trip: one session (day, form, who "
+        "gave it) for the members named, or every member. Each member's record and audit "
+        "event are those of recording them one by one; a refusal for any of them (not a "
+        "member, a day in the future) records nobody.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=ts.EducationInput,
+        responses=_responses(ts.EducationOutput, *_WRITE_ERRORS),
+    )
+    @idempotent
+    def post(self, request, mission_pk: int):
+        mission = _mission(request, mission_pk)
+        data = valid(ts.EducationInput, request.data)
+        with _one_write():
+            predeparture.education_record_many(
+                actor=request.user,
+                mission=mission,
+                members=data.get("members"),
+                given_on=data["given_on"],
+                method=data["method"],
+                given_by=data["given_by"],
+                note=data["note"],
+                ip=client_ip(request),
+            )
+        return Response(_education(mission))

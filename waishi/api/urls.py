@@ -84,6 +84,11 @@ urlpatterns = [
         name="mission-readiness",
     ),
     path(
+        "v1/missions/<int:mission_pk>/education/",
+        trip_views.MissionEducationView.as_view(),
+        name="mission-education",
+    ),
+    path(
         "v1/missions/<int:mission_pk>/depart/",
         trip_views.MissionDepartView.as_view(),
         name="mission-depart",
@@ -146,6 +151,11 @@ urlpatterns = [
         "v1/passports/<int:passport_pk>/",
         passport_views.PassportView.as_view(),
         name="passport-detail",
+    ),
+    path(
+        "v1/passports/return/",
+        passport_views.PassportReturnManyView.as_view(),
+        name="passport-return-many",
     ),
     path(
         "v1/passports/<int:passport_pk>/return/",

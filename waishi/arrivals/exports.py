@@ -87,9 +87,12 @@ def table(arrivals: QuerySet[Arrival]) -> Table:
 
 
 def xlsx_response(request, arrivals: QuerySet[Arrival]) -> FileResponse:
+    day = f"{timezone.localdate():%Y%m%d}"
+    stem = _("Arrivals")  # the file name in the reader's language
     return downloads.spreadsheet(
         [table(arrivals)],
-        filename=f"arrivals-{timezone.localdate():%Y%m%d}.xlsx",
+        filename=f"{stem}-{day}.xlsx",
+        fallback=f"arrivals-{day}.xlsx",
         record=lambda count: record(
             action="arrivals.arrival.export",
             actor=request.user,

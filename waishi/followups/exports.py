@@ -59,9 +59,12 @@ def table(outcomes: QuerySet[Outcome]) -> Table:
 
 
 def xlsx_response(request, outcomes: QuerySet[Outcome]) -> FileResponse:
+    day = f"{timezone.localdate():%Y%m%d}"
+    stem = _("Outcomes")  # the file name in the reader's language
     return downloads.spreadsheet(
         [table(outcomes)],
-        filename=f"outcomes-{timezone.localdate():%Y%m%d}.xlsx",
+        filename=f"{stem}-{day}.xlsx",
+        fallback=f"outcomes-{day}.xlsx",
         record=lambda count: record(
             action="followups.outcome.export",
             actor=request.user,

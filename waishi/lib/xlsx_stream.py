@@ -14,8 +14,14 @@ imported list stays the text it was, never a formula (openpyxl makes a formula o
 string starting with ``=``). A string starting with a character a spreadsheet reads as
 the start of a formula (``= + - @``, tab, CR, LF, and their full-width forms) also gets
 a style with Excel's "quote prefix", so that editing the cell keeps it text; its value,
-as read, is unchanged (no apostrophe is added). Dates and times are serial numbers with
-a date format; numbers are numbers.
+as read, is unchanged (no apostrophe is added). Dates are serial numbers formatted
+``yyyy-mm-dd`` (a time at midnight -- a date read as a datetime -- is a date, never
+"00:00"), times ``yyyy-mm-dd hh:mm`` in local time, without seconds; numbers are numbers.
+
+A ``Table`` sheet reads like a register: its header row bold and frozen (it stays in
+view while scrolling), each column as wide as its widest value (a Chinese character
+counts two), up to ``MAX_WIDTH``. To know the widths before the rows, such a sheet
+writes its rows to a temporary file first, so memory stays bounded.
 
 ``with WorkbookWriter(handle) as book: sheet = book.sheet("title", widths=(12, 30))``,
 then ``sheet.append([...])``; sheets are written one after the other. ``SheetWriter``
@@ -30,12 +36,15 @@ import datetime as dt
 import io
 import math
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import IO, Any, NamedTuple
 from xml.sax.saxutils import escape
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 # Characters XML 1.0 forbids (Excel refuses the file if they appear).
@@ -47,6 +56,9 @@ _ENTITIES = {"\r": "&#13;"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 _EPOCH = dt.datetime(1899, 12, 30)
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Fitted column widths, in characters: at least, at most, and the margin added.
+MIN_WIDTH, MAX_WIDTH, WIDTH_MARGIN = 6, 80, 2
+DATE_FORMAT, DATETIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 
 
 class Cell(NamedTuple):
@@ -116,8 +128,9 @@ _WORKBOOK_REL_STYLES = (
 _STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/>'
-    '<numFmt numFmtId="165" formatCode="#,##0.00"/></numFmts>'
+    '<numFmts count="3"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/>'
+    '<numFmt numFmtId="165" formatCode="#,##0.00"/>'
+    '<numFmt numFmtId="166" formatCode="yyyy-mm-dd"/></numFmts>'
     '<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/></font>'
     '<font><b/><sz val="14"/><name val="Calibri"/></font></fonts>'
@@ -127,7 +140,7 @@ _STYLES = (
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
     '<cellXfs count="8">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
@@ -167,14 +180,56 @@ def _cell(value: Any, style: int = _NORMAL) -> str:
             return _string(str(value), style)
         return f"<c{_attr(style)}><v>{value}</v></c>"
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.replace(tzinfo=None)
+        value = _local(value)
+        if value.time() == dt.time(0):
+            return _cell(value.date(), style)  # a date read as a datetime: no "00:00"
         serial = (value - _EPOCH).total_seconds() / 86400
         return f'<c s="{_DATETIME}"><v>{serial:.8f}</v></c>'
     if isinstance(value, dt.date):
         return f'<c s="{_DATE}"><v>{(value - _EPOCH.date()).days}</v></c>'
     # Everything else, whatever it starts with, is a string cell: never a formula.
     return _string(str(value), style)
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    """A naive local time to the minute (a sheet shows no seconds and no time zone)."""
+    if value.tzinfo is not None:
+        value = timezone.localtime(value).replace(tzinfo=None)
+    return value.replace(second=0, microsecond=0)
+
+
+# Characters a sheet shows two columns wide (East Asian Wide and Fullwidth, as
+# ``unicodedata.east_asian_width`` says "W" or "F"): CJK, kana, hangul, full-width forms.
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+    "\U00020000-\U0003fffd]"
+)
+
+
+def _text_width(text: str) -> int:
+    """How many columns ``text`` takes: a wide (CJK) character two, others one; the
+    longest line of a multi-line value."""
+    if "\n" in text:
+        return max(_text_width(line) for line in text.split("\n"))
+    if text.isascii():
+        return len(text)
+    return len(text) + len(_WIDE.findall(text))
+
+
+def _width(value: Any) -> int:
+    """The columns a cell's value takes as shown."""
+    if isinstance(value, Cell):
+        value = value.value
+    if value is None or value == "":
+        return 0
+    if isinstance(value, dt.datetime):
+        return len("2026-01-01" if _local(value).time() == dt.time(0) else "2026-01-01 00:00")
+    if isinstance(value, dt.date):
+        return len("2026-01-01")
+    if isinstance(value, Decimal | float) and not isinstance(value, bool):
+        return len(f"{value:,.2f}") if math.isfinite(value) else len(str(value))
+    return _text_width(str(value))
 
 
 def _sheet_name(wanted: str, taken: list[str]) -> str:
@@ -189,12 +244,41 @@ def _sheet_name(wanted: str, taken: list[str]) -> str:
 
 
 class Sheet:
-    """One sheet being written: ``append`` a row at a time."""
+    """One sheet being written: ``append`` a row at a time. ``fit``: each column as wide
+    as its widest value (the rows wait in a temporary file until the sheet closes);
+    ``freeze``: that many rows at the top stay in view (the header of a register)."""
 
-    def __init__(self, stream: IO[bytes], widths: Iterable[float]):
+    def __init__(
+        self, stream: IO[bytes], widths: Iterable[float], *, fit: bool = False, freeze: int = 0
+    ):
         self.stream = stream
         self.buffer: list[str] = []
+        self.widths = list(widths)
+        self.fit = fit
+        self.freeze = freeze
+        self.fitted: list[int] = []
+        # Fitted: rows go to a temporary file until the widths are known.
+        self.rows: IO[bytes] = tempfile.TemporaryFile() if fit else stream
+        if not fit:
+            self._head()
+
+    def _head(self) -> None:
         head = _SHEET_HEAD
+        if self.freeze:
+            below = f"A{self.freeze + 1}"
+            head += (
+                f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{self.freeze}" '
+                f'topLeftCell="{below}" activePane="bottomLeft" state="frozen"/>'
+                f'<selection pane="bottomLeft" activeCell="{below}" sqref="{below}"/>'
+                "</sheetView></sheetViews>"
+            )
+        widths = list(self.widths)
+        for i, used in enumerate(self.fitted):
+            fitted = min(max(used + WIDTH_MARGIN, MIN_WIDTH), MAX_WIDTH)
+            if i < len(widths):
+                widths[i] = max(widths[i], fitted)
+            else:
+                widths.append(fitted)
         columns = "".join(
             f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
             for i, w in enumerate(widths, start=1)
@@ -204,18 +288,31 @@ class Sheet:
         self.stream.write((head + "<sheetData>").encode())
 
     def append(self, values: Iterable[Any]) -> None:
+        values = list(values)
+        if self.fit:
+            for i, value in enumerate(values):
+                used = _width(value)
+                if i < len(self.fitted):
+                    self.fitted[i] = max(self.fitted[i], used)
+                else:
+                    self.fitted.append(used)
         self.buffer.append("<row>" + "".join(map(_cell, values)) + "</row>")
         if len(self.buffer) >= 500:
             self._flush()
 
     def _flush(self) -> None:
-        self.stream.write("".join(self.buffer).encode())
+        self.rows.write("".join(self.buffer).encode())
         self.buffer = []
 
     def close(self) -> None:
         if self.stream.closed:
             return
         self._flush()
+        if self.fit:
+            self._head()
+            self.rows.seek(0)
+            shutil.copyfileobj(self.rows, self.stream, 1 << 16)
+            self.rows.close()
         self.stream.write(_SHEET_TAIL.encode())
         self.stream.close()
 
@@ -228,14 +325,19 @@ class WorkbookWriter:
         self.names: list[str] = []
         self.current: Sheet | None = None
 
-    def sheet(self, name: str, *, widths: Iterable[float] = ()) -> Sheet:
+    def sheet(
+        self, name: str, *, widths: Iterable[float] = (), fit: bool = False, freeze: int = 0
+    ) -> Sheet:
         """Start the next sheet (ending the one before); ``widths``: of the first
-        columns, in characters."""
+        columns, in characters (the least, when ``fit``); ``fit`` and ``freeze``: see
+        ``Sheet``."""
         if self.current is not None:
             self.current.close()
         self.names.append(_sheet_name(name, self.names))
         part = f"xl/worksheets/sheet{len(self.names)}.xml"
-        self.current = Sheet(self.zip.open(part, "w", force_zip64=True), widths)
+        self.current = Sheet(
+            self.zip.open(part, "w", force_zip64=True), widths, fit=fit, freeze=freeze
+        )
         return self.current
 
     def close(self) -> None:
@@ -313,13 +415,14 @@ class Table(NamedTuple):
 
 
 def write_tables(handle: IO[bytes], tables: Iterable[Table]) -> list[int]:
-    """A workbook of ``tables``, one sheet each in order, written to ``handle``; the
-    number of rows (headers not counted) of each sheet."""
+    """A workbook of ``tables``, one sheet each in order, written to ``handle``: the
+    header row bold and frozen, the columns fitted to their values. Returns the number
+    of rows (headers not counted) of each sheet."""
     counts = []
     with WorkbookWriter(handle) as book:
         for table in tables:
-            sheet = book.sheet(table.name)
-            sheet.append(table.headers)
+            sheet = book.sheet(table.name, fit=True, freeze=1)
+            sheet.append([h if isinstance(h, Cell) else bold(h) for h in table.headers])
             count = 0
             for row in table.rows:
                 sheet.append(row)

@@ -11,7 +11,11 @@ The rules, by role (``waishi.lib.roles``):
 - system, security and audit administrators: no business record at all (三权分立);
   models registered as ``reference`` data (units, districts) are visible to everyone
   signed in, because their names are needed to fill in forms;
-- a model registered with an ``owner`` path also shows each account its own rows.
+- a model registered with an ``owner`` path also shows each account its own rows;
+- a model registered with ``unit_only`` (a trip never submitted, say: a draft is the
+  unit's until submitted) keeps the rows matching it to the unit's own roles and the
+  roles named in ``unit_only_readers`` (the auditor, who reads every record): the FAO,
+  the committee and the districts do not see them in any list, record, export or count.
 """
 
 from __future__ import annotations
@@ -43,6 +47,10 @@ class Scope:
     # Path to the id of the account that owns a row (e.g. "user_id" for API tokens): the
     # owner sees their own rows whatever the other rules say.
     owner: str | None = None
+    # Rows that are their unit's alone (e.g. Q(state="draft") for a trip never submitted):
+    # only the unit's roles, the owner and ``unit_only_readers`` see them.
+    unit_only: Q | None = None
+    unit_only_readers: frozenset[str] = frozenset()
 
 
 _REGISTRY: dict[type[Model], Scope] = {}
@@ -68,6 +76,10 @@ def _condition(user, scope: Scope) -> Q | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     condition = _by_role(user, scope)
+    if scope.unit_only is not None and user.role not in UNIT_ROLES | scope.unit_only_readers:
+        # What the unit keeps to itself: hidden from the other roles, whatever they see.
+        hidden = ~scope.unit_only
+        condition = hidden if condition is None else condition & hidden
     if scope.owner and condition is not None:
         condition |= Q(**{scope.owner: user.pk})
     return condition

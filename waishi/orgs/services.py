@@ -8,9 +8,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 from waishi.audit.services import diff, record, snapshot
+from waishi.lib.pinyin import pinyin_of
 from waishi.orgs import scoping
 from waishi.orgs.models import Person, Unit
 
@@ -33,13 +33,6 @@ PERSON_FIELDS = (
 def _require(actor, perm: str, obj=None) -> None:
     if not actor.has_perm(perm, obj):
         raise PermissionDenied(_("You are not allowed to do this."))
-
-
-def pinyin_of(name: str) -> tuple[str, str]:
-    """Full pinyin and initials, lower case without spaces: 张三 -> ("zhangsan", "zs")."""
-    full = "".join(lazy_pinyin(name, errors="ignore")).lower()
-    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
-    return full, initials
 
 
 # --- units ----------------------------------------------------------------------------------

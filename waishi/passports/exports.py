@@ -90,9 +90,12 @@ def tables(user) -> list[Table]:
 
 def xlsx_response(request) -> FileResponse:
     """The export; its audit counts the custody rows."""
+    day = f"{timezone.localdate():%Y%m%d}"
+    stem = _("Custody register")  # the file name in the reader's language
     return downloads.spreadsheet(
         tables(request.user),
-        filename=f"passport-custody-{timezone.localdate():%Y%m%d}.xlsx",
+        filename=f"{stem}-{day}.xlsx",
+        fallback=f"passport-custody-{day}.xlsx",
         record=lambda count: record(
             action="passports.custody.export",
             actor=request.user,

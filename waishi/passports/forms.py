@@ -88,6 +88,21 @@ class IssueForm(Form):
         style_fields(self)
 
 
+class ReturnManyForm(Form):
+    custody = forms.TypedMultipleChoiceField(
+        label=_("Passports back"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one passport.")},
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["custody"].choices = list(choices)
+        style_fields(self)
+
+
 class ApplicationForm(Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
     kind = forms.ChoiceField(label=_("Kind of passport"), choices=Kind.choices)

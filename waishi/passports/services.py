@@ -417,6 +417,41 @@ def passport_return(
     return locked
 
 
+def passports_return(
+    *, actor, custodies: list[PassportCustody], ip: str = "", note: str = ""
+) -> list[PassportCustody]:
+    """Several passports back in custody in one action: ``passport_return`` for each (its
+    checks, its audit event per passport), in one transaction -- all of them or none; a
+    refusal names the holder whose passport could not be taken back."""
+    _require(actor, MANAGES_PASSPORTS)
+    if not custodies:
+        raise ValidationError({"passports": _("Choose at least one passport.")})
+    unique = {c.pk: c for c in custodies}
+    rows = (
+        PassportCustody.objects.filter(pk__in=list(unique))
+        .select_related("passport__holder")
+        .order_by("pk")  # a fixed order, so that two bulk returns never wait on each other
+    )
+    done = []
+    with transaction.atomic():
+        for custody in rows:
+            try:
+                done.append(passport_return(actor=actor, custody=custody, ip=ip, note=note))
+            except (ValidationError, PermissionDenied) as exc:
+                reason = " ".join(getattr(exc, "messages", None) or [str(exc)])
+                raise ValidationError(
+                    {
+                        "passports": _(
+                            "The passport of %(name)s could not be taken back: %(reason)s "
+                            "Nothing was recorded."
+                        )
+                        % {"name": custody.passport.holder.name, "reason": reason}
+                    },
+                    code="return",
+                ) from None
+    return done
+
+
 def on_mission_return(mission) -> None:
     """``missions.core.readiness.RETURN_HOOKS``: the passports still out for ``mission`` are due
     back ``PASSPORT_RETURN.days`` after the *actual* return (set at issue from the planned

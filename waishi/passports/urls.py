@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:passport_pk>/number/", views.passport_unmask, name="unmask"),
     path("<int:passport_pk>/mark/", views.passport_mark, name="mark"),
     path("custody/<int:custody_pk>/return/", views.custody_return, name="return"),
+    path("returns/", views.custody_return_many, name="return-many"),
     path("applications/", views.application_list, name="applications"),
     path("applications/new/", views.application_create, name="application-create"),
     path(

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from waishi.audit.selectors import history
@@ -175,6 +176,72 @@ def custody_return(request, custody_pk: int):
     else:
         messages.success(request, _("The passport is back in custody."))
     return redirect("passports:detail", passport_pk=custody.passport_id)
+
+
+# How many passports out the bulk return page lists (the earliest due first).
+RETURN_PAGE_ROWS = 500
+
+
+@role_required(MANAGERS)
+def custody_return_many(request):
+    """The passports out, the earliest due first, to tick those handed back together and
+    record their return in one action (``services.passports_return``: all or none)."""
+    out = (
+        selectors.out_of_custody(request.user)
+        .select_related("passport__holder__unit", "mission")
+        .order_by("due_back", "pk")
+    )
+    rows = list(out[: RETURN_PAGE_ROWS + 1])
+    more = len(rows) > RETURN_PAGE_ROWS
+    rows = rows[:RETURN_PAGE_ROWS]
+    form = forms.ReturnManyForm(
+        request.POST if request.method == "POST" else None,
+        choices=[(row.pk, str(row.passport)) for row in rows],
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = list(
+            scoping.visible(request.user, PassportCustody).filter(
+                pk__in=form.cleaned_data["custody"]
+            )
+        )
+        try:
+            done = services.passports_return(
+                actor=request.user,
+                custodies=chosen,
+                ip=client_ip(request),
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d passport is back in custody.",
+                    "%(count)d passports are back in custody.",
+                    len(done),
+                )
+                % {"count": len(done)},
+            )
+            return redirect("passports:return-many")
+    today = timezone.localdate()
+    chosen_ids = {str(v) for v in (form["custody"].value() or [])}
+    return render(
+        request,
+        "passports/return_many.html",
+        {
+            "rows": [
+                {
+                    "custody": row,
+                    "overdue": max((today - row.due_back).days, 0) if row.due_back else 0,
+                    "checked": str(row.pk) in chosen_ids,
+                }
+                for row in rows
+            ],
+            "more": more,
+            "form": form,
+        },
+    )
 
 
 @role_required(roles.CITY_ROLES)

@@ -126,7 +126,9 @@ def xlsx(user, plan: PlanYear):
     """A temporary file holding the workbook, positioned at its start."""
     out = tempfile.TemporaryFile()
     with xlsx_stream.WorkbookWriter(out) as book:
-        sheet = book.sheet(_("Entries"), widths=(16, 28, 48, 24, 8, 28, 10, 16, 18, 24))
+        sheet = book.sheet(
+            _("Entries"), widths=(16, 28, 48, 24, 8, 28, 10, 16, 18, 24), fit=True, freeze=2
+        )
         sheet.append([xlsx_stream.title(plan_title(plan))])
         sheet.append([xlsx_stream.bold(text) for text in _headers()])
         for row in consolidated_rows(user, plan):
@@ -144,15 +146,18 @@ def xlsx(user, plan: PlanYear):
                     row.status,
                 ]
             )
-        quotas = book.sheet(_("Quotas"), widths=(20, 18, 10, 10, 12, 12))
+        quotas = book.sheet(_("Quotas"), widths=(20, 18, 10, 10, 12, 12), fit=True, freeze=1)
         quotas.append(
             [
-                _("Unit"),
-                _("Category"),
-                _("Batches"),
-                _("Batches used"),
-                _("Person-trips"),
-                _("Person-trips used"),
+                xlsx_stream.bold(text)
+                for text in (
+                    _("Unit"),
+                    _("Category"),
+                    _("Batches"),
+                    _("Batches used"),
+                    _("Person-trips"),
+                    _("Person-trips used"),
+                )
             ]
         )
         for summary in selectors.quota_summary(plan, user=user):

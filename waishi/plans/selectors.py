@@ -36,6 +36,49 @@ def binding_entries(unit, year: int) -> QuerySet[PlanEntry]:
     )
 
 
+def last_year(plan: PlanYear) -> PlanYear | None:
+    """The plan of the year before ``plan``'s, if it was approved (what may be copied)."""
+    return PlanYear.objects.filter(year=plan.year - 1, state=PlanState.APPROVED).first()
+
+
+def last_year_entries(plan: PlanYear, unit_id: int | None) -> list[dict]:
+    """What the committee approved for ``unit_id`` in the year before ``plan``'s (each
+    entry's binding version), in order: the values a copy drafts again."""
+    previous = last_year(plan)
+    if previous is None or unit_id is None:
+        return []
+    return [dict(entry.bound_version.data) for entry in binding_entries(unit_id, previous.year)]
+
+
+def last_year_quotas(plan: PlanYear) -> list[Quota]:
+    """Every unit's quota in the year before ``plan``'s approved plan, by unit."""
+    previous = last_year(plan)
+    if previous is None:
+        return []
+    return list(
+        Quota.objects.filter(plan=previous)
+        .select_related("unit")
+        .order_by("unit__code", "category", "pk")
+    )
+
+
+def copy_offer(user, plan: PlanYear) -> str | None:
+    """What ``user`` may copy from last year's approved plan into ``plan`` now: "entries"
+    (a unit clerk whose unit has none in it yet), "quotas" (the FAO, while it has none),
+    or None."""
+    if roles.has(user, roles.CLERKS):
+        if plan.state == PlanState.CONSOLIDATED or user.unit_id is None:
+            return None
+        if PlanEntry.objects.filter(plan=plan, unit_id=user.unit_id).exists():
+            return None
+        return "entries" if last_year(plan) else None
+    if roles.has(user, roles.FAO):
+        if Quota.objects.filter(plan=plan).exists():
+            return None
+        return "quotas" if last_year(plan) else None
+    return None
+
+
 def entries_for(
     user,
     plan: PlanYear,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from waishi.audit.services import diff, record, snapshot
 from waishi.lib.roles import APPROVERS, CLERKS, FAO, has
 from waishi.orgs import permissions
+from waishi.plans import selectors
 from waishi.plans.models import (
     QUOTA_CATEGORIES,
     Category,
@@ -414,6 +415,83 @@ def entry_act(*, actor, entry: PlanEntry, action: str, comment: str = "", ip: st
     if action in ("accept", "return"):
         kwargs["comment"] = comment
     return ACTIONS[action](**kwargs)
+
+
+# --- last year's plan as this year's draft ---------------------------------------------------
+
+
+def _last_year(plan: PlanYear) -> PlanYear:
+    previous = selectors.last_year(plan)
+    if previous is None:
+        raise ValidationError(
+            _("There is no approved plan for %(year)d to copy.") % {"year": plan.year - 1},
+            code="no_source",
+        )
+    return previous
+
+
+def entries_copy_last_year(*, actor, plan: PlanYear, ip: str = "") -> list[PlanEntry]:
+    """The unit clerk drafts this year's entries of their unit from what the committee
+    approved for it last year: each through ``entry_create`` (checked and audited as if
+    typed), all in one transaction. Refused when the unit has entries in this year's
+    plan already (a copy would duplicate them) or had none approved last year."""
+    # A clerk of a unit, for that unit (a clerk without one drafts for none).
+    permissions.require(
+        actor, CLERKS, getattr(actor, "unit_id", None), _("You are not allowed to do this.")
+    )
+    with transaction.atomic():
+        plan = PlanYear.objects.select_for_update().get(pk=plan.pk)
+        previous = _last_year(plan)
+        if PlanEntry.objects.filter(plan=plan, unit_id=actor.unit_id).exists():
+            raise ValidationError(
+                _(
+                    "Your unit has entries in the %(year)d plan already: copying last year's "
+                    "would duplicate them."
+                )
+                % {"year": plan.year},
+                code="not_empty",
+            )
+        sources = selectors.last_year_entries(plan, actor.unit_id)
+        if not sources:
+            raise ValidationError(
+                _("Your unit had no approved entry in the %(year)d plan.")
+                % {"year": previous.year},
+                code="no_source",
+            )
+        return [entry_create(actor=actor, plan=plan, ip=ip, **values) for values in sources]
+
+
+def quotas_copy_last_year(*, actor, plan: PlanYear, ip: str = "") -> list[Quota]:
+    """The FAO sets this year's quotas to last year's, unit by unit (``quota_set``, each
+    audited), in one transaction; refused when this year's plan has quotas already."""
+    _require(actor, FAO)
+    with transaction.atomic():
+        plan = PlanYear.objects.select_for_update().get(pk=plan.pk)
+        previous = _last_year(plan)
+        if Quota.objects.filter(plan=plan).exists():
+            raise ValidationError(
+                _("The %(year)d plan has quotas already: copying last year's would overwrite them.")
+                % {"year": plan.year},
+                code="not_empty",
+            )
+        sources = [q for q in selectors.last_year_quotas(plan) if q.unit.is_active]
+        if not sources:
+            raise ValidationError(
+                _("The %(year)d plan set no quota.") % {"year": previous.year},
+                code="no_source",
+            )
+        return [
+            quota_set(
+                actor=actor,
+                plan=plan,
+                unit=q.unit,
+                category=q.category,
+                batches=q.batches,
+                person_trips=q.person_trips,
+                ip=ip,
+            )
+            for q in sources
+        ]
 
 
 # --- quotas -----------------------------------------------------------------------------------

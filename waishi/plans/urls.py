@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:plan_pk>/export.xlsx", views.plan_export, {"fmt": "xlsx"}, name="plan-export-xlsx"),
     path("<int:plan_pk>/export.docx", views.plan_export, {"fmt": "docx"}, name="plan-export-docx"),
     path("<int:plan_pk>/entries/new/", views.entry_create, name="entry-create"),
+    path("<int:plan_pk>/copy-last-year/", views.plan_copy_last_year, name="copy-last-year"),
     path("<int:plan_pk>/quotas/new/", views.quota_create, name="quota-create"),
     path("entries/<int:entry_pk>/", views.entry_detail, name="entry-detail"),
     path("entries/<int:entry_pk>/edit/", views.entry_edit, name="entry-edit"),

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
-from waishi.lib import roles
+from waishi.lib import downloads, roles
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import other_params, paginate
@@ -22,6 +22,7 @@ from waishi.orgs import scoping
 from waishi.orgs.models import Unit
 from waishi.plans import exports, forms, selectors, services
 from waishi.plans.models import (
+    Category,
     PlanEntry,
     PlanEntryVersion,
     PlanYear,
@@ -129,6 +130,7 @@ def plan_detail(request, plan_pk: int):
             "can_set_quota": actions["set_quota"],
             "can_edit_plan": actions["edit"],
             "can_export": roles.has(user, roles.CITY_ROLES),
+            "copy_offer": selectors.copy_offer(user, plan),
             "amendments": amendments,
             "history": history(plan),
             **paginate(request, entries),
@@ -168,7 +170,71 @@ def plan_export(request, plan_pk: int, fmt: str):
     # Outside the f-string: makemessages does not read into one.
     stem = _("annual-plan")
     filename = f"{stem}-{plan.year}-v{plan.version}.{fmt}"
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    fallback = f"annual-plan-{plan.year}-v{plan.version}.{fmt}"
+    return downloads.file_response(handle, filename=filename, fallback=fallback)
+
+
+@role_required(CLERKS | FAO)
+def plan_copy_last_year(request, plan_pk: int):
+    """Last year's approved plan as this year's draft: a unit clerk's entries, or the
+    FAO's quotas. The page lists what will be created; the button creates it (all or
+    nothing, each row audited as if typed)."""
+    user = request.user
+    plan = scoping.get_for_user(user, PlanYear, plan_pk)
+    clerk = roles.has(user, CLERKS)
+    if request.method == "POST":
+        copy = services.entries_copy_last_year if clerk else services.quotas_copy_last_year
+        try:
+            created = copy(actor=user, plan=plan, ip=client_ip(request))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                (
+                    ngettext(
+                        "%(count)d entry drafted from last year's plan.",
+                        "%(count)d entries drafted from last year's plan.",
+                        len(created),
+                    )
+                    if clerk
+                    else ngettext(
+                        "%(count)d quota set from last year's plan.",
+                        "%(count)d quotas set from last year's plan.",
+                        len(created),
+                    )
+                )
+                % {"count": len(created)},
+            )
+            return redirect("plans:plan-detail", plan_pk=plan.pk)
+    previous = selectors.last_year(plan)
+    if clerk:
+        entries = [
+            {
+                **values,
+                "countries_text": forms.country_names(values.get("countries") or []),
+                "category_text": Category(values["category"]).label
+                if values.get("category") in Category.values
+                else values.get("category"),
+            }
+            for values in selectors.last_year_entries(plan, user.unit_id)
+        ]
+        quotas = []
+    else:
+        entries = []
+        quotas = [q for q in selectors.last_year_quotas(plan) if q.unit.is_active]
+    return render(
+        request,
+        "plans/copy_last_year.html",
+        {
+            "plan": plan,
+            "previous": previous,
+            "clerk": clerk,
+            "offer": selectors.copy_offer(user, plan),
+            "entries": entries,
+            "quotas": quotas,
+        },
+    )
 
 
 # --- entries ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from waishi.ui import views
+from waishi.ui import search_views, views
 
 app_name = "ui"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("work/", views.work_items, name="work-items"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("search/", search_views.search, name="search"),
 ]

@@ -129,9 +129,12 @@ def table(missions: QuerySet[Mission]) -> Table:
 
 
 def xlsx_response(request, missions: QuerySet[Mission]) -> FileResponse:
+    day = f"{timezone.localdate():%Y%m%d}"
+    stem = _("Trips abroad")  # the file name in the reader's language
     return downloads.spreadsheet(
         [table(missions)],
-        filename=f"trips-{timezone.localdate():%Y%m%d}.xlsx",
+        filename=f"{stem}-{day}.xlsx",
+        fallback=f"trips-{day}.xlsx",
         record=lambda count: record(
             action="missions.mission.export",
             actor=request.user,

@@ -31,6 +31,23 @@ class EducationForm(_Styled):
         self.fields["method"].choices = [("", "—"), *EducationMethod.choices]
 
 
+class BulkEducationForm(EducationForm):
+    """One education session for several members of the delegation at once."""
+
+    members = forms.TypedMultipleChoiceField(
+        label=_("Members who attended"),
+        coerce=int,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one member of the delegation.")},
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [(m.pk, str(m.person)) for m in members]
+        self.fields["members"].widget.attrs["class"] = "form-check-input"
+
+
 class PartyBranchForm(_Styled):
     secretary = forms.TypedChoiceField(label=_("Secretary"), coerce=int, choices=[])
     members_count = forms.IntegerField(

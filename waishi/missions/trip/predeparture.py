@@ -216,6 +216,65 @@ def education_record(
     return row
 
 
+def education_record_many(
+    *,
+    actor,
+    mission: Mission,
+    members: list[Member | int] | None,
+    given_on: Any,
+    method: str,
+    given_by: str,
+    note: str = "",
+    ip: str = "",
+) -> list[Education]:
+    """One education session recorded for several members at once (``members``; None:
+    every member of the delegation): ``education_record`` for each, in one transaction,
+    so each member's record and audit event are as if recorded one by one -- and any
+    refusal (a person not a member, a bad date) records nobody."""
+    if members is not None and not members:
+        raise ValidationError(
+            {"members": _("Choose at least one member of the delegation.")}, code="members"
+        )
+    with transaction.atomic():
+        locked = _lock(actor, mission)
+        if members is None:
+            members = list(
+                Member.objects.filter(mission=locked)
+                .order_by("order", "pk")
+                .values_list("pk", flat=True)
+            )
+            if not members:
+                raise ValidationError(
+                    {"members": _("The delegation has no members yet.")}, code="members"
+                )
+        seen: set[int] = set()
+        rows = []
+        for member in members:
+            member_id = member.pk if isinstance(member, Member) else member
+            if member_id in seen:
+                continue
+            seen.add(member_id)
+            try:
+                row = education_record(
+                    actor=actor,
+                    mission=locked,
+                    member=member_id,
+                    given_on=given_on,
+                    method=method,
+                    given_by=given_by,
+                    note=note,
+                    ip=ip,
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "member" in exc.error_dict:
+                    raise ValidationError(
+                        {"members": exc.error_dict["member"]}, code="member"
+                    ) from None
+                raise
+            rows.append(row)
+    return rows
+
+
 # -- the temporary Party branch ----------------------------------------------------------------
 
 

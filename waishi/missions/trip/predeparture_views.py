@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from waishi.audit.services import client_ip
@@ -189,6 +190,57 @@ def mission_member_education(request, mission_pk: int, member_pk: int):
         request,
         "missions/education_form.html",
         {"mission": mission, "member": member, "education": existing, "form": form},
+    )
+
+
+@role_required(PREPARERS)
+def mission_education_all(request, mission_pk: int):
+    """One education session recorded for every member who attended (all ticked at
+    first), through ``predeparture.education_record_many``: all of them or none."""
+    mission = _mission(request, mission_pk)
+    if not predeparture.may_prepare(request.user, mission):
+        if request.method == "POST":
+            raise PermissionDenied
+        messages.warning(request, _("You cannot record the preparations of this trip."))
+        return _page(mission.pk)
+    members = _members(mission)
+    form = forms.BulkEducationForm(
+        request.POST if request.method == "POST" else None,
+        members=members,
+        initial={"members": [m.pk for m in members]},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            rows = predeparture.education_record_many(
+                actor=request.user,
+                mission=mission,
+                members=data["members"],
+                given_on=data["given_on"],
+                method=data["method"],
+                given_by=data["given_by"],
+                note=data["note"],
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("You are not allowed to do this."))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "The pre-departure education of %(count)d member is recorded.",
+                    "The pre-departure education of %(count)d members is recorded.",
+                    len(rows),
+                )
+                % {"count": len(rows)},
+            )
+            return _page(mission.pk)
+    return render(
+        request,
+        "missions/education_bulk_form.html",
+        {"mission": mission, "members": members, "form": form},
     )
 
 

@@ -20,6 +20,11 @@ urlpatterns = [
         name="leader-acknowledge",
     ),
     path(
+        "<int:mission_pk>/predeparture/education/",
+        predeparture_views.mission_education_all,
+        name="education-all",
+    ),
+    path(
         "<int:mission_pk>/predeparture/members/<int:member_pk>/education/",
         predeparture_views.mission_member_education,
         name="education",
