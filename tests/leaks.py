@@ -40,6 +40,7 @@ ACRONYMS = frozenset(
         "JSON",
         "XLSX",
         "DOCX",
+        "JPEG",
         # Technical words the security and account pages use as the office does.
         "ID",
         "API",

@@ -65,6 +65,10 @@ ALLOWED = {
         "the language switcher names English in English, as every bilingual site does"
     ),
     ("English word: zs", "“zs”"): "the people search's example of initials to type (张三)",
+    ("English word: meiguo", "美国：meiguo"): (
+        "the country picker's example of pinyin to type (美国)"
+    ),
+    ("English word: mg", "美国：meiguo、mg"): "the country picker's example of initials",
     ("English word: Authorization", "Authorization: Bearer"): (
         "the header a program sends with a personal API token, to be typed exactly"
     ),

@@ -248,7 +248,10 @@ def test_a_policy_error_at_submit_names_the_rule_and_changes_nothing(api_as, tri
     )
     err = error(response, 400)
     assert err["code"] == "invalid"
-    assert any("STAY_DAYS" in m for m in err["fields"]["non_field_errors"])
+    assert any(
+        "（在外停留天数不超过按出访国家数确定的上限）" in m
+        for m in err["fields"]["non_field_errors"]
+    )
     assert snapshot(change) == before and fresh(change).check_result is None
     assert not ApprovalStep.objects.filter(subject_type=SUBJECT).exists()
 

@@ -448,7 +448,9 @@ def test_a_policy_error_cannot_be_submitted_and_nothing_changes(api_as, clerk, h
         key="submit-7",
     )
     err = error(response, 400)
-    assert "GROUP_SIZE" in json.dumps(err["fields"], ensure_ascii=False)
+    # The refusal names the rule by its title, as a person reads it (the check result keeps
+    # the rule's code for programs: its findings).
+    assert "（团组人数上限）" in json.dumps(err["fields"], ensure_ascii=False)
     assert state_of(m) == before
     assert pending(m) is None
 
@@ -592,7 +594,9 @@ def test_a_policy_error_blocks_approval(api_as, submitted):
         )
     before = state_of(submitted)
     err = error(send(api_as("unit_leader"), "post", url(submitted, "approve"), {}, key="k"), 400)
-    assert "GROUP_SIZE" in json.dumps(err["fields"], ensure_ascii=False)
+    # The refusal names the rule by its title, as a person reads it (the check result keeps
+    # the rule's code for programs: its findings).
+    assert "（团组人数上限）" in json.dumps(err["fields"], ensure_ascii=False)
     assert state_of(submitted) == before
 
 

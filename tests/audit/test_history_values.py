@@ -89,3 +89,14 @@ def test_known_rows_are_named_without_a_query_but_a_business_record_is_not(
     after = [change.after for change in entry.changes]
     assert str(home_unit) in after
     assert f"#{home_person.pk}" in after  # known, but a person is never named here
+
+
+def test_a_change_request_s_kinds_read_as_their_labels():
+    """A change request's event keeps its kinds as a list of codes; the history names
+    each (the browser crawl found ``longer_stay`` on a change request's page)."""
+    from waishi.audit.messages import field_value
+
+    names = ("missions.changerequest.create", "missions.changerequest")
+    with translation.override("zh-hans"):
+        shown = field_value(names, "kinds", ["longer_stay", "detour"])
+    assert shown == "延长停留、绕道或变更线路"

@@ -46,7 +46,10 @@ def _shot(page, name: str) -> None:
 
 
 def _download_text(page, selector: str) -> str:
-    """Click a document link and read the .docx it downloads."""
+    """Open the record's documents tab, click a document link and read the .docx it
+    downloads."""
+    if not page.locator(selector).is_visible():
+        page.click('a[href="#record-documents"][data-tab]')
     with page.expect_download() as info:
         page.click(selector)
     return documents.text_of(Path(info.value.path()).read_bytes())

@@ -82,7 +82,7 @@ def test_a_sitting_of_saves_is_one_entry_of_the_record(mission, clerk, as_user):
         mission = services.mission_update_basics(
             actor=clerk, mission=mission, version=mission.version, title=f"团组{i}"
         )
-    body = _record(as_user("fao_reviewer"), mission)
+    body = _record(as_user("unit_clerk"), mission)  # a draft is the unit's own
     history = body.split('id="record-history"')[1]
     # build_mission saved the letter and the stops, added two people (not saves: each its
     # own entry), saved the members and the budget; then the five saves here.

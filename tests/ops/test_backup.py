@@ -648,11 +648,12 @@ def test_backup_events_read_as_sentences():
     )
     with translation.override("en"):
         assert describe(made) == (
-            "waishi backup (root) backed up the database to waishi-20260501T020000Z.sqlite3 "
+            # The command reads as its label, the operating-system account kept.
+            "the backup command (root) backed up the database to waishi-20260501T020000Z.sqlite3 "
             "(1505 rows)"
         )
         assert describe(restored) == (
-            "waishi restore (root) restored the database from the backup "
+            "the restore command (root) restored the database from the backup "
             "waishi-20260501T020000Z.sqlite3 made at 2026-05-01T02:00:00Z; differences from "
             "the backup: 0"
         )

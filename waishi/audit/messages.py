@@ -170,6 +170,9 @@ def field_value(names: tuple[str, ...], key: str, value):
         return found[1](value)
     if found and isinstance(value, str | int) and value in found[1]:
         return str(found[1][value])
+    if found and found[1] and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        # A list of codes (a change request's kinds): each as its label.
+        return "、".join(str(found[1].get(v, v)) for v in value)
     return value
 
 

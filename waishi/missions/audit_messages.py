@@ -3,7 +3,14 @@
 from django.utils.translation import gettext_lazy as _
 
 from waishi.audit.messages import fields_of, register, register_fields, register_saves
-from waishi.missions.models import Education, LeaderAcknowledgment, PartyBranch, Publicity
+from waishi.missions.models import (
+    ChangeKind,
+    ChangeRequest,
+    Education,
+    LeaderAcknowledgment,
+    PartyBranch,
+    Publicity,
+)
 
 register(
     {
@@ -85,4 +92,10 @@ register_saves(
     "missions.mission.members",
     "missions.mission.budget",
     "missions.mission.justify",
+)
+
+# A change request's kinds of change are codes in a list: each reads as its label.
+register_fields(
+    "missions.changerequest",
+    {"kinds": (ChangeRequest._meta.get_field("kinds").verbose_name, ChangeKind.choices)},
 )

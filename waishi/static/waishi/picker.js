@@ -44,7 +44,12 @@
     if (multiple) {
       settings.plugins = { remove_button: { title: select.dataset.removeLabel || "" } };
     }
+    // The library moves the field's <label for> to its own search box; the select it
+    // keeps (hidden, still the form's field) keeps the label's words as its name.
+    var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+    var name = select.getAttribute("aria-label") || (label && label.textContent.trim());
     new window.TomSelect(select, settings);
+    if (name) select.setAttribute("aria-label", name);
   }
 
   function enhanceAll(root) {
