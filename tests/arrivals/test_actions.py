@@ -198,11 +198,14 @@ def test_a_test_needs_its_result(as_user, cast, arrival):
     response = _confirm(client, test, outcome="negative", sampled_on=tomorrow.isoformat())
     assert response.status_code == 200 and not Result.objects.exists()
 
-    sampled = timezone.localdate()
+    # Sampled on the day the test was done: just after midnight, ten minutes ago was
+    # yesterday (and a sample taken after its test is refused).
+    done = _minutes_ago(10)
+    sampled = done.astimezone(SHANGHAI).date()
     response = _confirm(
         client,
         test,
-        done_at=_local(_minutes_ago(10)),
+        done_at=_local(done),
         outcome="negative",
         sampled_on=sampled.isoformat(),
     )
