@@ -29,6 +29,7 @@ from waishi.lib.workflow import WorkflowError
 from waishi.notify.services import notify
 from waishi.orgs import permissions, scoping
 from waishi.orgs.models import Person, User
+from waishi.orgs.selectors import users_holding
 from waishi.passports.models import (
     USABLE_STATES,
     ApplicationType,
@@ -516,10 +517,6 @@ def _unit_users(unit_ids: set[int], role: str):
     return User.objects.filter(unit_id__in=unit_ids, role=role, is_active=True).order_by("pk")
 
 
-def _fao_users():
-    return User.objects.filter(role__in=sorted(MANAGES_PASSPORTS), is_active=True).order_by("pk")
-
-
 def _units_of(custody: PassportCustody) -> set[int]:
     """The holder's unit and the trip's unit (usually one and the same)."""
     return {custody.passport.holder.unit_id, custody.mission.unit_id}
@@ -570,7 +567,7 @@ def sweep(today: dt.date | None = None) -> dict[str, int]:
         url = reverse("passports:detail", kwargs={"passport_pk": passport.pk})
         counts["expiry_warnings"] += len(
             notify(
-                _fao_users(),
+                users_holding(MANAGES_PASSPORTS),
                 kind="passports.expiry",
                 title=lambda p=passport: (
                     _("The official passport of %(name)s expires on %(date)s")
@@ -654,7 +651,7 @@ def _sweep_custody(
                 _unit_users(units, Role.UNIT_LEADER)
             )
             notify(
-                recipients + list(_fao_users()),
+                recipients + list(users_holding(MANAGES_PASSPORTS)),
                 kind="passports.unit_locked",
                 title=lambda: (
                     _("New trip applications locked: passport of %(name)s overdue") % {"name": name}
@@ -738,7 +735,7 @@ def application_create(
             ),
         )
     notify(
-        _fao_users(),
+        users_holding(MANAGES_PASSPORTS),
         kind="passports.application",
         title=lambda: _("Passport application for %(name)s") % {"name": person.name},
         url=reverse("passports:application-detail", kwargs={"application_pk": application.pk}),

@@ -56,7 +56,7 @@ from waishi.missions.report.workflow import (
 from waishi.missions.trip import services as trip_services
 from waishi.notify.services import notify
 from waishi.orgs import permissions
-from waishi.orgs.models import User
+from waishi.orgs.selectors import users_holding
 
 # The structured fields the clerk writes; the first four must be filled in to submit.
 FIELDS = (
@@ -470,10 +470,6 @@ def report_return(
 # -- the daily sweep ----------------------------------------------------------------------------
 
 
-def _unit_users(unit_id: int, role: str):
-    return User.objects.filter(unit_id=unit_id, role=role, is_active=True).order_by("pk")
-
-
 def _sweep_event(action: str, report: TripReport, today: date, stage: str = "") -> None:
     record(
         action=action,
@@ -528,7 +524,7 @@ def _sweep_report(candidate: TripReport, today: date, after: int, counts: dict[s
             stage = "soon"
         if stage:
             notify(
-                _unit_users(mission.unit_id, Role.UNIT_CLERK),
+                users_holding(Role.UNIT_CLERK, unit_id=mission.unit_id),
                 kind="missions.report_reminder",
                 title=lambda: (
                     _("Trip report of “%(trip)s” due on %(date)s")
@@ -547,7 +543,7 @@ def _sweep_report(candidate: TripReport, today: date, after: int, counts: dict[s
             counts["reminded"] += 1
         if row.escalated_on is None and today >= due + timedelta(days=after):
             notify(
-                _unit_users(mission.unit_id, Role.UNIT_LEADER),
+                users_holding(Role.UNIT_LEADER, unit_id=mission.unit_id),
                 kind="missions.report_escalation",
                 title=lambda: _("Trip report of “%(trip)s” overdue") % {"trip": trip},
                 body=lambda: (
