@@ -260,3 +260,19 @@ def test_the_board_and_the_lists_read_in_a_fixed_number_of_queries(cast, make_ta
     assert few == many <= 12, few
     assert sum(r["total"] for r in board["by_source"]) == 13
     assert board["by_colour"]["blue"] == sum(r["blue"] for r in board["by_unit"])
+
+
+def test_a_task_assigned_past_its_deadline_is_red_at_once_and_told_on_the_sweep(
+    cast, make_task, run
+):
+    with time_machine.travel(at("2026-06-01")):
+        task = make_task(assign=False, due_date=day("2026-06-03"))
+    with time_machine.travel(at("2026-06-05")):
+        task = run(supervision.task_assign, actor=cast["fao_reviewer"], task=task)
+        assert (task.colour, task.red_since) == (Colour.RED, None)
+        run(supervision.colour_sweep)
+    task = fresh(task)
+    assert task.red_since == day("2026-06-05")
+    assert Notification.objects.filter(kind="followups.task_red").count() == 4
+    event = AuditEvent.objects.get(action="followups.task.red")
+    assert (event.before, event.after) == ({}, {"colour": "red"})
