@@ -27,10 +27,11 @@ from waishi.followups.models import (
     SourceKind,
     State,
     UpdateKind,
-    Urgency,
     UrgeMethod,
+    Urgency,
 )
 from waishi.followups.workflow import TASK_ACTIONS
+from waishi.orgs.models import Unit
 
 # The states a task passes through (an outcome's open and overdue are not among them).
 TASK_STATES = [
@@ -38,14 +39,16 @@ TASK_STATES = [
     for value, label in State.choices
     if value in OPEN_TASK_STATES | CLOSED_TASK_STATES | {State.DROPPED}
 ]
-COLOURS = [(value, label) for value, label in Colour.choices if value]
+# The list's filters, as ``followups.selectors.task_list`` reads them: "open" is every
+# state not closed nor dropped, "none" a task without a warning.
+STATE_FILTER = [("open", _("Not closed")), *TASK_STATES]
+COLOUR_FILTER = [("none", Colour.NONE.label), *[(v, lab) for v, lab in Colour.choices if v]]
 # Dates the API takes: a deadline is a day of this century, not of year 9999.
 FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2100, 12, 31)
 MAX_SUPPORTING = 50
 
 PERSON_HELP = _("The id of a person of the lead unit (GET /api/v1/people/).")
-DATE_HELP = _("A day from 2000-01-01 to 2100-12-31.")
 
 
 class DayField(serializers.DateField):
@@ -76,13 +79,21 @@ class TaskQuery(serializers.Serializer):
         help_text=_("A unit's id: the tasks it leads or supports."),
     )
     colour = serializers.ChoiceField(
-        choices=COLOURS, required=False, allow_blank=True, default=""
+        choices=COLOUR_FILTER,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("The warning today; none: no warning."),
     )
     source_kind = serializers.ChoiceField(
         choices=SourceKind.choices, required=False, allow_blank=True, default=""
     )
     state = serializers.ChoiceField(
-        choices=TASK_STATES, required=False, allow_blank=True, default=""
+        choices=STATE_FILTER,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("open: every state not closed nor dropped."),
     )
     year = WholeNumberField(
         required=False,
@@ -94,7 +105,7 @@ class TaskQuery(serializers.Serializer):
     )
 
 
-class OnTimeQuery(serializers.Serializer):
+class TaskOnTimeQuery(serializers.Serializer):
     year = WholeNumberField(
         required=False,
         default=None,
@@ -105,7 +116,7 @@ class OnTimeQuery(serializers.Serializer):
     )
 
 
-class EmptyInput(serializers.Serializer):
+class TaskEmptyInput(serializers.Serializer):
     """Nothing to send."""
 
 
@@ -166,17 +177,17 @@ class TaskRegisterInput(serializers.Serializer):
         return value
 
 
-class ReasonInput(serializers.Serializer):
+class TaskReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text=_("The reason, required."))
 
 
-class RedirectInput(serializers.Serializer):
+class TaskRedirectInput(serializers.Serializer):
     lead_unit = IdField(help_text=_("The new lead unit's id."))
     responsible_person = IdField(help_text=PERSON_HELP)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class ReportInput(serializers.Serializer):
+class TaskReportInput(serializers.Serializer):
     text = serializers.CharField(max_length=5000, help_text=_("What has been done."))
     evidence = UploadField(
         required=False,
@@ -185,26 +196,32 @@ class ReportInput(serializers.Serializer):
     )
 
 
-class UrgeInput(serializers.Serializer):
+class TaskUrgeInput(serializers.Serializer):
     method = CodeChoiceField(choices=UrgeMethod.choices, help_text=_("How the unit was urged"))
     text = serializers.CharField(max_length=2000, help_text=_("What the unit was told."))
 
 
-class CloseInput(serializers.Serializer):
+class TaskCloseInput(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class ExtensionAskInput(serializers.Serializer):
+class TaskExtensionAskInput(serializers.Serializer):
     requested_date = DayField(help_text=_("The new deadline asked for, after the present one."))
     reason = serializers.CharField(max_length=2000, help_text=_("Why more time is needed."))
 
 
-class ExtensionDecideInput(serializers.Serializer):
+class TaskExtensionDecideInput(serializers.Serializer):
     grant = serializers.BooleanField(help_text=_("true grants the new deadline, false refuses it."))
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 # --- outputs --------------------------------------------------------------------------------
+
+
+def warning_of(task) -> str:
+    """The task's colour today, as the list filters by it (``selectors.colour_now``,
+    annotated as ``warning``); the colour the daily sweep stored when not annotated."""
+    return getattr(task, "warning", task.colour) or ""
 
 
 class TaskListOutput(serializers.Serializer):
@@ -225,11 +242,19 @@ class TaskListOutput(serializers.Serializer):
     )
     state = CodeChoiceField(choices=TASK_STATES)
     state_display = serializers.CharField(source="get_state_display")
-    colour = CodeChoiceField(choices=Colour.choices, help_text=_("Empty: no warning"))
-    colour_display = serializers.CharField(source="get_colour_display")
+    colour = serializers.SerializerMethodField(
+        help_text=_("The warning today: red, yellow, blue, or empty for none.")
+    )
+    colour_display = serializers.SerializerMethodField()
     source = serializers.SerializerMethodField()
     assigned_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField()
+
+    def get_colour(self, task) -> str:
+        return warning_of(task)
+
+    def get_colour_display(self, task) -> str:
+        return str(Colour(warning_of(task)).label)
 
     @extend_schema_field(UnitRefOutput(many=True))
     def get_supporting_units(self, task):
@@ -248,7 +273,7 @@ class TaskListOutput(serializers.Serializer):
         }
 
 
-class ReportOutput(serializers.Serializer):
+class TaskReportOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = CodeChoiceField(choices=UpdateKind.choices)
     kind_display = serializers.CharField(source="get_kind_display")
@@ -273,7 +298,7 @@ class ReportOutput(serializers.Serializer):
         return reverse("api:followup-evidence", kwargs={"update_pk": update.pk})
 
 
-class UrgeOutput(serializers.Serializer):
+class TaskUrgeOutput(serializers.Serializer):
     id = serializers.IntegerField()
     method = CodeChoiceField(choices=UrgeMethod.choices)
     method_display = serializers.CharField(source="get_method_display")
@@ -282,7 +307,7 @@ class UrgeOutput(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-class ReviewOutput(serializers.Serializer):
+class TaskReviewOutput(serializers.Serializer):
     id = serializers.IntegerField()
     decision = CodeChoiceField(choices=ReviewDecision.choices)
     decision_display = serializers.CharField(source="get_decision_display")
@@ -294,7 +319,7 @@ class ReviewOutput(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-class ExtensionOutput(serializers.Serializer):
+class TaskExtensionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     state = CodeChoiceField(choices=ExtensionState.choices)
     state_display = serializers.CharField(source="get_state_display")
@@ -333,14 +358,99 @@ class TaskDetailOutput(TaskListOutput):
     archived_at = serializers.DateTimeField(allow_null=True)
     created_by = UserRefOutput(allow_null=True)
     created_at = serializers.DateTimeField()
-    reports = ReportOutput(
+    reports = TaskReportOutput(
         many=True,
         source="report_rows",
         help_text=_("Progress, feedback and supporting units' reports, the latest first."),
     )
-    urges = UrgeOutput(many=True, source="urge_rows", help_text=_("The latest first."))
-    reviews = ReviewOutput(many=True, source="review_rows", help_text=_("The latest first."))
-    extensions = ExtensionOutput(
+    urges = TaskUrgeOutput(many=True, source="urge_rows", help_text=_("The latest first."))
+    reviews = TaskReviewOutput(many=True, source="review_rows", help_text=_("The latest first."))
+    extensions = TaskExtensionOutput(
         many=True, source="extension_rows", help_text=_("The latest first.")
     )
     actions = TaskActionsOutput()
+
+
+# --- the board and the on-time table ---------------------------------------------------------
+
+
+class TaskColourCountsOutput(serializers.Serializer):
+    total = serializers.IntegerField()
+    red = serializers.IntegerField()
+    yellow = serializers.IntegerField()
+    blue = serializers.IntegerField()
+    none = serializers.IntegerField(help_text=_("Without a warning."))
+
+
+class TaskColourCountOutput(serializers.Serializer):
+    colour = CodeChoiceField(choices=Colour.choices, help_text=_("Empty: no warning"))
+    colour_display = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class TaskSourceCountsOutput(TaskColourCountsOutput):
+    source_kind = CodeChoiceField(choices=SourceKind.choices)
+    source_kind_display = serializers.CharField()
+
+
+class TaskUnitCountsOutput(TaskColourCountsOutput):
+    unit = UnitRefOutput(help_text=_("The lead unit."))
+
+
+class TaskBoardOutput(serializers.Serializer):
+    total = serializers.IntegerField(help_text=_("Open tasks the caller may see."))
+    by_colour = TaskColourCountOutput(many=True, help_text=_("Red, yellow, blue, then none."))
+    by_source = TaskSourceCountsOutput(many=True)
+    by_unit = TaskUnitCountsOutput(
+        many=True, help_text=_("The most red first, then the most yellow, then the most open.")
+    )
+
+
+class TaskOnTimeRowOutput(serializers.Serializer):
+    unit = UnitRefOutput(help_text=_("The lead unit."))
+    due = serializers.IntegerField(help_text=_("Tasks due in the year (closed, or past due)."))
+    on_time = serializers.IntegerField(
+        help_text=_("Closed by their deadline (an extension granted moves it), never red.")
+    )
+    rate = serializers.FloatField(
+        allow_null=True, help_text=_("on_time / due, from 0 to 1; null when nothing was due.")
+    )
+
+
+def _units_by_id(ids) -> dict:
+    return {u.pk: u for u in Unit.objects.filter(pk__in=set(ids))}
+
+
+def board_rows(counts: dict) -> dict:
+    """``followups.selectors.board_counts`` as ``TaskBoardOutput`` reads it: each colour and
+    kind of source with its label, each unit with its code (one query for the units)."""
+    units = _units_by_id(row["unit_id"] for row in counts["by_unit"])
+    colours = [Colour.RED, Colour.YELLOW, Colour.BLUE, Colour.NONE]
+    return {
+        "total": counts["total"],
+        "by_colour": [
+            {
+                "colour": colour.value,
+                "colour_display": str(colour.label),
+                "count": counts["by_colour"][colour.value or "none"],
+            }
+            for colour in colours
+        ],
+        "by_source": [
+            {
+                **row,
+                "source_kind_display": str(SourceKind(row["source_kind"]).label),
+            }
+            for row in counts["by_source"]
+        ],
+        "by_unit": [{**row, "unit": units[row["unit_id"]]} for row in counts["by_unit"]],
+    }
+
+
+def on_time_rows(rows) -> list[dict]:
+    """``followups.selectors.on_time``'s rows with each unit's code (one query)."""
+    units = _units_by_id(row.unit_id for row in rows)
+    return [
+        {"unit": units[row.unit_id], "due": row.due, "on_time": row.on_time, "rate": row.rate}
+        for row in rows
+    ]

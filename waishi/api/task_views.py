@@ -75,21 +75,26 @@ def _task(request, pk) -> Outcome:
 
 
 def _detail_response(request, pk, code: int = 200) -> Response:
+    today = timezone.localdate()
     task = scoping.get_for_user(
         request.user,
-        _tasks().prefetch_related(
+        _tasks()
+        .annotate(warning=selectors.colour_now(today))
+        .prefetch_related(
             "supporting_units",
-            Prefetch("extensions", queryset=Extension.objects.select_related("asked_by", "decided_by")),
+            Prefetch(
+                "extensions", queryset=Extension.objects.select_related("asked_by", "decided_by")
+            ),
         ),
         pk,
     )
-    task.report_rows = list(
-        task.updates.select_related("recorded_by", "unit").order_by("-recorded_at", "-pk")
-    )
+    task.report_rows = list(selectors.task_updates(task))
     task.urge_rows = list(task.urges.select_related("by").order_by("-at", "-pk"))
     task.review_rows = list(task.reviews.select_related("by").order_by("-at", "-pk"))
-    task.extension_rows = sorted(task.extensions.all(), key=lambda e: (e.asked_at, e.pk), reverse=True)
-    task.actions = workflow.task_actions_for(request.user, task)
+    task.extension_rows = sorted(
+        task.extensions.all(), key=lambda e: (e.asked_at, e.pk), reverse=True
+    )
+    task.actions = workflow.task_actions_for(request.user, task, today=today)
     return Response(ts.TaskDetailOutput(task).data, status=code)
 
 
@@ -142,9 +147,7 @@ class TaskCollectionView(_TaskView, generics.GenericAPIView):
                 q=query["q"],
                 year=query["year"],
             )
-            .select_related("responsible_unit", "responsible_person")
-            .prefetch_related("supporting_units")
-        )
+        ).prefetch_related("supporting_units")
 
     @extend_schema(
         operation_id="tasks_list",
@@ -215,7 +218,7 @@ class TaskView(_TaskView, APIView):
 class _StepView(_TaskView, APIView):
     """One step of a task's flow: the input checked, the service called, the task answered."""
 
-    input_class: type = ts.EmptyInput
+    input_class: type = ts.TaskEmptyInput
     ok_status = 200
 
     def call(self, request, task, data) -> None:  # pragma: no cover - each step has its own
@@ -283,7 +286,7 @@ TaskAssignView = _step(
     call=lambda request, task, data: supervision.task_assign(
         actor=request.user, task=task, ip=_ip(request)
     ),
-    input_class=ts.EmptyInput,
+    input_class=ts.TaskEmptyInput,
     roles=_roles_of("assign"),
     message=gettext_lazy("Only the supervision office assigns a task."),
     summary="Assign the task to its lead unit (交办)",
@@ -295,7 +298,7 @@ TaskAcceptView = _step(
     call=lambda request, task, data: supervision.task_accept(
         actor=request.user, task=task, ip=_ip(request)
     ),
-    input_class=ts.EmptyInput,
+    input_class=ts.TaskEmptyInput,
     roles=_roles_of("accept"),
     message=gettext_lazy("Only the lead unit's clerk or leader accepts a task."),
     summary="Accept the task (承办)",
@@ -306,7 +309,7 @@ TaskAskRedirectView = _step(
     call=lambda request, task, data: supervision.task_ask_redirect(
         actor=request.user, task=task, reason=data["reason"], ip=_ip(request)
     ),
-    input_class=ts.ReasonInput,
+    input_class=ts.TaskReasonInput,
     roles=_roles_of("ask_redirect"),
     message=gettext_lazy("Only the lead unit's clerk or leader asks to redirect a task."),
     summary="Ask the office to give the task to another unit",
@@ -329,7 +332,7 @@ def _redirect(request, task, data) -> None:
 TaskRedirectView = _step(
     "redirect",
     call=_redirect,
-    input_class=ts.RedirectInput,
+    input_class=ts.TaskRedirectInput,
     roles=_roles_of("redirect"),
     message=gettext_lazy("Only the supervision office redirects a task."),
     summary="Give the task to another lead unit",
@@ -341,7 +344,7 @@ TaskKeepView = _step(
     call=lambda request, task, data: supervision.task_keep(
         actor=request.user, task=task, reason=data["reason"], ip=_ip(request)
     ),
-    input_class=ts.ReasonInput,
+    input_class=ts.TaskReasonInput,
     roles=_roles_of("keep"),
     message=gettext_lazy("Only the supervision office decides a request to redirect."),
     summary="Keep the lead unit",
@@ -357,7 +360,7 @@ TaskProgressView = _step(
         evidence=data.get("evidence"),
         ip=_ip(request),
     ),
-    input_class=ts.ReportInput,
+    input_class=ts.TaskReportInput,
     roles=workflow.LEAD_UNIT,
     message=gettext_lazy("Only the lead unit's clerk or leader reports progress."),
     summary="Report progress",
@@ -376,7 +379,7 @@ TaskSupportView = _step(
         evidence=data.get("evidence"),
         ip=_ip(request),
     ),
-    input_class=ts.ReportInput,
+    input_class=ts.TaskReportInput,
     roles=workflow.SUPPORTERS,
     message=gettext_lazy("Only a supporting unit's clerk or leader reports its part."),
     summary="Report a supporting unit's part",
@@ -390,7 +393,7 @@ TaskUrgeView = _step(
     call=lambda request, task, data: supervision.task_urge(
         actor=request.user, task=task, method=data["method"], text=data["text"], ip=_ip(request)
     ),
-    input_class=ts.UrgeInput,
+    input_class=ts.TaskUrgeInput,
     roles=workflow.OFFICE,
     message=gettext_lazy("Only the supervision office urges a unit."),
     summary="Urge the lead unit (催办)",
@@ -407,7 +410,7 @@ TaskFeedbackView = _step(
         evidence=data.get("evidence"),
         ip=_ip(request),
     ),
-    input_class=ts.ReportInput,
+    input_class=ts.TaskReportInput,
     roles=_roles_of("feedback"),
     message=gettext_lazy("Only the lead unit's clerk or leader reports the result."),
     summary="Report the result (反馈)",
@@ -421,7 +424,7 @@ TaskCloseView = _step(
     call=lambda request, task, data: supervision.task_close(
         actor=request.user, task=task, comment=data["comment"], ip=_ip(request)
     ),
-    input_class=ts.CloseInput,
+    input_class=ts.TaskCloseInput,
     roles=_roles_of("close"),
     message=gettext_lazy("Only the supervision office closes a task."),
     summary="Accept the result and close the task (办结)",
@@ -432,7 +435,7 @@ TaskReturnView = _step(
     call=lambda request, task, data: supervision.task_return(
         actor=request.user, task=task, reason=data["reason"], ip=_ip(request)
     ),
-    input_class=ts.ReasonInput,
+    input_class=ts.TaskReasonInput,
     roles=_roles_of("return"),
     message=gettext_lazy("Only the supervision office returns a task."),
     summary="Return the task as not solved",
@@ -444,7 +447,7 @@ TaskArchiveView = _step(
     call=lambda request, task, data: supervision.task_archive(
         actor=request.user, task=task, ip=_ip(request)
     ),
-    input_class=ts.EmptyInput,
+    input_class=ts.TaskEmptyInput,
     roles=_roles_of("archive"),
     message=gettext_lazy("Only the supervision office archives a task."),
     summary="File the closed task under its year (归档)",
@@ -455,7 +458,7 @@ TaskDropView = _step(
     call=lambda request, task, data: supervision.task_drop(
         actor=request.user, task=task, reason=data["reason"], ip=_ip(request)
     ),
-    input_class=ts.ReasonInput,
+    input_class=ts.TaskReasonInput,
     roles=_roles_of("drop"),
     message=gettext_lazy("Only the head of the office drops a task."),
     summary="Drop the task, with the reason",
@@ -470,7 +473,7 @@ TaskExtensionAskView = _step(
         reason=data["reason"],
         ip=_ip(request),
     ),
-    input_class=ts.ExtensionAskInput,
+    input_class=ts.TaskExtensionAskInput,
     roles=workflow.LEAD_UNIT,
     message=gettext_lazy("Only the lead unit's clerk or leader asks for more time."),
     summary="Ask for a later deadline (延期)",
@@ -496,7 +499,7 @@ def _decide(request, task, data) -> None:
 TaskExtensionDecideView = _step(
     "extension_decide",
     call=_decide,
-    input_class=ts.ExtensionDecideInput,
+    input_class=ts.TaskExtensionDecideInput,
     roles=workflow.OFFICE,
     message=gettext_lazy("Only the supervision office decides a request for more time."),
     summary="Grant or refuse the request for a later deadline",
@@ -515,11 +518,11 @@ class TaskBoardView(_TaskView, APIView):
         summary="The board: open tasks by unit, by source and by colour",
         description="Counted over the tasks the caller may see (a unit's roles: the tasks "
         "their unit leads or supports).",
-        responses=_responses(ts.BoardOutput, 403),
+        responses=_responses(ts.TaskBoardOutput, 403),
     )
     def get(self, request):
         counts = selectors.board_counts(request.user, today=timezone.localdate())
-        return Response(ts.BoardOutput(ts.board_rows(counts)).data)
+        return Response(ts.TaskBoardOutput(ts.board_rows(counts)).data)
 
 
 class TaskOnTimeView(_TaskView, APIView):
@@ -528,11 +531,11 @@ class TaskOnTimeView(_TaskView, APIView):
         summary="Each unit's on-time rate for a year",
         description="Tasks closed by their (possibly extended) deadline divided by the tasks "
         "due in the year, by lead unit; a task closed after it went red counts as late.",
-        parameters=[ts.OnTimeQuery],
-        responses=_responses(ts.OnTimeRowOutput(many=True), 400, 403),
+        parameters=[ts.TaskOnTimeQuery],
+        responses=_responses(ts.TaskOnTimeRowOutput(many=True), 400, 403),
     )
     def get(self, request):
-        query = valid(ts.OnTimeQuery, request.query_params)
+        query = valid(ts.TaskOnTimeQuery, request.query_params)
         year = query["year"] or timezone.localdate().year
         rows = selectors.on_time(request.user, year=year)
-        return Response(ts.OnTimeRowOutput(ts.on_time_rows(rows), many=True).data)
+        return Response(ts.TaskOnTimeRowOutput(ts.on_time_rows(rows), many=True).data)
