@@ -460,7 +460,7 @@ TaskDropView = _step(
     ),
     input_class=ts.TaskReasonInput,
     roles=_roles_of("drop"),
-    message=gettext_lazy("Only the head of the office drops a task."),
+    message=gettext_lazy("Only the head of the office may drop a task."),
     summary="Drop the task, with the reason",
     description="The head of the office, a task not yet closed; the reason is kept on it.",
 )
