@@ -186,6 +186,13 @@ def test_trip_outcomes_are_not_tasks(api_as, cast, task, home_person):
     error(api_as("fao_reviewer").get(f"{URL}{outcome.pk}/"), 404)
     error(send(api_as("unit_leader"), "post", f"{URL}{outcome.pk}/accept/"), 404)
     assert Outcome.objects.get(pk=outcome.pk).state == State.OPEN
+    # Nor is a task an outcome: the follow-ups endpoints do not show or change it.
+    client = api_as("unit_leader")
+    assert {r["id"] for r in ok(client.get("/api/v1/followups/"))["results"]} == {outcome.pk}
+    error(client.get(f"/api/v1/followups/{task.pk}/"), 404)
+    error(send(client, "post", f"/api/v1/followups/{task.pk}/progress/", {"text": "x"}), 404)
+    error(send(client, "post", f"/api/v1/followups/{task.pk}/complete/"), 404)
+    assert Outcome.objects.get(pk=task.pk).state == State.ASSIGNED
 
 
 def test_the_list_filters(api_as, register, foreign_person, home_unit, task):
