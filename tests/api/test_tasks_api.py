@@ -746,3 +746,30 @@ def test_a_task_id_out_of_range_is_refused(api_as, cast, value, step):
     path = f"{URL}{value}/{step}"
     response = client.get(path) if not step else send(client, "post", path, {"text": "x"})
     assert "outcome_pk" in error(response, 400)["fields"]
+
+
+def _queries(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        ok(client.get(path))
+    return len(captured)
+
+
+def test_the_list_the_detail_and_the_board_read_in_a_fixed_number_of_queries(
+    api_as, cast, register, foreign_unit, working
+):
+    client = api_as("fao_reviewer")
+    register(supporting_units=[foreign_unit])
+    supervision.task_progress(actor=cast["unit_clerk"], task=working, text="第一次进展")
+    paths = (URL, url(working), f"{URL}board/")
+    for path in paths:  # the token's first use is recorded once: not counted
+        _queries(client, path)
+    before = [_queries(client, p) for p in paths]
+    for _ in range(4):
+        register(supporting_units=[foreign_unit])
+    supervision.task_progress(actor=cast["unit_clerk"], task=working, text="第二次进展")
+    supervision.task_urge(actor=cast["fao_reviewer"], task=working, method="notice", text="请报送")
+    after = [_queries(client, p) for p in paths]
+    assert after == before
