@@ -29,7 +29,7 @@ from waishi.api.permissions import ReadWriteRoles
 from waishi.api.views import JsonOnly
 from waishi.audit.services import client_ip
 from waishi.followups import selectors, services, workflow
-from waishi.followups.models import Outcome, ProgressUpdate
+from waishi.followups.models import Outcome, ProgressUpdate, Track
 from waishi.followups.workflow import actions_for
 from waishi.lib import downloads, uploads
 from waishi.lib.roles import UNIT_ROLES, VIEWERS
@@ -53,9 +53,12 @@ class _FollowupView(JsonOnly):
 
 
 def _outcome(request, pk) -> Outcome:
+    """An outcome (a supervised task is not one: it has its own endpoints, ``task_views``)."""
     return scoping.get_for_user(
         request.user,
-        Outcome.objects.select_related("responsible_unit", "responsible_person", "created_by"),
+        Outcome.objects.filter(track=Track.OUTCOME).select_related(
+            "responsible_unit", "responsible_person", "created_by"
+        ),
         pk,
     )
 

@@ -11,6 +11,7 @@ from waishi.api import (
     passport_views,
     policy_views,
     report_views,
+    task_urls,
     trip_views,
     views,
 )
@@ -206,6 +207,7 @@ urlpatterns = [
         name="followup-evidence",
     ),
     *change_urls.urlpatterns,
+    *task_urls.urlpatterns,  # supervised tasks (waishi.followups.supervision)
     # Any other v1 path ending in "/": the API's JSON 404. A path without the slash is
     # left to APPEND_SLASH, so /api/v1/me still finds /api/v1/me/.
     re_path(r"^v1/(?:.*/)?$", views.NotFoundView.as_view(), name="not-found"),
