@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from unittest import mock
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -417,8 +418,26 @@ def clock(at: dt.datetime) -> Iterator[None]:
     def now() -> dt.datetime:
         return at + (_real_now() - started)
 
-    with mock.patch.object(timezone, "now", now):
-        yield
+    # Fields whose default is ``timezone.now`` hold the function itself, read when the
+    # model was defined: they are pointed at the demo's clock too (and Django's cached
+    # default getter forgotten), so that a row's "recorded at" is the simulated time.
+    now.demo_clock = True
+    fields = [
+        (field, field.default)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if field.default is _real_now or getattr(field.default, "demo_clock", False)
+    ]
+    for field, _before in fields:
+        field.default = now
+        field.__dict__.pop("_get_default", None)
+    try:
+        with mock.patch.object(timezone, "now", now):
+            yield
+    finally:
+        for field, before in fields:
+            field.default = before
+            field.__dict__.pop("_get_default", None)
 
 
 # --- loader ---------------------------------------------------------------------------------
