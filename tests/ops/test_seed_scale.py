@@ -145,7 +145,7 @@ def test_passports_follow_ups_plan_and_arrival_steps(seeded):
         assert row.mission.members.filter(person_id=row.passport.holder_id).exists()
         assert (row.returned_at is None) == (row.passport.state == "issued")
     # A follow-up for every tenth closed trip, owned by its unit and a member.
-    outcomes = Outcome.objects.all()
+    outcomes = Outcome.objects.filter(track="outcome")
     assert outcomes.exists()
     closed = set(Mission.objects.filter(state=State.CLOSED).values_list("pk", flat=True))
     for outcome in outcomes:
@@ -180,3 +180,36 @@ def test_rows_are_written_in_chunks_without_losing_the_last_one(db, monkeypatch)
     assert _seeded_events() == n["audit"]
     assert Mission.objects.count() == n["missions"]
     assert verify_chain() is None
+
+
+def test_tasks_alone_over_every_unit_numbered_once_per_year(db):
+    """``--only tasks``: the organisation and the supervised tasks, nothing else; each
+    number of a year given once; the closed ones have their date, the dropped ones their
+    reason; the year's counter is where the numbers stopped, so that a task assigned next
+    gets a fresh number; a second seeding goes on from there."""
+    from waishi.followups.models import CLOSED_TASK_STATES, Outcome, TaskSequence, Track
+    from waishi.followups.models import State as TaskState
+
+    out = seed(0.01, "--only", "tasks")
+    assert "followups_task: 1,000 rows" in out
+    assert not Mission.objects.exists() and not Arrival.objects.exists()
+    tasks = Outcome.objects.filter(track=Track.TASK)
+    assert tasks.count() == 1000
+    assert tasks.values("responsible_unit").distinct().count() == Unit.objects.count() - 1
+    numbered = tasks.exclude(seq=None)
+    pairs = list(numbered.values_list("year", "seq"))
+    assert len(pairs) == len(set(pairs))
+    for year, last in TaskSequence.objects.values_list("year", "last"):
+        assert last == max(seq for y, seq in pairs if y == year)
+    for task in tasks.filter(state__in=CLOSED_TASK_STATES):
+        assert task.done_at is not None
+    assert all(t.drop_reason for t in tasks.filter(state=TaskState.DROPPED))
+    assert {t.state for t in tasks} >= {"assigned", "in_progress", "feedback", "archived"}
+    seed(0.01, "--only", "tasks", "--force")
+    pairs = list(Outcome.objects.exclude(seq=None).values_list("year", "seq"))
+    assert len(pairs) == len(set(pairs))
+
+
+def test_an_unknown_stage_is_refused(db):
+    with pytest.raises(CommandError, match="unknown stage"):
+        seed(0.01, "--only", "tasks,ships")

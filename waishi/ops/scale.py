@@ -42,6 +42,7 @@ FULL = {
     "missions": 1_000_000,
     "audit": 2_000_000,
     "arrivals": 500_000,
+    "tasks": 100_000,
 }
 CHUNK = 5000
 # Shares of the derived data: every PASSPORT_EVERY-th person holds an official passport;
@@ -413,6 +414,111 @@ class Seeder:
             _ts(created), _ts(changed),
         )  # fmt: skip
 
+    # -- supervised tasks (督办事项) ------------------------------------------------------
+    def tasks(self) -> None:
+        """Supervised tasks over the last five years, spread over every unit: the old
+        ones closed and archived (a few dropped), this year's in every state and colour;
+        a third with one or two supporting units. Numbers 督办〔year〕N号 run per year."""
+        rng, n = self.rng, self.n
+        started = time.perf_counter()
+        today = self.now.date()
+        first = _next_id(fm.Outcome)
+        columns = [
+            "id", "source_title", "title", "description", "responsible_person_id",
+            "responsible_unit_id", "due_date", "state", "drop_reason", "done_at",
+            "state_changed_at", "created_by_id", "created_at", "updated_at", "track",
+            "source_kind", "urgency", "instructed_by", "major", "original_due_date",
+            "number", "year", "seq", "colour", "red_since", "assigned_at", "accepted_at",
+            "archived_at",
+        ]  # fmt: skip
+        table = Table(fm.Outcome, columns)
+        through = fm.Outcome.supporting_units.through
+        t_support = Table(through, ["outcome_id", "unit_id"])
+        kinds = [fm.SourceKind.MINUTES, fm.SourceKind.DOCUMENT, fm.SourceKind.INSTRUCTION,
+                 fm.SourceKind.KEY_POINT, fm.SourceKind.TRIP]  # fmt: skip
+        urgencies = list(fm.Urgency.values)
+        open_states = [fm.State.ASSIGNED, fm.State.IN_PROGRESS, fm.State.IN_PROGRESS,
+                       fm.State.IN_PROGRESS, fm.State.FEEDBACK, fm.State.RETURNED,
+                       fm.State.REDIRECT_ASKED, fm.State.REGISTERED]  # fmt: skip
+        # Each year's numbers go on from the year's counter (a second seeding adds to it).
+        seq = dict(fm.TaskSequence.objects.values_list("year", "last"))
+        total = n["tasks"]
+        units = self.units
+        for i in range(total):
+            tid = first + i
+            k = rng.randrange(len(units))
+            uid = units[k]
+            person = self.first_person + k * self.per_unit
+            created = today - dt.timedelta(days=rng.randrange(5 * 365))
+            kind = rng.choice(kinds)
+            urgency = rng.choice(urgencies) if kind == fm.SourceKind.INSTRUCTION else ""
+            due = created + dt.timedelta(days=rng.choice((7, 21, 28, 42, 90, 180)))
+            year = created.year
+            seq[year] = seq.get(year, 0) + 1
+            state, done_at, archived_at, drop_reason, colour, red_since = (
+                fm.State.ARCHIVED,
+                None,
+                None,
+                "",
+                "",
+                None,
+            )
+            if due < today - dt.timedelta(days=60) or created.year < today.year - 1:
+                r = rng.random()
+                late = rng.random() < 0.1
+                done = (
+                    due + dt.timedelta(days=rng.randint(1, 20))
+                    if late
+                    else (due - dt.timedelta(days=rng.randint(0, 5)))
+                )
+                done_at = dt.datetime.combine(done, dt.time(8), tzinfo=dt.UTC)
+                red_since = due + dt.timedelta(days=1) if late else None
+                if r < 0.05:
+                    state, drop_reason, done_at, red_since = (
+                        fm.State.DROPPED,
+                        "虚构的撤销原因",
+                        None,
+                        None,
+                    )
+                elif r < 0.4:
+                    state = fm.State.DONE
+                else:
+                    archived_at = done_at + dt.timedelta(days=10)
+            else:
+                state = rng.choice(open_states)
+                if state == fm.State.REGISTERED:
+                    pass
+                elif due < today:
+                    colour, red_since = fm.Colour.RED, due + dt.timedelta(days=1)
+                elif state == fm.State.RETURNED:
+                    colour = fm.Colour.YELLOW
+                elif (due - today).days <= 4:
+                    colour = fm.Colour.BLUE
+            assigned = dt.datetime.combine(created, dt.time(2), tzinfo=dt.UTC)
+            number = fm.NUMBER_FORMAT.format(year=year, seq=seq[year])
+            given = state != fm.State.REGISTERED
+            changed = done_at or assigned
+            table.add(
+                (tid, f"虚构来源{tid}", f"虚构督办事项{tid}", "虚构的督办要求", person, uid,
+                 _date(due), state, drop_reason, _ts(done_at), _ts(changed), self.clerk[uid],
+                 _ts(assigned), _ts(changed), fm.Track.TASK, kind, urgency,
+                 "虚构领导" if urgency else "", i % 7 == 0, _date(due),
+                 number if given else "", year if given else None, seq[year] if given else None,
+                 colour, _date(red_since), _ts(assigned) if given else None,
+                 _ts(assigned + dt.timedelta(days=1)) if given else None, _ts(archived_at))
+            )  # fmt: skip
+            if i % 3 == 0:
+                for unit in rng.sample(units, 2 if i % 2 else 1):
+                    if unit != uid:
+                        t_support.add((tid, unit))
+        table.flush()
+        t_support.flush()
+        with transaction.atomic():
+            for year, last in seq.items():
+                fm.TaskSequence.objects.update_or_create(year=year, defaults={"last": last})
+        self.progress.add("followups_task", total, time.perf_counter() - started)
+        self.progress.report("followups_task")
+
     # -- passports and their custody --------------------------------------------------
     def passports(self) -> None:
         """An official passport for every PASSPORT_EVERY-th person; a custody row for the
@@ -652,15 +758,17 @@ class Seeder:
         self.progress.report("arrivals_arrival")
         self.progress.out.write(f"  of which arrival steps: {step_count:,} rows\n")
 
-    def run(self) -> dict[str, tuple[int, float]]:
+    STAGES = ("orgs", "missions", "passports", "plan", "audit", "arrivals", "tasks")
+
+    def run(self, stages: tuple[str, ...] = STAGES) -> dict[str, tuple[int, float]]:
+        """Every stage in order, or the ones named (the organisation always first: the
+        others build on its units, people and accounts)."""
         started = time.perf_counter()
         with transaction.atomic():
             self.orgs()
-            self.missions()
-            self.passports()
-            self.plan()
-            self.audit()
-            self.arrivals()
+            for stage in self.STAGES[1:]:
+                if stage in stages:
+                    getattr(self, stage)()
             sql = connection.ops.sequence_reset_sql(
                 no_style(),
                 [
