@@ -23,6 +23,7 @@ from django.utils import timezone
 from waishi.arrivals.demo import seed as seed_arrivals
 from waishi.audit.services import record_state
 from waishi.ops.demo import run_sweeps, seed_passport_application, seed_trips
+from waishi.ops.demo_tasks import seed as seed_tasks
 from waishi.orgs import demo
 from waishi.plans.demo import seed_plans
 
@@ -96,6 +97,9 @@ class Command(BaseCommand):
         if seed_passport_application(today):
             stage("passports: one application for a new passport waits for the FAO")
         seed_arrivals(_Lines(stage))
+        tasks = seed_tasks(today, stage)
+        if tasks:
+            stage(f"supervised tasks: {sum(tasks.values())} in {len(tasks)} states")
         swept = run_sweeps()
         stage("daily jobs: " + ", ".join(f"{k} {v}" for k, v in swept.items()))
         # Some demo rows are made directly, not through services: their watched state
