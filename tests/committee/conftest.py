@@ -9,6 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from tests.api.conftest import (  # noqa: F401  (the API's fixtures, for test_api)
+    _fresh_throttle_counts,
+    api_as,
+    make_token,
+)
 from tests.factories import PersonFactory
 from waishi.committee import services
 from waishi.committee.models import MeetingKind
