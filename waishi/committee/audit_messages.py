@@ -115,3 +115,12 @@ register_fields(
         "comment": _("comment"),
     },
 )
+# An item put on the agenda is recorded on its meeting: its own fields, in words.
+register_fields(
+    "committee.item.add",
+    {
+        "title": _("agenda item"),
+        "order": AgendaItem._meta.get_field("order").verbose_name,
+        "submitting_unit": AgendaItem._meta.get_field("submitting_unit").verbose_name,
+    },
+)

@@ -335,7 +335,7 @@ def item_add(*, actor, meeting: Meeting, title: str, submitting_unit, ip: str = 
             actor=actor,
             obj=locked,
             ip=ip,
-            after=snapshot(item, ITEM_FIELDS),
+            after={"title": title, "order": item.order, "submitting_unit": submitting_unit.name},
             data={"item": item.pk, "title": title},
         )
     return item
@@ -568,9 +568,7 @@ def version_upload(
                 actor=actor,
                 obj=locked,
                 ip=ip,
-                after=snapshot(
-                    version, ("number", "name", "content_type", "size", "stage", "reason")
-                ),
+                after=snapshot(version, ("number", "name", "stage", "reason")),
                 data={"number": version.number},
             )
     except BaseException:
