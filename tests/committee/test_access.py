@@ -132,3 +132,20 @@ def test_pages_of_the_flow(cast, as_user, office, meeting, item, document, home_
     decision.refresh_from_db()
     assert decision.task is not None and decision.task.source_type == "committee.decision"
     assert Document.objects.count() == 1
+
+
+def test_my_work_lists_minutes_to_review_and_revisions_awaited(
+    cast, office, meeting, item, document
+):
+    from waishi.committee.models import Opinion
+    from waishi.lib.work import items_for
+
+    services.meeting_hold(actor=office, meeting=meeting)
+    services.item_opinion(actor=office, item=item, opinion=Opinion.AGREE_REVISE)
+    minutes = services.minutes_draft(actor=office, meeting=meeting)
+    services.minutes_submit(actor=office, minutes=minutes)
+    head = [i.title for i in items_for(cast["fao_head"])]
+    assert minutes.title in head
+    clerk = [(i.title, i.state_label) for i in items_for(cast["unit_clerk"])]
+    assert (item.title, "上传修改后的版本") in clerk
+    assert item.title not in [i.title for i in items_for(cast["outsider"])]

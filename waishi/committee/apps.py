@@ -45,6 +45,10 @@ class CommitteeConfig(AppConfig):
             Scope(unit="document__item__submitting_unit_id", url_kwarg="version_pk"),
         )
 
+        from waishi.lib import work
+
+        work.register_items(_work_items)
+
         def decision_titles(ids):
             rows = Decision.objects.filter(pk__in=list(ids)).select_related("minutes")
             return {d.pk: f"{d.minutes.title}：{d.text[:80]}" for d in rows}
@@ -63,3 +67,50 @@ class CommitteeConfig(AppConfig):
                 can_see=decision_can_see,
             ),
         )
+
+
+def _work_items(user):
+    """What waits for ``user`` in the committee: minutes to review (the FAO head and the
+    committee's leaders); an item agreed in principle whose revision is awaited (its
+    unit's clerk and leader) or is to be signed off (the office)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from waishi.committee import selectors
+    from waishi.committee.models import MinutesState, Opinion
+    from waishi.committee.workflow import ISSUERS, OFFICE
+    from waishi.lib.roles import UNIT_ROLES, has
+    from waishi.lib.work import ITEM_LIMIT, Item
+
+    items = []
+    if has(user, ISSUERS):
+        for minutes in selectors.minutes_list(user, state=MinutesState.REVIEW)[:ITEM_LIMIT]:
+            items.append(
+                Item(
+                    minutes.title,
+                    reverse("committee:minutes-detail", kwargs={"minutes_pk": minutes.pk}),
+                    None,
+                    _("Committee minutes"),
+                    minutes.get_state_display(),
+                )
+            )
+    if has(user, OFFICE | UNIT_ROLES):
+        waiting = selectors.items(
+            user, unit_id=user.unit_id if user.role in UNIT_ROLES else None
+        ).filter(opinion=Opinion.AGREE_REVISE, approved_version__isnull=True)
+        label = (
+            _("Upload the revised version")
+            if user.role in UNIT_ROLES
+            else _("Sign off the approved version")
+        )
+        for item in waiting[:ITEM_LIMIT]:
+            items.append(
+                Item(
+                    item.title,
+                    reverse("committee:item-detail", kwargs={"item_pk": item.pk}),
+                    None,
+                    _("Committee agenda items"),
+                    label,
+                )
+            )
+    return items

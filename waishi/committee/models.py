@@ -402,7 +402,7 @@ class Decision(models.Model):
         blank=True,
     )
     order = models.PositiveIntegerField(_("order"))
-    text = models.TextField(_("decision"))
+    text = models.TextField(_("decision of the minutes"))
     task = models.ForeignKey(
         "followups.Outcome",
         verbose_name=_("supervised task"),
@@ -413,8 +413,8 @@ class Decision(models.Model):
     )
 
     class Meta:
-        verbose_name = _("decision")
-        verbose_name_plural = _("decisions")
+        verbose_name = _("decision of the minutes")
+        verbose_name_plural = _("decisions of the minutes")
         ordering = ["minutes", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["minutes", "order"], name="committee_decision_order"),
