@@ -38,7 +38,7 @@ def _urls() -> list[str]:
             urls.append(reverse(f"committee:{name}", kwargs={"meeting_pk": m.pk}))
     for i in AgendaItem.objects.all():
         for name in ("item-detail", "item-edit", "document-add"):
-            urls.append(reverse(f"committee:{name}", kwargs={"item_pk": i.pk}))
+            urls.append(reverse(f"committee:{name}", kwargs={"agenda_item_pk": i.pk}))
     for d in Document.objects.all():
         for name in ("document-detail", "version-upload", "document-access"):
             urls.append(reverse(f"committee:{name}", kwargs={"document_pk": d.pk}))
@@ -54,7 +54,7 @@ def _urls() -> list[str]:
     for d in Decision.objects.all():
         urls.append(reverse("committee:decision", kwargs={"decision_pk": d.pk}))
     for m in CommitteeMember.objects.all()[:2]:
-        urls.append(reverse("committee:member-edit", kwargs={"member_pk": m.pk}))
+        urls.append(reverse("committee:member-edit", kwargs={"committee_member_pk": m.pk}))
     return urls
 
 

@@ -179,7 +179,7 @@ class DocumentVersionOutput(serializers.Serializer):
     download_url = serializers.SerializerMethodField()
 
     def get_download_url(self, version) -> str:
-        return reverse("api:committee-version-download", kwargs={"version_pk": version.pk})
+        return reverse("api:committee-version-download", kwargs={"document_version_pk": version.pk})
 
 
 class CommitteeDocumentOutput(serializers.Serializer):

@@ -1,7 +1,7 @@
 """The API's routes of the Foreign Affairs Committee (``committee_views``), put into
 ``waishi.api.urls`` before its catch-all 404. Names start with ``committee-``; the URL
-arguments name the models scoping registered (``meeting_pk``, ``item_pk``,
-``document_pk``, ``version_pk``, ``minutes_pk``, ``decision_pk``)."""
+arguments name the models scoping registered (``meeting_pk``, ``agenda_item_pk``,
+``document_pk``, ``document_version_pk``, ``minutes_pk``, ``decision_pk``)."""
 
 from django.urls import path
 
@@ -9,7 +9,7 @@ from waishi.api import committee_views as v
 
 BASE = "v1/committee/"
 MEETING = f"{BASE}meetings/<int:meeting_pk>/"
-ITEM = f"{BASE}items/<int:item_pk>/"
+ITEM = f"{BASE}items/<int:agenda_item_pk>/"
 MINUTES = f"{BASE}minutes/<int:minutes_pk>/"
 
 urlpatterns = [
@@ -34,7 +34,7 @@ urlpatterns = [
         name="committee-document-versions",
     ),
     path(
-        f"{BASE}versions/<int:version_pk>/download/",
+        f"{BASE}versions/<int:document_version_pk>/download/",
         v.VersionDownloadView.as_view(),
         name="committee-version-download",
     ),

@@ -290,8 +290,8 @@ class ItemView(_CommitteeView, APIView):
         description="With the documents the caller may read and their versions.",
         responses=_responses(cs.AgendaItemDetailOutput, 403, 404),
     )
-    def get(self, request, item_pk: int):
-        return _item_response(request, item_pk)
+    def get(self, request, agenda_item_pk: int):
+        return _item_response(request, agenda_item_pk)
 
 
 class ItemOpinionView(_CommitteeView, APIView):
@@ -305,8 +305,8 @@ class ItemOpinionView(_CommitteeView, APIView):
         responses=_responses(cs.AgendaItemDetailOutput, *_WRITE_ERRORS),
     )
     @idempotent
-    def post(self, request, item_pk: int):
-        item = selectors.item_detail(request.user, item_pk)
+    def post(self, request, agenda_item_pk: int):
+        item = selectors.item_detail(request.user, agenda_item_pk)
         data = valid(cs.OpinionInput, request.data)
         services.item_opinion(
             actor=request.user,
@@ -333,8 +333,8 @@ class ItemApproveView(_CommitteeView, APIView):
         responses=_responses(cs.AgendaItemDetailOutput, *_WRITE_ERRORS),
     )
     @idempotent
-    def post(self, request, item_pk: int):
-        item = selectors.item_detail(request.user, item_pk)
+    def post(self, request, agenda_item_pk: int):
+        item = selectors.item_detail(request.user, agenda_item_pk)
         data = valid(cs.SignOffInput, request.data)
         version = selectors.versions(request.user).filter(pk=data["version"]).first()
         if version is None:
@@ -362,8 +362,8 @@ class ItemDocumentsView(_CommitteeView, APIView):
     )
     @fits_a_replay("file")
     @idempotent
-    def post(self, request, item_pk: int):
-        item = selectors.item_detail(request.user, item_pk)
+    def post(self, request, agenda_item_pk: int):
+        item = selectors.item_detail(request.user, agenda_item_pk)
         data = valid(cs.CommitteeDocumentInput, request.data)
         services.document_add(
             actor=request.user,
@@ -433,8 +433,8 @@ class VersionDownloadView(_CommitteeView, APIView):
         description="To those who may read the document; every download is recorded.",
         responses=file_responses(uploads.KINDS, 403, 404),
     )
-    def get(self, request, version_pk: int):
-        version = selectors.version_detail(request.user, version_pk)
+    def get(self, request, document_version_pk: int):
+        version = selectors.version_detail(request.user, document_version_pk)
         return downloads.stored_file(
             version.file,
             filename=version.name or "document",

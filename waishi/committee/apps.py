@@ -30,7 +30,7 @@ class CommitteeConfig(AppConfig):
         from waishi.orgs.scoping import Scope, register
 
         # Meetings, members and minutes: committee members, the office and the auditor.
-        register(CommitteeMember, Scope(only=READERS, url_kwarg="member_pk"))
+        register(CommitteeMember, Scope(only=READERS, url_kwarg="committee_member_pk"))
         register(CommitteeSettings, Scope(only=READERS))
         register(Meeting, Scope(only=READERS, url_kwarg="meeting_pk"))
         register(Attendance, Scope(only=READERS))
@@ -38,11 +38,11 @@ class CommitteeConfig(AppConfig):
         register(Decision, Scope(only=READERS, url_kwarg="decision_pk"))
         # Items and their documents: also the unit that submitted them. An internal (内部)
         # document is narrowed further by ``selectors.documents`` (named readers only).
-        register(AgendaItem, Scope(unit="submitting_unit_id", url_kwarg="item_pk"))
+        register(AgendaItem, Scope(unit="submitting_unit_id", url_kwarg="agenda_item_pk"))
         register(Document, Scope(unit="item__submitting_unit_id", url_kwarg="document_pk"))
         register(
             DocumentVersion,
-            Scope(unit="document__item__submitting_unit_id", url_kwarg="version_pk"),
+            Scope(unit="document__item__submitting_unit_id", url_kwarg="document_version_pk"),
         )
 
         from waishi.lib import work
@@ -107,7 +107,7 @@ def _work_items(user):
             items.append(
                 Item(
                     item.title,
-                    reverse("committee:item-detail", kwargs={"item_pk": item.pk}),
+                    reverse("committee:item-detail", kwargs={"agenda_item_pk": item.pk}),
                     None,
                     _("Committee agenda items"),
                     label,

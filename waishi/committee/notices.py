@@ -83,7 +83,7 @@ handoffs.silent(
 
 
 def _item_url(item) -> str:
-    return reverse("committee:item-detail", kwargs={"item_pk": item.pk})
+    return reverse("committee:item-detail", kwargs={"agenda_item_pk": item.pk})
 
 
 OPINION_GIVEN = handoffs.notice(

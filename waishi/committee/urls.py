@@ -5,7 +5,7 @@ from waishi.committee import views
 app_name = "committee"
 
 MEETING = "meetings/<int:meeting_pk>/"
-ITEM = "items/<int:item_pk>/"
+ITEM = "items/<int:agenda_item_pk>/"
 DOCUMENT = "documents/<int:document_pk>/"
 MINUTES = "minutes/<int:minutes_pk>/"
 
@@ -29,7 +29,11 @@ urlpatterns = [
     path(f"{DOCUMENT}versions/new/", views.version_upload, name="version-upload"),
     path(f"{DOCUMENT}access/", views.document_access, name="document-access"),
     path(f"{DOCUMENT}compare/", views.document_compare, name="document-compare"),
-    path("versions/<int:version_pk>/download/", views.version_download, name="version-download"),
+    path(
+        "versions/<int:document_version_pk>/download/",
+        views.version_download,
+        name="version-download",
+    ),
     path("minutes/", views.minutes_list, name="minutes-list"),
     path(MINUTES, views.minutes_detail, name="minutes-detail"),
     path(f"{MINUTES}edit/", views.minutes_edit, name="minutes-edit"),
@@ -40,6 +44,6 @@ urlpatterns = [
     path("decisions/<int:decision_pk>/", views.decision_detail, name="decision"),
     path("members/", views.member_list, name="member-list"),
     path("members/new/", views.member_add, name="member-add"),
-    path("members/<int:member_pk>/edit/", views.member_edit, name="member-edit"),
+    path("members/<int:committee_member_pk>/edit/", views.member_edit, name="member-edit"),
     path("settings/", views.settings_edit, name="settings"),
 ]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -72,7 +72,7 @@ def _meeting_url(meeting) -> str:
 
 
 def _item_url(item) -> str:
-    return reverse("committee:item-detail", kwargs={"item_pk": item.pk})
+    return reverse("committee:item-detail", kwargs={"agenda_item_pk": item.pk})
 
 
 def _document_url(document) -> str:
@@ -289,8 +289,8 @@ def item_list(request):
 
 
 @role_required(ITEM_READERS)
-def item_detail(request, item_pk: int):
-    item = selectors.item_detail(request.user, item_pk)
+def item_detail(request, agenda_item_pk: int):
+    item = selectors.item_detail(request.user, agenda_item_pk)
     docs = list(
         selectors.documents(request.user)
         .filter(item=item)
@@ -321,8 +321,8 @@ def item_detail(request, item_pk: int):
 
 
 @role_required(OFFICE)
-def item_edit(request, item_pk: int):
-    item = selectors.item_detail(request.user, item_pk)
+def item_edit(request, agenda_item_pk: int):
+    item = selectors.item_detail(request.user, agenda_item_pk)
     form = forms.ItemForm(
         request.POST or None, initial={"title": item.title, "submitting_unit": item.submitting_unit}
     )
@@ -346,8 +346,8 @@ def item_edit(request, item_pk: int):
 
 @role_required(OFFICE)
 @require_POST
-def item_opinion(request, item_pk: int):
-    item = selectors.item_detail(request.user, item_pk)
+def item_opinion(request, agenda_item_pk: int):
+    item = selectors.item_detail(request.user, agenda_item_pk)
     form = forms.OpinionForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -371,8 +371,8 @@ def item_opinion(request, item_pk: int):
 
 @role_required(ITEM_READERS)
 @require_POST
-def item_approve(request, item_pk: int):
-    item = selectors.item_detail(request.user, item_pk)
+def item_approve(request, agenda_item_pk: int):
+    item = selectors.item_detail(request.user, agenda_item_pk)
     version = (
         selectors.versions(request.user)
         .filter(document__item=item, pk=request.POST.get("version") or 0)
@@ -396,8 +396,8 @@ def item_approve(request, item_pk: int):
 
 
 @role_required(ITEM_READERS)
-def document_add(request, item_pk: int):
-    item = selectors.item_detail(request.user, item_pk)
+def document_add(request, agenda_item_pk: int):
+    item = selectors.item_detail(request.user, agenda_item_pk)
     if not may_upload(request.user, item):
         raise PermissionDenied
     form = forms.DocumentForm(request.POST or None, request.FILES or None)
@@ -493,8 +493,8 @@ def version_upload(request, document_pk: int):
 
 
 @role_required(ITEM_READERS)
-def version_download(request, version_pk: int):
-    version = selectors.version_detail(request.user, version_pk)
+def version_download(request, document_version_pk: int):
+    version = selectors.version_detail(request.user, document_version_pk)
     return downloads.stored_file(
         version.file,
         filename=version.name or "document",
@@ -750,14 +750,10 @@ def _decision_url(decision) -> str:
 
 
 def _task_url(decision) -> str:
-    if not decision.task_id:
-        return ""
-    for name in ("followups:task-detail", "followups:detail"):
-        try:
-            return reverse(name, kwargs={"outcome_pk": decision.task_id})
-        except NoReverseMatch:  # the task pages may not be installed yet
-            continue
-    return ""
+    """The task's page (``followups.links``: none until the task pages are installed)."""
+    from waishi.followups.links import task_url
+
+    return task_url(decision.task_id) if decision.task_id else ""
 
 
 # --- members and settings -----------------------------------------------------------------------
@@ -801,8 +797,10 @@ def member_add(request):
 
 
 @role_required(OFFICE)
-def member_edit(request, member_pk: int):
-    member = scoping.get_for_user(request.user, selectors.members(request.user), member_pk)
+def member_edit(request, committee_member_pk: int):
+    member = scoping.get_for_user(
+        request.user, selectors.members(request.user), committee_member_pk
+    )
     form = forms.MemberForm(
         request.POST or None,
         editing=True,
