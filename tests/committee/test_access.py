@@ -149,3 +149,19 @@ def test_my_work_lists_minutes_to_review_and_revisions_awaited(
     clerk = [(i.title, i.state_label) for i in items_for(cast["unit_clerk"])]
     assert (item.title, "上传修改后的版本") in clerk
     assert item.title not in [i.title for i in items_for(cast["outsider"])]
+
+
+def test_each_committee_url_argument_names_one_model():
+    """The access matrix maps a URL argument to one model: the committee's are its own."""
+    from collections import Counter
+
+    from waishi.orgs import scoping
+
+    kwargs = Counter(s.url_kwarg for s in scoping.registry().values() if s.url_kwarg)
+    committee = [
+        s.url_kwarg
+        for m, s in scoping.registry().items()
+        if m._meta.app_label == "committee" and s.url_kwarg
+    ]
+    assert len(committee) == 7
+    assert [k for k in committee if kwargs[k] > 1] == []
