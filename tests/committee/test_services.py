@@ -220,3 +220,13 @@ def test_a_decision_of_a_draft_is_no_task(cast, office, meeting, item, home_pers
             lead_unit=item.submitting_unit,
             responsible_person=home_person,
         )
+
+
+def test_the_docs_show_the_committee_tables():
+    from pathlib import Path
+
+    from waishi.committee.workflow import MEETING, MINUTES
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "workflows.md").read_text("utf-8")
+    for table in (MEETING, MINUTES):
+        assert table.mermaid() in docs, table.name
