@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "waishi.missions",
     "waishi.passports",
     "waishi.arrivals",
+    "waishi.committee",
     "waishi.notify",
     "waishi.api",
     "waishi.ui",
