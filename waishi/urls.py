@@ -16,6 +16,7 @@ urlpatterns = [
     path("missions/", include("waishi.missions.urls")),
     path("passports/", include("waishi.passports.urls")),
     path("arrivals/", include("waishi.arrivals.urls")),
+    path("committee/", include("waishi.committee.urls")),
     path("declare/", include("waishi.arrivals.public_urls")),
 ]
 

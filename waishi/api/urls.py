@@ -215,3 +215,6 @@ urlpatterns = [
 from waishi.api import arrival_urls, plan_urls  # noqa: E402
 
 urlpatterns[-1:-1] = [*plan_urls.urlpatterns, *arrival_urls.urlpatterns]
+from waishi.api import committee_urls  # noqa: E402
+
+urlpatterns[-1:-1] = committee_urls.urlpatterns

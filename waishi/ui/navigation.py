@@ -57,6 +57,8 @@ NAV: list[NavItem] = [
         roles.UNIT_ROLES | roles.CITY_ROLES,
     ),
     NavItem(_("Follow-ups"), "followups:list", "list-check", roles.UNIT_ROLES | roles.CITY_ROLES),
+    NavItem(_("Committee meetings"), "committee:meeting-list", "people-fill", roles.CITY_ROLES),
+    NavItem(_("Committee items"), "committee:item-list", "file-earmark-check", roles.UNIT_ROLES),
     NavItem(_("Annual plan"), "plans:plan-list", "calendar3", roles.UNIT_ROLES | roles.CITY_ROLES),
     NavItem(
         _("Arrivals from abroad"),
