@@ -10,18 +10,37 @@ import types
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import include, path
 from docx import Document
 from openpyxl import Workbook
 
 from tests.factories import PersonFactory, UnitFactory
+from waishi import urls as project_urls
 from waishi.audit.models import AuditEvent
 from waishi.committee import keypoint_selectors as selectors
 from waishi.committee import keypoint_services as services
+from waishi.committee import keypoint_urls
+from waishi.committee import urls as committee_urls
 from waishi.committee.keypoint_models import KeyPoint, KeyPointLevel, KeyPointPlan
 from waishi.followups import sources
 from waishi.followups.models import Outcome
 
 YEAR = 2027
+
+# The project's URLs with the key points' pages where the committee's URLs include them.
+urlpatterns = [
+    *(p for p in project_urls.urlpatterns if str(p.pattern) != "committee/"),
+    path(
+        "committee/",
+        include(
+            (
+                [*committee_urls.urlpatterns, path("keypoints/", include(keypoint_urls))],
+                "committee",
+            )
+        ),
+    ),
+]
+pytestmark = pytest.mark.urls(__name__)
 
 
 class FakeTracker(types.ModuleType):
@@ -70,7 +89,7 @@ def tracker(monkeypatch):
 
 @pytest.fixture
 def units(db, fao_unit, home_unit):
-    """市外办 and 市商务局 (the cast's), 市文旅局; each with a person, the bureaus' leaders first."""
+    """市外办 and 市商务局 (the cast's), 市文旅局; each with a person (a leader first)."""
     culture = UnitFactory(code="U-CULT", name="市文化和旅游局", short_name="市文旅局")
     PersonFactory(name="王处长", unit=fao_unit)
     PersonFactory(name="商务普通干部", unit=home_unit)
@@ -85,7 +104,8 @@ def outline_docx(*extra: str) -> bytes:
         "2027年市委外事工作要点",
         "一、深化友好城市交往",
         "（一）拓展友城网络",
-        "1. 新缔结友好城市2对，2027年6月底前完成。（牵头单位：市外办；配合单位：市商务局、市文旅局）",
+        "1. 新缔结友好城市2对，2027年6月底前完成。"
+        "（牵头单位：市外办；配合单位：市商务局、市文旅局）",
         "2. 举办友城论坛（牵头单位：商务局）",
         "3. 研究友城工作机制",
         "二、服务对外开放",
@@ -206,7 +226,9 @@ def test_an_outline_with_a_problem_imports_nothing_and_says_every_problem(cast, 
     assert not AuditEvent.objects.filter(action__startswith="committee.keypoint").exists()
 
 
-def test_a_failure_while_registering_a_task_leaves_nothing_behind(cast, units, tracker, monkeypatch):
+def test_a_failure_while_registering_a_task_leaves_nothing_behind(
+    cast, units, tracker, monkeypatch
+):
     def failing(**kwargs):
         if kwargs["title"].startswith("举办"):
             raise ValidationError("tracker refused")

@@ -1,6 +1,7 @@
 """Readable sentences (and field labels) for the key points' audit events."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waishi.audit.messages import fields_of, register, register_fields
 from waishi.committee.keypoint_models import KeyPoint
@@ -21,17 +22,17 @@ register(
 register_fields(
     "committee.keypointplan",
     {
-        "file": _("file"),
-        "areas": _("areas"),
-        "points": _("key points"),
+        "file": pgettext_lazy("key points", "file"),
+        "areas": pgettext_lazy("key points", "areas"),
+        "points": pgettext_lazy("key points", "key points"),
         "tasks": _("tasks"),
-        "supervised": _("supervised tasks"),
+        "supervised": pgettext_lazy("key points", "supervised tasks"),
     },
 )
 register_fields(
     "committee.keypoint",
     {
         **fields_of(KeyPoint, "title", "detail", "due_date", "lead_unit"),
-        "supporting_units": _("supporting units"),
+        "supporting_units": pgettext_lazy("key points", "supporting units"),
     },
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waishi.committee.keypoint_services import MAX_YEAR, MIN_YEAR, UnitNames
 from waishi.lib import outline
@@ -15,7 +16,7 @@ from waishi.orgs.models import Unit
 
 def _year_field() -> forms.IntegerField:
     return forms.IntegerField(
-        label=_("Year"),
+        label=pgettext_lazy("key points", "Year"),
         min_value=MIN_YEAR,
         max_value=MAX_YEAR,
         initial=lambda: timezone.localdate().year,
@@ -25,7 +26,7 @@ def _year_field() -> forms.IntegerField:
 class ImportForm(Form):
     year = _year_field()
     file = forms.FileField(
-        label=_("Outline"),
+        label=pgettext_lazy("key points", "Outline"),
         help_text=_(
             "The office's Word (.docx) or Excel (.xlsx) outline. Word: items numbered "
             "一、 (areas), （一） (key points) and 1. (tasks), or heading levels; "
@@ -53,7 +54,7 @@ class ConfirmForm(Form):
 
 class PlanForm(Form):
     year = _year_field()
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("key points", "Title"), max_length=200)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,19 +63,23 @@ class PlanForm(Form):
 
 class PointForm(Form):
     parent = forms.ModelChoiceField(
-        label=_("Under"),
+        label=pgettext_lazy("key points", "Under"),
         queryset=None,
         required=False,
         empty_label=_("— none: a new area —"),
     )
-    title = forms.CharField(label=_("Title"), max_length=500)
+    title = forms.CharField(label=pgettext_lazy("key points", "Title"), max_length=500)
     detail = forms.CharField(
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    due_date = forms.DateField(label=_("Deadline"), required=False, widget=DateInput())
-    lead_unit = UnitChoiceField(label=_("Lead unit"), queryset=None, required=False)
+    due_date = forms.DateField(
+        label=pgettext_lazy("key points", "Deadline"), required=False, widget=DateInput()
+    )
+    lead_unit = UnitChoiceField(
+        label=pgettext_lazy("key points", "Lead unit"), queryset=None, required=False
+    )
     supporting_units = forms.CharField(
-        label=_("Supporting units"),
+        label=pgettext_lazy("key points", "Supporting units"),
         required=False,
         max_length=2000,
         help_text=_("Unit names separated by 、"),

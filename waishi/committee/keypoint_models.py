@@ -13,27 +13,32 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class KeyPointLevel(models.TextChoices):
-    AREA = "area", _("Area")
-    POINT = "point", _("Key point")
-    TASK = "task", _("Task")
+    AREA = "area", pgettext_lazy("key points level", "area")
+    POINT = "point", pgettext_lazy("key points level", "key point")
+    TASK = "task", pgettext_lazy("key points level", "task")
 
 
 class KeyPointPlan(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     title = models.CharField(_("title"), max_length=200)
-    imported_from = models.CharField(_("imported from"), max_length=200, blank=True)
+    imported_from = models.CharField(
+        pgettext_lazy("key points", "imported from"), max_length=200, blank=True
+    )
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("imported by"),
+        verbose_name=pgettext_lazy("key points", "imported by"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,
         blank=True,
     )
-    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    imported_at = models.DateTimeField(
+        pgettext_lazy("key points", "imported at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
@@ -54,33 +59,40 @@ class KeyPoint(models.Model):
     )
     parent = models.ForeignKey(
         "self",
-        verbose_name=_("above"),
+        verbose_name=pgettext_lazy("key points", "above"),
         on_delete=models.PROTECT,
         related_name="children",
         null=True,
         blank=True,
     )
     order = models.PositiveIntegerField(_("order"))
-    level = models.CharField(_("level"), max_length=10, choices=KeyPointLevel.choices)
+    level = models.CharField(
+        pgettext_lazy("key points", "level"), max_length=10, choices=KeyPointLevel.choices
+    )
     title = models.CharField(_("title"), max_length=500)
-    detail = models.TextField(_("details"), blank=True)
-    due_date = models.DateField(_("deadline"), null=True, blank=True)
+    detail = models.TextField(pgettext_lazy("key points", "details"), blank=True)
+    due_date = models.DateField(pgettext_lazy("key points", "deadline"), null=True, blank=True)
     lead_unit = models.ForeignKey(
         "orgs.Unit",
-        verbose_name=_("lead unit"),
+        verbose_name=pgettext_lazy("key points", "lead unit"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,
         blank=True,
     )
     supporting_units = models.ManyToManyField(
-        "orgs.Unit", verbose_name=_("supporting units"), related_name="+", blank=True
+        "orgs.Unit",
+        verbose_name=pgettext_lazy("key points", "supporting units"),
+        related_name="+",
+        blank=True,
     )
     # The paragraph or row of the outline it was imported from (0: typed).
-    line = models.PositiveIntegerField(_("line in the outline"), default=0)
+    line = models.PositiveIntegerField(
+        pgettext_lazy("key points", "line in the outline"), default=0
+    )
     task = models.ForeignKey(
         "followups.Outcome",
-        verbose_name=_("supervised task"),
+        verbose_name=pgettext_lazy("key points", "supervised task"),
         on_delete=models.SET_NULL,
         related_name="+",
         null=True,

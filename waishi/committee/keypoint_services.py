@@ -43,7 +43,7 @@ LEVEL_AT = (KeyPointLevel.AREA, KeyPointLevel.POINT, KeyPointLevel.TASK)
 
 def _require_office(actor) -> None:
     if not has(actor, OFFICE):
-        raise PermissionDenied(_("Only the committee office may do this."))
+        raise PermissionDenied(_("Only the committee office keeps the work key points."))
 
 
 def _text(value) -> str:

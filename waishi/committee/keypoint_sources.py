@@ -4,7 +4,7 @@ importing this module: who sees them (scoping), the supervised task's source
 
 from __future__ import annotations
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from waishi.committee import keypoint_audit_messages  # noqa: F401
@@ -29,7 +29,10 @@ def _url(pk: int) -> str:
     plan_pk = KeyPoint.objects.filter(pk=pk).values_list("plan_id", flat=True).first()
     if plan_pk is None:
         return ""
-    return reverse("committee:keypoint-plan", kwargs={"kplan_pk": plan_pk}) + f"#kp-{pk}"
+    try:
+        return reverse("committee:keypoint-plan", kwargs={"kplan_pk": plan_pk}) + f"#kp-{pk}"
+    except NoReverseMatch:  # the pages not included: the title without a link
+        return ""
 
 
 def _can_see(user, pk: int) -> bool:
