@@ -403,3 +403,34 @@ def test_each_node_shows_its_leaves_tasks_done_of_total_and_their_colours(cast, 
     ]
     assert (total.done, total.total, total.percent) == (1, 3, 33)
     assert rows[3].colour_word() == ("红色警告", "bi-exclamation-octagon-fill")
+
+
+def test_each_key_points_event_reads_as_a_chinese_sentence(cast, units, tracker):
+    from django.utils import translation
+
+    from waishi.audit.messages import FIELDS, describe
+
+    actor = cast["fao_head"]
+    services.keypoints_import(actor=actor, upload=outline_docx(), year=YEAR, name="要点.docx")
+    plan = services.keypoints_plan_create(actor=actor, year=YEAR + 1, title="2028年要点")
+    area = services.keypoint_add(
+        actor=actor, plan=plan, title="交往", lead_unit=units["fao"], supporting_units=[]
+    )
+    services.keypoint_update(actor=actor, point=area, title="对外交往", lead_unit=units["fao"])
+    services.keypoint_delete(actor=actor, point=area)
+
+    events = AuditEvent.objects.filter(action__startswith="committee.keypoint").order_by("pk")
+    with translation.override("zh-hans"):
+        sentences = [describe(e) for e in events]
+    assert [s.split("（")[0] for s in sentences] == ["fao_head"] * 5
+    assert sentences[0].endswith(
+        "从要点.docx导入了年度工作要点2027年市委外事工作要点：领域2个、工作要点2项、具体任务3项，"
+        "立项督办事项3项"
+    )
+    assert sentences[1].endswith("新建了年度工作要点2028年要点")
+    assert sentences[2].endswith("添加了工作要点事项交往")
+    assert sentences[3].endswith("修改了工作要点事项对外交往")
+    assert sentences[4].endswith("删除了工作要点事项对外交往")
+    for event in events:
+        for key in {**(event.before or {}), **(event.after or {})}:
+            assert (event.object_type, key) in FIELDS, (event.action, key)

@@ -326,7 +326,7 @@ def keypoints_plan_create(*, actor, year: int, title: str, ip: str = "") -> KeyP
     _require_office(actor)
     _check_year(year)
     if not _text(title):
-        raise ValidationError({"title": _("This field is required.")})
+        raise ValidationError({"title": _("Give the title.")})
     if KeyPointPlan.objects.filter(year=year).exists():
         raise ValidationError(
             {"year": _("The work key points of %(year)d are already there.") % {"year": year}}
@@ -342,7 +342,7 @@ def _clean_point(
 ) -> list[Unit]:
     errors: dict[str, str] = {}
     if not _text(title):
-        errors["title"] = _("This field is required.")
+        errors["title"] = _("Give the title.")
     if due_date is not None and due_date.year < year:
         errors["due_date"] = _("The deadline is before the year %(year)d of the key points.") % {
             "year": year
