@@ -133,7 +133,9 @@ def test_minutes_are_drafted_from_the_meeting(office, meeting, item):
         services.minutes_draft(actor=office, meeting=meeting)
 
 
-def test_minutes_flow_return_and_issue(cast, office, meeting, item):
+def test_minutes_flow_return_and_issue(
+    cast, office, meeting, item, django_capture_on_commit_callbacks
+):
     hold(office, meeting)
     minutes = services.minutes_draft(actor=office, meeting=meeting)
     services.minutes_submit(actor=office, minutes=minutes)
@@ -157,8 +159,9 @@ def test_minutes_flow_return_and_issue(cast, office, meeting, item):
         "市教育局配合。",
     ]
     services.minutes_submit(actor=office, minutes=minutes)
-    issued = services.minutes_issue(actor=cast["committee"], minutes=minutes)
-    assert issued.state == MinutesState.ISSUED and issued.number.endswith("〔%d〕1号" % issued.year)
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = services.minutes_issue(actor=cast["committee"], minutes=minutes)
+    assert issued.state == MinutesState.ISSUED and issued.number.endswith(f"〔{issued.year}〕1号")
     assert Notification.objects.filter(kind="committee.minutes_issued").exists()
     with pytest.raises(ValidationError):  # issued: the meeting is closed
         services.item_add(

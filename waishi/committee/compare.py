@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 SAME, ADDED, REMOVED, CHANGED = "same", "added", "removed", "changed"
+# How alike two paragraphs must be (difflib's ratio) to count as one paragraph changed.
+SIMILAR = 0.5
 
 
 @dataclass
@@ -85,13 +87,35 @@ def compare(old: list[str], new: list[str]) -> list[Row]:
         elif op == "insert":
             rows.extend(Row(ADDED, new=new[j], new_no=j + 1) for j in range(j1, j2))
         else:
-            # Pair the replaced paragraphs in order; what is left over was removed or added.
-            pairs = min(i2 - i1, j2 - j1)
-            for k in range(pairs):
-                a, b = old[i1 + k], new[j1 + k]
-                rows.append(Row(CHANGED, a, b, i1 + k + 1, j1 + k + 1, _pieces(a, b)))
-            rows.extend(Row(REMOVED, old=old[i], old_no=i + 1) for i in range(i1 + pairs, i2))
-            rows.extend(Row(ADDED, new=new[j], new_no=j + 1) for j in range(j1 + pairs, j2))
+            rows.extend(_replaced(old, new, i1, i2, j1, j2))
+    return rows
+
+
+def _replaced(old, new, i1, i2, j1, j2) -> list[Row]:
+    """A block of paragraphs replaced by another: a paragraph of the new block much like
+    the next one of the old (``SIMILAR``) is that paragraph changed; the others were
+    removed or added, in the documents' order."""
+    rows: list[Row] = []
+    i, j = i1, j1
+    while i < i2 and j < j2:
+        ratio = difflib.SequenceMatcher(None, old[i], new[j], autojunk=False).ratio()
+        if ratio >= SIMILAR:
+            rows.append(Row(CHANGED, old[i], new[j], i + 1, j + 1, _pieces(old[i], new[j])))
+            i, j = i + 1, j + 1
+            continue
+        # Which side to move on: the old paragraph if it resembles a later new one.
+        later = any(
+            difflib.SequenceMatcher(None, old[i], new[k], autojunk=False).ratio() >= SIMILAR
+            for k in range(j + 1, j2)
+        )
+        if later:
+            rows.append(Row(ADDED, new=new[j], new_no=j + 1))
+            j += 1
+        else:
+            rows.append(Row(REMOVED, old=old[i], old_no=i + 1))
+            i += 1
+    rows.extend(Row(REMOVED, old=old[k], old_no=k + 1) for k in range(i, i2))
+    rows.extend(Row(ADDED, new=new[k], new_no=k + 1) for k in range(j, j2))
     return rows
 
 
