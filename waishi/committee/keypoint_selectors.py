@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import pgettext_lazy
 
 from waishi.committee.keypoint_models import KeyPoint, KeyPointLevel, KeyPointPlan
+from waishi.followups import links
 from waishi.orgs import scoping
 
 # A task counts as done once the office closed it (办结), and when filed (归档) after.
@@ -41,15 +41,6 @@ def colour_of(task) -> str:
     if not colour and task.state == "overdue":
         return "red"
     return colour
-
-
-def task_url(task_pk: int) -> str:
-    for name in ("followups:task-detail", "followups:detail"):
-        try:
-            return reverse(name, kwargs={"outcome_pk": task_pk})
-        except NoReverseMatch:
-            continue
-    return ""
 
 
 @dataclass
@@ -130,7 +121,7 @@ def plan_tree(plan: KeyPointPlan) -> tuple[list[TreeRow], Progress]:
         row.colour = colour_of(task)
         if row.colour:
             row.progress.colours[row.colour] += 1
-        row.url = task_url(task.pk)
+        row.url = links.task_url(task.pk)
         return row.progress
 
     for root in children.get(None, []):
