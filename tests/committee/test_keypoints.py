@@ -434,3 +434,43 @@ def test_each_key_points_event_reads_as_a_chinese_sentence(cast, units, tracker)
     for event in events:
         for key in {**(event.before or {}), **(event.after or {})}:
             assert (event.object_type, key) in FIELDS, (event.action, key)
+
+
+def test_a_deadline_already_past_is_a_problem_before_anything_is_made(cast, units, tracker):
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2027, 7, 15, 9, tzinfo=dt.UTC), tick=False):
+        preview = services.keypoints_preview(
+            actor=cast["fao_reviewer"], upload=outline_docx(), year=YEAR
+        )
+    assert [(p.place, p.message) for p in preview.problems] == [
+        (
+            "第4段",
+            "完成时限2027-06-30已过，请在文件中改正；或删去牵头单位，只保留该事项而不立项督办。",
+        )
+    ]
+
+
+def test_the_tree_is_read_in_a_fixed_number_of_queries(
+    cast, units, tracker, django_assert_max_num_queries
+):
+    actor = cast["fao_reviewer"]
+    plan = services.keypoints_plan_create(actor=actor, year=YEAR, title="要点")
+    for a in range(3):
+        area = services.keypoint_add(actor=actor, plan=plan, title=f"领域{a}")
+        for p in range(3):
+            point = services.keypoint_add(actor=actor, plan=plan, parent=area, title=f"要点{p}")
+            for t in range(3):
+                leaf = services.keypoint_add(
+                    actor=actor,
+                    plan=plan,
+                    parent=point,
+                    title=f"任务{t}",
+                    lead_unit=units["commerce"],
+                    supporting_units=[units["culture"]],
+                )
+                if t:
+                    services.keypoint_to_task(actor=actor, point=leaf)
+    with django_assert_max_num_queries(3):  # the nodes with their tasks, their supporters
+        rows, total = selectors.plan_tree(plan)
+    assert len(rows) == 39 and (total.total, total.untracked) == (18, 9)

@@ -166,6 +166,7 @@ def keypoints_preview(*, actor, upload: Any, year: int, name: str = "") -> Previ
         raise ValidationError({"file": str(exc)}) from exc
     problems = list(found.problems)
     units = UnitNames()
+    today = timezone.localdate()
     people: dict[int, Person | None] = {}
     rows: list[Row] = []
     for depth, node in found.walk():
@@ -202,6 +203,17 @@ def keypoints_preview(*, actor, upload: Any, year: int, name: str = "") -> Previ
                     )
                 )
             row.due = node.due_date or year_end(year)
+            if row.due < today:
+                problems.append(
+                    _problem(
+                        node,
+                        _(
+                            "The deadline %(date)s has passed: correct it in the file, or "
+                            "leave out the lead unit to keep the item without a task."
+                        )
+                        % {"date": row.due.isoformat()},
+                    )
+                )
         rows.append(row)
     existing = _existing_plan_problem(year)
     if existing is not None:
