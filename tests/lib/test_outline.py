@@ -149,7 +149,7 @@ def test_two_lead_units_the_first_leads_and_the_office_is_told():
     found = outline.read_outline(
         docx_of(
             "一、交往", "（一）友城", "1. 办论坛（牵头单位：市外办、市商务局；配合单位：市文旅局）"
-        ),  # noqa: E501
+        ),
         year=YEAR,
     )
     assert found.ok
@@ -361,7 +361,7 @@ def _damaged_docx() -> bytes:
         (
             docx_of(*OUTLINE_DOCX)[:2000],
             "该文件既不是Word文档（.docx），也不是Excel工作簿（.xlsx）。",
-        ),  # noqa: E501
+        ),
         (_damaged_docx(), "无法将该文件作为Word文档（.docx）读取，文件可能已损坏。"),
         (docx_of("封面", "只有正文，没有编号的段落。"), None),
     ],
@@ -426,10 +426,30 @@ def test_deadlines_as_offices_write_them(written, due):
         (
             "尽快",
             "无法识别完成时限“尽快”，请写成“2027年6月30日前”“6月底前”“三季度”或“年底前”等形式。",
-        ),  # noqa: E501
+        ),
     ],
 )
 def test_a_deadline_that_is_not_one_says_why(written, message):
     with pytest.raises(outline.BadDate) as refused:
         parse_date(written, year=YEAR)
     assert str(refused.value) == message
+
+
+def test_word_numbered_lists_give_the_levels_when_the_numbers_are_drawn_by_word():
+    document = Document()
+    document.add_paragraph("2027年要点")
+    document.add_paragraph("对外交往", style="List Number")
+    document.add_paragraph("友城工作", style="List Number 2")
+    document.add_paragraph("新结友城（牵头单位：市外办）", style="List Number 3")
+    document.add_paragraph("开放合作", style="List Number")
+    handle = io.BytesIO()
+    document.save(handle)
+
+    found = outline.read_outline(handle.getvalue(), year=YEAR)
+    assert found.ok, found.problems
+    assert [(d, n.level, n.title, n.lead_unit) for d, n in found.walk()] == [
+        (0, AREA, "对外交往", ""),
+        (1, POINT, "友城工作", ""),
+        (2, TASK, "新结友城", "市外办"),
+        (0, AREA, "开放合作", ""),
+    ]

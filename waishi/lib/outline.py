@@ -542,6 +542,8 @@ _MARKERS = (
     (4, re.compile(r"^(?:[（(]\s*(?P<n>\d{1,3})\s*[）)]|(?P<c>[①-⑳]))\s*[、，,.．]?\s*")),
 )
 _HEADING = re.compile(r"^(?:heading|标题)\s*(?P<n>[1-9])$", re.IGNORECASE)
+# Word's numbered list styles: the number is drawn by Word, not written in the text.
+_LIST_STYLE = re.compile(r"^(?:list number|列表编号)\s*(?P<n>[1-9])?$", re.IGNORECASE)
 
 
 def _paragraph_depth(paragraph) -> tuple[int | None, str]:
@@ -563,6 +565,8 @@ def _paragraph_depth(paragraph) -> tuple[int | None, str]:
         num = paragraph._p.pPr.numPr if paragraph._p.pPr is not None else None
         if num is not None and num.ilvl is not None and num.numId is not None:
             depth = int(num.ilvl.val) + 1
+        elif listed := _LIST_STYLE.match(style or ""):
+            depth = int(listed["n"] or 1)
     return depth, text
 
 
