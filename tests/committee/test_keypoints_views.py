@@ -213,3 +213,27 @@ def test_the_list_names_each_year(as_user, cast, units, tracker):
     text = page(as_user("committee").get(reverse("committee:keypoints")))
     assert text.index("2028年要点") < text.index("2027年市委外事工作要点")
     assert "要点.docx" in text and "手工录入" in text
+
+
+def test_an_outline_checked_but_never_confirmed_is_swept_after_a_day(as_user, units, settings):
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from waishi.committee.keypoint_views import PENDING_DIR
+
+    stale = default_storage.save(f"{PENDING_DIR}/old", ContentFile(b"x"))
+    fresh = default_storage.save(f"{PENDING_DIR}/new", ContentFile(b"y"))
+    day_ago = time.time() - 25 * 3600
+    os.utime(default_storage.path(stale), (day_ago, day_ago))
+
+    client = as_user("fao_reviewer")
+    page(
+        client.post(
+            reverse("committee:keypoint-import"), {"year": YEAR, "file": upload(outline_docx())}
+        )
+    )
+    assert not default_storage.exists(stale)
+    assert default_storage.exists(fresh)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,6 +29,7 @@ from waishi.orgs import scoping
 
 PENDING_DIR = "committee/keypoints/pending"
 PENDING_KEY = "keypoints_pending"
+PENDING_HOURS = 24
 
 
 def _plan(request, kplan_pk: int) -> KeyPointPlan:
@@ -70,8 +73,25 @@ def plan_detail(request, kplan_pk: int):
 # --- import -------------------------------------------------------------------------------
 
 
+def _drop_stale() -> None:
+    """Files checked but never confirmed go after a day (whoever uploads next sweeps)."""
+    limit = timezone.now() - dt.timedelta(hours=PENDING_HOURS)
+    try:
+        _dirs, names = default_storage.listdir(PENDING_DIR)
+    except (FileNotFoundError, NotImplementedError, OSError):
+        return
+    for name in names:
+        path = f"{PENDING_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < limit:
+                default_storage.delete(path)
+        except (FileNotFoundError, NotImplementedError, OSError):
+            continue
+
+
 def _keep(request, data: bytes, *, name: str, year: int) -> str:
     """Keep the checked file until it is confirmed (this session only); its token."""
+    _drop_stale()
     token = secrets.token_urlsafe(24)
     path = default_storage.save(f"{PENDING_DIR}/{token}", ContentFile(data))
     pending = dict(request.session.get(PENDING_KEY) or {})
