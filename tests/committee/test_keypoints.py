@@ -27,14 +27,19 @@ from waishi.followups.models import Outcome
 
 YEAR = 2027
 
-# The project's URLs with the key points' pages where the committee's URLs include them.
+# The project's URLs with the key points' pages where the committee's URLs include them
+# (until they do: then these are the project's own).
+_INCLUDED = any(str(p.pattern) == "keypoints/" for p in committee_urls.urlpatterns)
 urlpatterns = [
     *(p for p in project_urls.urlpatterns if str(p.pattern) != "committee/"),
     path(
         "committee/",
         include(
             (
-                [*committee_urls.urlpatterns, path("keypoints/", include(keypoint_urls))],
+                [
+                    *committee_urls.urlpatterns,
+                    *([] if _INCLUDED else [path("keypoints/", include(keypoint_urls))]),
+                ],
                 "committee",
             )
         ),
