@@ -12,6 +12,7 @@ class CommitteeConfig(AppConfig):
 
         from waishi.committee import (
             audit_messages,  # noqa: F401
+            keypoint_sources,  # noqa: F401  (key points: scoping, source, audit)
             notices,  # noqa: F401  (who is told of each transition)
         )
         from waishi.committee.models import (

@@ -422,3 +422,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+from waishi.committee.keypoint_models import KeyPoint, KeyPointLevel, KeyPointPlan  # noqa: E402, F401
