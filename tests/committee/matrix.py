@@ -115,3 +115,24 @@ BUILDERS = {
     "committee.decision": _decision,
     "committee.committeemember": _member,
 }
+
+
+def _keypoint_plan(world):
+    from waishi.committee.keypoint_models import KeyPointPlan
+
+    return KeyPointPlan.objects.get_or_create(year=2099, defaults={"title": "外单位工作要点"})[0]
+
+
+def _keypoint(world):
+    from waishi.committee.keypoint_models import KeyPoint
+
+    return KeyPoint.objects.get_or_create(
+        plan=_keypoint_plan(world),
+        parent=None,
+        order=1,
+        defaults={"level": "area", "title": "外单位领域", "lead_unit": world.foreign_unit},
+    )[0]
+
+
+BUILDERS["committee.keypointplan"] = _keypoint_plan
+BUILDERS["committee.keypoint"] = _keypoint

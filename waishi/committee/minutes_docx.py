@@ -28,6 +28,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
@@ -183,7 +184,7 @@ def render(minutes: Minutes) -> bytes:
     from waishi.committee.services import settings_get
 
     if minutes.state != MinutesState.ISSUED:
-        raise ValidationError("not issued")
+        raise ValidationError(gettext("Minutes not yet issued have no document."))
     settings_row = settings_get()
     document = Document()
     section = document.sections[0]

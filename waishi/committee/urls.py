@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from waishi.committee import views
 
@@ -46,4 +46,6 @@ urlpatterns = [
     path("members/new/", views.member_add, name="member-add"),
     path("members/<int:committee_member_pk>/edit/", views.member_edit, name="member-edit"),
     path("settings/", views.settings_edit, name="settings"),
+    # The year's work key points (年度工作要点): waishi.committee.keypoint_urls.
+    path("keypoints/", include("waishi.committee.keypoint_urls")),
 ]

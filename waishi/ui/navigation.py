@@ -58,6 +58,7 @@ NAV: list[NavItem] = [
     ),
     NavItem(_("Follow-ups"), "followups:list", "list-check", roles.UNIT_ROLES | roles.CITY_ROLES),
     NavItem(_("Committee meetings"), "committee:meeting-list", "people-fill", roles.CITY_ROLES),
+    NavItem(_("Work key points of the year"), "committee:keypoints", "diagram-3", roles.CITY_ROLES),
     NavItem(_("Committee items"), "committee:item-list", "file-earmark-check", roles.UNIT_ROLES),
     NavItem(_("Annual plan"), "plans:plan-list", "calendar3", roles.UNIT_ROLES | roles.CITY_ROLES),
     NavItem(
