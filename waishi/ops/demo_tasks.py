@@ -110,6 +110,7 @@ def seed(today: date, progress: Progress = lambda message: None, extra=()) -> di
         progress("supervised tasks: already there")
         return {}
     who = cast()
+    extra = [*extra, *seed_key_points(today, who)]
     for title, kind, urgency, leader, lead, support, major, scenario, ago, due in TASKS:
         start = today - timedelta(days=ago)
         with transaction.atomic():
@@ -129,6 +130,86 @@ def seed(today: date, progress: Progress = lambda message: None, extra=()) -> di
     for state in Outcome.objects.filter(track=Track.TASK).values_list("state", flat=True):
         counts[state] = counts.get(state, 0) + 1
     return counts
+
+
+# The year's work key points: (area, [(key point, [(task, lead, supporting, due month,
+# scenario)])]); a leaf with a lead unit becomes a supervised task.
+KEY_POINTS = [
+    ("服务高水平对外开放", [
+        ("深化国际经贸合作", [
+            ("举办海滨国际投资推介会", "HB-COM", ("HB-CCPIT",), 9, "done"),
+            ("建立重点外资企业联系服务制度", "HB-COM", (), 12, "supported"),
+        ]),
+        ("扩大国际人文交流", [
+            ("开展友好城市青少年互访", "HB-EDU", ("HB-CT",), 12, "assigned"),
+            ("举办国际文化旅游节", "HB-CT", (), 10, "never_accepted"),
+        ]),
+    ]),
+    ("加强外事管理", [
+        ("规范因公出国（境）管理", [
+            ("修订因公出国（境）管理实施细则", "HB-FAO", (), 12, "registered"),
+        ]),
+    ]),
+]  # fmt: skip
+
+
+def seed_key_points(today: date, who: Cast) -> list:
+    """This year's key points, typed in by the office at the start of the year, each task
+    leaf made a supervised task; returns (task, scenario) pairs for ``drive``."""
+    from waishi.committee import keypoint_services as kp
+    from waishi.committee.keypoint_models import KeyPointPlan
+
+    if KeyPointPlan.objects.filter(year=today.year).exists():
+        return []
+    start = max(date(today.year, 1, 20), today - timedelta(days=300))
+    pairs = []
+    with _at(start, 9):
+        plan = kp.keypoints_plan_create(
+            actor=who.office, year=today.year, title=f"{today.year}年全市外事工作要点"
+        )
+        for area_title, points in KEY_POINTS:
+            area = kp.keypoint_add(actor=who.office, plan=plan, title=area_title)
+            for point_title, leaves in points:
+                point = kp.keypoint_add(actor=who.office, plan=plan, parent=area, title=point_title)
+                for title, lead, support, month, scenario in leaves:
+                    due = date(today.year, month, 28)
+                    if scenario != "done":  # the open ones: not yet due on the demo's day
+                        due = max(due, today + timedelta(days=10))
+                    leaf = kp.keypoint_add(
+                        actor=who.office,
+                        plan=plan,
+                        parent=point,
+                        title=title,
+                        due_date=due,
+                        lead_unit=_unit(lead),
+                        supporting_units=[_unit(code) for code in support],
+                    )
+                    task = kp.keypoint_to_task(actor=who.office, point=leaf)
+                    pairs.append((task, scenario))
+    return pairs
+
+
+# What the demo's units do with the tasks of the minutes, in the order they were made.
+MINUTES_SCENARIOS = ("feedback", "supported", "returned", "near", "assigned")
+
+
+def minutes_tasks() -> list:
+    """The tasks the committee's demo made of the issued minutes' decisions, still waiting
+    to be accepted, paired with what their lead unit does next (when it is a unit with
+    demo accounts)."""
+    from waishi.followups.models import Outcome, SourceKind, State, Track
+    from waishi.orgs.models import User
+
+    units = set(
+        User.objects.filter(username__in=("clerk", "clerk2")).values_list("unit_id", flat=True)
+    )
+    tasks = Outcome.objects.filter(
+        track=Track.TASK,
+        source_kind=SourceKind.MINUTES,
+        state=State.ASSIGNED,
+        responsible_unit_id__in=units,
+    ).order_by("pk")
+    return list(zip(tasks, MINUTES_SCENARIOS, strict=False))
 
 
 def timezone_date(task) -> date:
@@ -171,8 +252,9 @@ def drive(who: Cast, task, scenario: str, start: date, today: date) -> None:
     def day(share: float) -> date:
         return min(today, start + timedelta(days=max(1, round(span * share))))
 
-    with _at(start, 10):
-        task = s.task_assign(actor=who.office, task=task)
+    if task.state == "registered":
+        with _at(start, 10):
+            task = s.task_assign(actor=who.office, task=task)
     if scenario in ("assigned", "never_accepted"):
         if scenario == "never_accepted":
             with _at(day(0.8), 15):
@@ -193,7 +275,11 @@ def drive(who: Cast, task, scenario: str, start: date, today: date) -> None:
             s.task_progress(actor=lead, task=task, text="已完成方案初稿，正在征求意见。")
         return
     if scenario == "supported":
+        supporters = task.supporting_units.filter(pk=who.clerk2.unit_id)
         with _at(day(0.4), 15):
+            if not supporters.exists():  # no supporting unit with a demo account
+                s.task_progress(actor=lead, task=task, text="已制定工作方案，明确责任分工。")
+                return
             s.task_support_report(
                 actor=who.clerk2,
                 task=task,

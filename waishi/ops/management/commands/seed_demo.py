@@ -22,7 +22,9 @@ from django.utils import timezone
 
 from waishi.arrivals.demo import seed as seed_arrivals
 from waishi.audit.services import record_state
+from waishi.committee.demo import seed as seed_committee
 from waishi.ops.demo import run_sweeps, seed_passport_application, seed_trips
+from waishi.ops.demo_tasks import minutes_tasks
 from waishi.ops.demo_tasks import seed as seed_tasks
 from waishi.orgs import demo
 from waishi.plans.demo import seed_plans
@@ -97,7 +99,10 @@ class Command(BaseCommand):
         if seed_passport_application(today):
             stage("passports: one application for a new passport waits for the FAO")
         seed_arrivals(_Lines(stage))
-        tasks = seed_tasks(today, stage)
+        made = seed_committee(today)
+        if any(made.values()):
+            stage("committee: " + ", ".join(f"{k} {v}" for k, v in made.items()))
+        tasks = seed_tasks(today, stage, extra=minutes_tasks())
         if tasks:
             stage(f"supervised tasks: {sum(tasks.values())} in {len(tasks)} states")
         swept = run_sweeps()
