@@ -57,6 +57,8 @@ NAV: list[NavItem] = [
         roles.UNIT_ROLES | roles.CITY_ROLES,
     ),
     NavItem(_("Follow-ups"), "followups:list", "list-check", roles.UNIT_ROLES | roles.CITY_ROLES),
+    NavItem(_("Supervised tasks"), "followups:task-list", "flag", roles.VIEWERS),
+    NavItem(_("Supervision board"), "followups:board", "grid-3x3-gap", roles.CITY_ROLES),
     NavItem(_("Annual plan"), "plans:plan-list", "calendar3", roles.UNIT_ROLES | roles.CITY_ROLES),
     NavItem(
         _("Arrivals from abroad"),
