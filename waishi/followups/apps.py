@@ -13,21 +13,52 @@ class FollowupsConfig(AppConfig):
             notices,  # noqa: F401  (who is told of each transition)
             obligations,
         )
-        from waishi.followups.models import Outcome, ProgressUpdate
-        from waishi.followups.selectors import outcome_obligations
+        from waishi.followups.models import (
+            Extension,
+            Outcome,
+            ProgressUpdate,
+            Review,
+            TaskSequence,
+            Urge,
+        )
+        from waishi.followups.selectors import outcome_obligations, task_items
         from waishi.lib import work
+        from waishi.lib.roles import FAO
         from waishi.orgs.scoping import Scope, register
 
         # Outcomes belong to their responsible unit (unit roles see their unit's, city
-        # roles all); progress updates to their outcome's.
-        register(Outcome, Scope(unit="responsible_unit_id", url_kwarg="outcome_pk"))
+        # roles all); progress updates to their outcome's. A supervised task is also seen
+        # by the unit roles of its supporting units (who act on it: its lead unit only).
+        register(
+            Outcome,
+            Scope(
+                unit="responsible_unit_id",
+                url_kwarg="outcome_pk",
+                also_units="supporting_units",
+            ),
+        )
         register(
             ProgressUpdate,
-            Scope(unit="outcome__responsible_unit_id", url_kwarg="update_pk"),
+            Scope(
+                unit="outcome__responsible_unit_id",
+                url_kwarg="update_pk",
+                also_units="outcome__supporting_units",
+            ),
         )
+        for model, kwarg in ((Urge, "urge_pk"), (Review, "review_pk"), (Extension, "extension_pk")):
+            register(
+                model,
+                Scope(
+                    unit="outcome__responsible_unit_id",
+                    url_kwarg=kwarg,
+                    also_units="outcome__supporting_units",
+                ),
+            )
+        register(TaskSequence, Scope(only=FAO))
         obligations.register(outcome_obligations)
         work.register(_overdue_card)
         work.register_items(_outcome_items)
+        work.register_items(task_items)
 
 
 def _overdue_card(user):

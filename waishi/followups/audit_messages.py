@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from waishi.audit.messages import register, register_fields
-from waishi.followups.models import Outcome
+from waishi.audit.messages import register, register_actors, register_data, register_fields
+from waishi.followups.models import ExtensionState, Outcome, UrgeMethod
 from waishi.followups.sources import label_of
 
 register(
@@ -28,11 +28,62 @@ register(
         "followups.evidence.download": _(
             "{actor} downloaded the evidence {evidence} of the outcome {object}"
         ),
+        # Supervised tasks (督办事项).
+        "followups.task.register": _("{actor} registered the supervised task {object}"),
+        "followups.task.assign": _("{actor} assigned the task {object} as {number}"),
+        "followups.task.accept": _("{actor} accepted the task {object}"),
+        "followups.task.ask_redirect": _(
+            "{actor} asked to redirect the task {object} to another unit: {reason}"
+        ),
+        "followups.task.redirect": _("{actor} redirected the task {object} to {unit}"),
+        "followups.task.keep": _("{actor} kept the task {object} with its lead unit: {reason}"),
+        "followups.task.progress": _("{actor} reported progress on the task {object}: {text}"),
+        "followups.task.support": _(
+            "{actor} reported the part of {unit} in the task {object}: {text}"
+        ),
+        "followups.task.urge": _("{actor} sent a reminder ({method}) about the task {object}"),
+        "followups.task.feedback": _("{actor} reported the result of the task {object}"),
+        "followups.task.close": _("{actor} closed the task {object}"),
+        "followups.task.return": _("{actor} returned the task {object} as not solved: {reason}"),
+        "followups.task.archive": _("{actor} archived the task {object}"),
+        "followups.task.drop": _("{actor} dropped the task {object}: {reason}"),
+        "followups.task.red": _(
+            "The task {object} is past its deadline: red alert, {recipients} people told"
+        ),
+        "followups.extension.ask": _(
+            "{actor} asked for more time on the task {object}: until {requested_date}"
+        ),
+        "followups.extension.grant": _(
+            "{actor} granted more time on the task {object}: until {requested_date}"
+        ),
+        "followups.extension.refuse": _("{actor} refused more time on the task {object}: {reason}"),
     }
 )
+
+register_data("followups.task.urge", "method", UrgeMethod.choices)
+register_actors({"supervision colour sweep": _("the daily colour warnings of supervised tasks")})
 
 # An outcome's source named by what it is ("出访报告"), never by its model's label.
 register_fields(
     "followups.outcome",
-    {"source_type": (Outcome._meta.get_field("source_type").verbose_name, label_of)},
+    {
+        "source_type": (Outcome._meta.get_field("source_type").verbose_name, label_of),
+        "supporting_units": Outcome._meta.get_field("supporting_units").verbose_name,
+        # The values the task's events keep beside its fields.
+        "reason": _("reason"),
+        "text": _("text"),
+        "update": None,
+        "urge": None,
+        "extension": None,
+        "evidence": _("evidence"),
+        "unit": _("unit"),
+        "from_unit": _("previous lead unit"),
+        "method": (_("method"), UrgeMethod.choices),
+        "requested_date": _("new deadline requested"),
+        "due_before": _("deadline before"),
+        "feedback": None,
+        "recipients": _("people told"),
+        "comment": _("comment"),
+        "state": (_("decision"), ExtensionState.choices),
+    },
 )

@@ -3,6 +3,12 @@ each outcome has a responsible person, a responsible unit and a due date; progre
 updates (with optional evidence) move it on; the daily sweep marks it overdue and
 escalates it.
 
+Supervised tasks (督办事项, ``../shared/design/supervision.md``) are rows of the same model
+with ``track="task"``: the lead unit is ``responsible_unit``, the responsible person
+``responsible_person``, the deadline ``due_date``; they move on the ``TASK`` workflow
+(``workflow.py``) through the services of ``supervision.py``. Trip outcomes keep
+``track="outcome"`` and the ``OUTCOME`` workflow.
+
 An outcome's *source* is any record, named by its model label (``source_type``, e.g.
 "missions.mission") and primary key (``source_id``), with a snapshot of its title; this
 app never imports the apps that produce outcomes (see ``sources``)."""
@@ -17,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -33,10 +40,66 @@ class State(models.TextChoices):
     DONE = "done", _("Done")
     OVERDUE = "overdue", _("Overdue")
     DROPPED = "dropped", _("Dropped")
+    # The states of a supervised task (in_progress, done and dropped are shared).
+    REGISTERED = "registered", pgettext_lazy("task state", "Registered")
+    ASSIGNED = "assigned", _("Awaiting acceptance")
+    REDIRECT_ASKED = "redirect_asked", _("Redirect requested")
+    FEEDBACK = "feedback", _("Awaiting review")
+    RETURNED = "returned", _("Returned for more work")
+    ARCHIVED = "archived", _("Archived")
 
 
 # States in which an outcome still has to be worked on.
 ACTIVE_STATES = frozenset({State.OPEN, State.IN_PROGRESS, State.OVERDUE})
+# A supervised task not yet closed (done, archived) nor dropped.
+OPEN_TASK_STATES = frozenset(
+    {
+        State.REGISTERED,
+        State.ASSIGNED,
+        State.REDIRECT_ASKED,
+        State.IN_PROGRESS,
+        State.FEEDBACK,
+        State.RETURNED,
+    }
+)
+# A task given to its lead unit and not closed: the states that carry a colour.
+COLOURED_STATES = OPEN_TASK_STATES - {State.REGISTERED}
+# The lead unit works on it: progress, support reports, feedback, extensions.
+WORKING_STATES = frozenset({State.IN_PROGRESS, State.RETURNED})
+CLOSED_TASK_STATES = frozenset({State.DONE, State.ARCHIVED})
+
+
+class Track(models.TextChoices):
+    OUTCOME = "outcome", _("Outcome follow-up")
+    TASK = "task", _("Supervised task")
+
+
+class SourceKind(models.TextChoices):
+    MINUTES = "minutes", _("Decision in meeting minutes")
+    DOCUMENT = "document", _("Requirement of a document")
+    INSTRUCTION = "instruction", _("Leader's written instruction")
+    KEY_POINT = "key_point", _("Work key point of the year")
+    TRIP = "trip", _("Outcome of a trip abroad")
+    VISIT = "visit", _("Outcome of a visit")
+    OTHER = "other", _("Other")
+
+
+class Urgency(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    ORDINARY = "ordinary", pgettext_lazy("urgency", "Ordinary")
+    DIFFICULT = "difficult", _("Complex, needs coordination")
+
+
+class Colour(models.TextChoices):
+    NONE = "", _("No warning")
+    BLUE = "blue", _("Blue notice")
+    YELLOW = "yellow", _("Yellow warning")
+    RED = "red", _("Red alert")
+
+
+# The number a task is given when it is assigned: 督办〔2026〕12号 (the office's own
+# document number, the same in every language).
+NUMBER_FORMAT = "督办〔{year}〕{seq}号"
 
 
 class Outcome(models.Model):
@@ -72,6 +135,35 @@ class Outcome(models.Model):
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     state_changed_at = models.DateTimeField(_("state changed"), default=timezone.now)
 
+    # --- supervised tasks (track="task"); outcomes leave these empty ---------------------
+    track = models.CharField(
+        _("track"), max_length=10, choices=Track.choices, default=Track.OUTCOME, db_index=True
+    )
+    source_kind = models.CharField(
+        _("kind of source"), max_length=20, choices=SourceKind.choices, default=SourceKind.OTHER
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, blank=True)
+    instructed_by = models.CharField(_("instructed by"), max_length=100, blank=True)
+    major = models.BooleanField(_("major task"), default=False)
+    supporting_units = models.ManyToManyField(
+        "orgs.Unit",
+        verbose_name=_("supporting units"),
+        related_name="supported_tasks",
+        blank=True,
+    )
+    original_due_date = models.DateField(_("original deadline"), null=True, blank=True)
+    number = models.CharField(_("number"), max_length=40, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    seq = models.PositiveIntegerField(_("sequence number"), null=True, blank=True)
+    colour = models.CharField(
+        _("warning"), max_length=10, choices=Colour.choices, blank=True, default=Colour.NONE
+    )
+    red_since = models.DateField(_("red since"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    redirect_reason = models.TextField(_("reason for redirecting"), blank=True)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -92,6 +184,9 @@ class Outcome(models.Model):
             models.Index(fields=["source_type", "source_id"]),
             # The list's order (due date first): a page read from the index, not sorted.
             models.Index(fields=["due_date", "id"], name="outcome_due_order"),
+            # The office's board and a unit's task page (100,000 tasks, 2,000 units).
+            models.Index(fields=["track", "state", "due_date"], name="task_state_due"),
+            models.Index(fields=["track", "responsible_unit", "state"], name="task_unit_state"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -103,10 +198,20 @@ class Outcome(models.Model):
                 | (~Q(source_type="") & Q(source_id__isnull=False)),
                 name="followups_outcome_source_complete",
             ),
+            # Two tasks never share a number (given under the year's counter lock).
+            models.UniqueConstraint(
+                fields=["year", "seq"],
+                condition=Q(seq__isnull=False),
+                name="followups_task_number_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_task(self) -> bool:
+        return self.track == Track.TASK
 
     @property
     def is_overdue(self) -> bool:
@@ -121,9 +226,31 @@ def evidence_upload_to(instance, filename: str) -> str:
     return f"followups/evidence/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{ext}"
 
 
+class UpdateKind(models.TextChoices):
+    PROGRESS = "progress", _("Progress report")
+    FEEDBACK = "feedback", _("Feedback on the result")
+    SUPPORT = "support", _("Report of a supporting unit")
+
+
 class ProgressUpdate(models.Model):
     outcome = models.ForeignKey(
         Outcome, verbose_name=_("outcome"), on_delete=models.CASCADE, related_name="updates"
+    )
+    kind = models.CharField(
+        _("kind of report"),
+        max_length=10,
+        choices=UpdateKind.choices,
+        default=UpdateKind.PROGRESS,
+    )
+    # The unit that reported (a task's lead unit, or a supporting unit); empty for the
+    # outcomes recorded before supervised tasks existed.
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("reporting unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     text = models.TextField(_("progress"))
     # Served only through the scoped download view; never a public URL (security.md).
@@ -147,3 +274,155 @@ class ProgressUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} · {timezone.localtime(self.recorded_at):%Y-%m-%d}"
+
+
+class TaskSequence(models.Model):
+    """The last number given to a task in a year: locked while the next is given, so that
+    two tasks assigned at the same moment never share one."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("task numbering")
+        verbose_name_plural = _("task numbering")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class UrgeMethod(models.TextChoices):
+    NOTICE = "notice", _("Written notice")
+    PHONE = "phone", _("Telephone")
+    VISIT = "visit", _("Visit on site")
+
+
+class Urge(models.Model):
+    """A reminder (催办) the office sent about a task: recorded and shown to the unit."""
+
+    outcome = models.ForeignKey(
+        Outcome, verbose_name=_("task"), on_delete=models.CASCADE, related_name="urges"
+    )
+    method = models.CharField(_("method"), max_length=10, choices=UrgeMethod.choices)
+    text = models.TextField(_("text"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} · {timezone.localtime(self.at):%Y-%m-%d}"
+
+
+class ReviewDecision(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted: done")
+    RETURNED = "returned", _("Returned: not solved")
+
+
+class Review(models.Model):
+    """The office's review (审核) of a task's feedback."""
+
+    outcome = models.ForeignKey(
+        Outcome, verbose_name=_("task"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=ReviewDecision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    feedback = models.ForeignKey(
+        ProgressUpdate,
+        verbose_name=_("feedback reviewed"),
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        null=True,
+        blank=True,
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("reviewed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="returned") | ~Q(reason=""),
+                name="followups_review_return_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} · {self.get_decision_display()}"
+
+
+class ExtensionState(models.TextChoices):
+    ASKED = "asked", pgettext_lazy("extension", "Requested")
+    GRANTED = "granted", pgettext_lazy("extension", "Granted")
+    REFUSED = "refused", pgettext_lazy("extension", "Refused")
+
+
+class Extension(models.Model):
+    """A request to move a task's deadline (延期), asked by the lead unit before the
+    deadline and decided by the office; the deadline it would replace stays on it."""
+
+    outcome = models.ForeignKey(
+        Outcome, verbose_name=_("task"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    reason = models.TextField(_("reason"))
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    asked_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    due_before = models.DateField(_("deadline before"))
+    requested_date = models.DateField(_("new deadline requested"))
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=ExtensionState.choices,
+        default=ExtensionState.ASKED,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-asked_at", "-pk"]
+        constraints = [
+            # One request at a time per task.
+            models.UniqueConstraint(
+                fields=["outcome"],
+                condition=Q(state="asked"),
+                name="followups_extension_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_date__gt=models.F("due_before")),
+                name="followups_extension_later_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} → {self.requested_date.isoformat()}"

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from waishi.followups.models import ACTIVE_STATES, Kind, Outcome, ProgressUpdate, State
+from waishi.followups.models import (
+    ACTIVE_STATES,
+    CLOSED_TASK_STATES,
+    COLOURED_STATES,
+    OPEN_TASK_STATES,
+    Colour,
+    Extension,
+    ExtensionState,
+    Kind,
+    Outcome,
+    ProgressUpdate,
+    SourceKind,
+    State,
+    Track,
+)
 from waishi.followups.obligations import Obligation
+from waishi.lib.roles import UNIT_ROLES
 from waishi.orgs import scoping
 
 
@@ -28,7 +46,11 @@ def outcome_list(
     overdue: bool = False,
     q: str = "",
 ) -> QuerySet[Outcome]:
-    qs = scoping.visible(user, Outcome).select_related("responsible_unit", "responsible_person")
+    qs = (
+        scoping.visible(user, Outcome)
+        .filter(track=Track.OUTCOME)
+        .select_related("responsible_unit", "responsible_person")
+    )
     if state in State.values:
         qs = qs.filter(state=state)
     if unit_id:
@@ -53,7 +75,7 @@ def updates_of(outcome: Outcome) -> QuerySet[ProgressUpdate]:
 
 
 def overdue_count(user, unit_id: int | None = None) -> int:
-    qs = scoping.visible(user, Outcome).filter(overdue_q())
+    qs = scoping.visible(user, Outcome).filter(overdue_q(), track=Track.OUTCOME)
     if unit_id:
         qs = qs.filter(responsible_unit_id=unit_id)
     return qs.count()
@@ -62,9 +84,9 @@ def overdue_count(user, unit_id: int | None = None) -> int:
 def outcome_obligations(unit) -> list[Obligation]:
     """The provider this app registers: the unit's outcomes still to be done."""
     today = timezone.localdate()
-    rows = Outcome.objects.filter(responsible_unit=unit, state__in=list(ACTIVE_STATES)).order_by(
-        "due_date", "pk"
-    )
+    rows = Outcome.objects.filter(
+        responsible_unit=unit, state__in=list(ACTIVE_STATES), track=Track.OUTCOME
+    ).order_by("due_date", "pk")
     return [
         Obligation(
             kind=_("Outcome to follow up"),
@@ -74,4 +96,233 @@ def outcome_obligations(unit) -> list[Obligation]:
             overdue=o.state == State.OVERDUE or o.due_date < today,
         )
         for o in rows
+    ]
+
+
+# --- supervised tasks (督办事项) ----------------------------------------------------------
+
+
+def _supported_by(unit_id: int) -> Q:
+    """The tasks ``unit_id`` supports (a subquery: a task with several supporting units is
+    listed once)."""
+    through = Outcome.supporting_units.through
+    return Q(pk__in=through.objects.filter(unit_id=unit_id).values("outcome_id"))
+
+
+def colour_now(today: dt.date) -> Case:
+    """The task's warning on ``today`` as a database expression (the board and the lists
+    count and filter by it at any size): red past the deadline, yellow when returned or
+    found yellow by the daily sweep (a major task's monthly report missing, recomputed on
+    each report), blue when the deadline is within the blue days, else none. The same
+    rules as ``supervision.colour_of``."""
+    from waishi.followups import deadlines
+
+    coloured = Q(state__in=sorted(COLOURED_STATES))
+    return Case(
+        When(coloured & Q(due_date__lt=today), then=Value(Colour.RED.value)),
+        When(
+            coloured & (Q(state=State.RETURNED) | Q(colour=Colour.YELLOW)),
+            then=Value(Colour.YELLOW.value),
+        ),
+        When(
+            coloured & Q(due_date__lte=deadlines.blue_limit(today)), then=Value(Colour.BLUE.value)
+        ),
+        default=Value(Colour.NONE.value),
+        output_field=CharField(),
+    )
+
+
+def tasks(user) -> QuerySet[Outcome]:
+    """The supervised tasks ``user`` may see: a unit those it leads or supports."""
+    return scoping.visible(user, Outcome).filter(track=Track.TASK)
+
+
+def task_list(
+    user,
+    *,
+    unit_id: int | None = None,
+    colour: str | None = None,
+    source_kind: str | None = None,
+    state: str | None = None,
+    q: str = "",
+    year: int | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[Outcome]:
+    """The tasks ``user`` may see, by deadline, each annotated with ``warning`` (its colour
+    today, ``colour_now``). ``unit_id``: the tasks that unit leads or supports; ``state``
+    "open": every state not closed nor dropped; ``colour`` "" (or "none"): no warning."""
+    today = today or timezone.localdate()
+    qs = (
+        tasks(user)
+        .select_related("responsible_unit", "responsible_person")
+        .annotate(warning=colour_now(today))
+    )
+    if unit_id:
+        qs = qs.filter(Q(responsible_unit_id=unit_id) | _supported_by(unit_id))
+    if colour is not None:
+        wanted = "" if colour == "none" else colour
+        if wanted in Colour.values:
+            qs = qs.filter(warning=wanted)
+    if source_kind in SourceKind.values:
+        qs = qs.filter(source_kind=source_kind)
+    if state == "open":
+        qs = qs.filter(state__in=sorted(OPEN_TASK_STATES))
+    elif state in State.values:
+        qs = qs.filter(state=state)
+    if year:
+        qs = qs.filter(year=year)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(title__icontains=q)
+            | Q(number__icontains=q)
+            | Q(description__icontains=q)
+            | Q(source_title__icontains=q)
+            | Q(responsible_person__name__icontains=q)
+        )
+    return qs.order_by("due_date", "pk")
+
+
+def task_updates(task: Outcome) -> QuerySet[ProgressUpdate]:
+    """Every report on the task, newest first: progress, feedback (all of it, also what
+    was returned) and the supporting units' reports."""
+    return task.updates.select_related("recorded_by", "unit").order_by("-recorded_at", "-pk")
+
+
+COLOURS = (Colour.RED.value, Colour.YELLOW.value, Colour.BLUE.value, Colour.NONE.value)
+
+
+def _colour_row(**head) -> dict:
+    return {**head, "total": 0, **{c or "none": 0 for c in COLOURS}}
+
+
+def board_counts(user, *, today: dt.date | None = None) -> dict:
+    """The office's board: the open tasks ``user`` may see counted by colour, by source
+    kind and by lead unit (each row: total, red, yellow, blue, none), in three queries
+    whatever the number of tasks and units. A unit's account counts its own tasks and
+    those it supports."""
+    today = today or timezone.localdate()
+    open_tasks = (
+        tasks(user).filter(state__in=sorted(OPEN_TASK_STATES)).annotate(warning=colour_now(today))
+    )
+    by_source_rows = open_tasks.order_by().values("source_kind", "warning").annotate(n=Count("pk"))
+    by_source: dict[str, dict] = {}
+    by_colour = {c or "none": 0 for c in COLOURS}
+    for row in by_source_rows:
+        kind = row["source_kind"]
+        entry = by_source.setdefault(
+            kind, _colour_row(source_kind=kind, label=SourceKind(kind).label)
+        )
+        key = row["warning"] or "none"
+        entry[key] += row["n"]
+        entry["total"] += row["n"]
+        by_colour[key] += row["n"]
+    by_unit_rows = (
+        open_tasks.order_by()
+        .values("responsible_unit_id", "responsible_unit__name", "warning")
+        .annotate(n=Count("pk"))
+    )
+    by_unit: dict[int, dict] = {}
+    for row in by_unit_rows:
+        unit_id = row["responsible_unit_id"]
+        entry = by_unit.setdefault(
+            unit_id, _colour_row(unit_id=unit_id, unit=row["responsible_unit__name"])
+        )
+        key = row["warning"] or "none"
+        entry[key] += row["n"]
+        entry["total"] += row["n"]
+    units = sorted(
+        by_unit.values(), key=lambda r: (-r["red"], -r["yellow"], -r["total"], r["unit"])
+    )
+    sources = [by_source[k] for k in SourceKind.values if k in by_source]
+    return {
+        "total": sum(by_colour.values()),
+        "by_colour": by_colour,
+        "by_source": sources,
+        "by_unit": units,
+    }
+
+
+@dataclass(frozen=True)
+class OnTimeRow:
+    unit_id: int
+    unit: str
+    due: int  # tasks due in the year (deadline passed, or closed already)
+    on_time: int  # closed by their (possibly extended) deadline, never red
+    rate: float | None  # on_time / due; None when nothing was due
+
+
+def on_time_q() -> Q:
+    """Closed by the deadline in force (an extension granted moves it) and never red."""
+    return Q(
+        state__in=sorted(CLOSED_TASK_STATES),
+        done_at__isnull=False,
+        red_since__isnull=True,
+        done_at__date__lte=F("due_date"),
+    )
+
+
+def on_time(user, *, year: int, today: dt.date | None = None) -> list[OnTimeRow]:
+    """Each lead unit's on-time rate for ``year`` (the annual review): tasks closed by
+    their deadline ÷ tasks due that year, not counting dropped tasks, nor tasks whose
+    deadline is still to come and are not closed. A task that went red counts late even
+    when closed later. A unit's account sees its own row; one query."""
+    today = today or timezone.localdate()
+    qs = tasks(user).filter(due_date__year=year).exclude(state=State.DROPPED)
+    if getattr(user, "role", None) in UNIT_ROLES:
+        qs = qs.filter(responsible_unit_id=user.unit_id)
+    due = Q(due_date__lt=today) | Q(state__in=sorted(CLOSED_TASK_STATES))
+    rows = (
+        qs.filter(due)
+        .order_by()
+        .values("responsible_unit_id", "responsible_unit__name")
+        .annotate(due=Count("pk"), on_time=Count("pk", filter=on_time_q()))
+    )
+    out = [
+        OnTimeRow(
+            unit_id=row["responsible_unit_id"],
+            unit=row["responsible_unit__name"],
+            due=row["due"],
+            on_time=row["on_time"],
+            rate=(row["on_time"] / row["due"]) if row["due"] else None,
+        )
+        for row in rows
+    ]
+    return sorted(out, key=lambda r: (-(r.rate or 0), r.unit))
+
+
+def task_items(user):
+    """The home page's to-do items of supervised tasks: for a unit, the tasks it leads
+    that wait for it (to accept, to work on, returned); for the office, the tasks that
+    wait for it (to assign, a redirect asked, a result to review, more time asked)."""
+    from django.utils.translation import gettext as _
+
+    from waishi.followups.links import task_url
+    from waishi.followups.workflow import LEAD_UNIT, OFFICE
+    from waishi.lib.roles import has
+    from waishi.lib.work import ITEM_LIMIT, Item
+
+    if has(user, LEAD_UNIT) and user.unit_id:
+        rows = tasks(user).filter(
+            responsible_unit_id=user.unit_id,
+            state__in=[State.ASSIGNED, State.IN_PROGRESS, State.RETURNED],
+        )
+    elif has(user, OFFICE):
+        rows = tasks(user).filter(
+            Q(state__in=[State.REGISTERED, State.REDIRECT_ASKED, State.FEEDBACK])
+            | Q(pk__in=Extension.objects.filter(state=ExtensionState.ASKED).values("outcome_id"))
+        )
+    else:
+        return []
+    today = timezone.localdate()
+    return [
+        Item(
+            task.title,
+            task_url(task),
+            task.due_date,
+            _("Supervised task"),
+            task.get_state_display(),
+            overdue=task.state not in (State.REGISTERED,) and task.due_date < today,
+        )
+        for task in rows.order_by("due_date", "pk")[:ITEM_LIMIT]
     ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from waishi.audit.services import diff, record, snapshot
 from waishi.followups import evidence as evidence_check
 from waishi.followups import sources
-from waishi.followups.models import ACTIVE_STATES, Kind, Outcome, ProgressUpdate, State
+from waishi.followups.models import ACTIVE_STATES, Kind, Outcome, ProgressUpdate, State, Track
 from waishi.followups.notices import ESCALATION, GIVEN, OVERDUE
 from waishi.followups.workflow import (
     DROPS,
@@ -163,6 +163,9 @@ def _lock(outcome: Outcome) -> Outcome:
 
 
 def _require_active(outcome: Outcome) -> None:
+    if outcome.track != Track.OUTCOME:
+        # A supervised task moves through ``supervision``, never through these services.
+        raise ValidationError(_("This is a supervised task, not an outcome."), code="task")
     if outcome.state not in ACTIVE_STATES:
         raise ValidationError(
             _("This outcome is %(state)s; it can no longer be changed.")
@@ -275,6 +278,7 @@ def outcome_complete(*, actor, outcome: Outcome, comment: str = "", ip: str = ""
     """Done: the responsible unit's leader, or the FAO."""
 
     def effect(locked, _t):
+        _require_active(locked)
         locked.done_at = timezone.now()
 
     return OUTCOME.apply(
@@ -291,6 +295,7 @@ def outcome_drop(*, actor, outcome: Outcome, reason: str, ip: str = "") -> Outco
         raise ValidationError({"reason": _("Say why the outcome is dropped.")})
 
     def effect(locked, _t):
+        _require_active(locked)
         locked.drop_reason = reason
 
     return OUTCOME.apply(
@@ -371,13 +376,18 @@ def overdue_sweep() -> dict[str, int]:
     today = timezone.localdate(now)
     marked = escalated = 0
     late = Outcome.objects.filter(
-        state__in=[State.OPEN, State.IN_PROGRESS], due_date__lt=today
+        track=Track.OUTCOME, state__in=[State.OPEN, State.IN_PROGRESS], due_date__lt=today
     ).values_list("pk", flat=True)
     for pk in list(late):
         with transaction.atomic():
             outcome = (
                 Outcome.objects.select_for_update()
-                .filter(pk=pk, state__in=[State.OPEN, State.IN_PROGRESS], due_date__lt=today)
+                .filter(
+                    pk=pk,
+                    track=Track.OUTCOME,
+                    state__in=[State.OPEN, State.IN_PROGRESS],
+                    due_date__lt=today,
+                )
                 .select_related("responsible_unit")
                 .first()
             )

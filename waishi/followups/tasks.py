@@ -1,6 +1,7 @@
-"""Periodic job: mark outcomes past their due date overdue, then escalate them.
+"""Periodic jobs: mark outcomes past their due date overdue, then escalate them; colour
+the supervised tasks (blue, yellow, red) in working days and tell of those turning red.
 
-The job re-checks each outcome under its row lock and is safe to run twice."""
+Each job re-checks what it changes under its row lock and is safe to run twice."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from waishi.followups.services import overdue_sweep
+from waishi.followups.supervision import colour_sweep
 from waishi.notify.periodic import once_per
 
 
@@ -15,3 +17,10 @@ from waishi.notify.periodic import once_per
 @once_per(days=1)
 def followup_sweep():
     return overdue_sweep()
+
+
+# Before the working day (Beijing time): a unit opens its page on the day's colours.
+@db_periodic_task(crontab(hour="6", minute="35"))
+@once_per(days=1)
+def supervision_colour_sweep():
+    return colour_sweep()

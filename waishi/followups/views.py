@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from waishi.audit.selectors import history
 from waishi.audit.services import client_ip
 from waishi.followups import exports, forms, obligations, selectors, services, sources, workflow
-from waishi.followups.models import Outcome, ProgressUpdate
+from waishi.followups.models import Outcome, ProgressUpdate, Track
 from waishi.followups.workflow import actions_for
 from waishi.lib import downloads
 from waishi.lib.decorators import role_required
@@ -24,7 +24,9 @@ from waishi.orgs.models import Unit
 
 
 def _outcome(request, outcome_pk: int) -> Outcome:
-    qs = Outcome.objects.select_related("responsible_unit", "responsible_person", "created_by")
+    qs = Outcome.objects.filter(track=Track.OUTCOME).select_related(
+        "responsible_unit", "responsible_person", "created_by"
+    )
     return scoping.get_for_user(request.user, qs, outcome_pk)
 
 

@@ -12,6 +12,9 @@ The rules, by role (``waishi.lib.roles``):
   models registered as ``reference`` data (units, districts) are visible to everyone
   signed in, because their names are needed to fill in forms;
 - a model registered with an ``owner`` path also shows each account its own rows;
+- a model registered with ``also_units`` paths (a supervised task's supporting units) also
+  shows the unit roles of those units the rows naming their unit there (to see, not to
+  act: ``orgs.permissions`` answers for the ``unit`` path alone);
 - a model registered with ``unit_only`` (a trip never submitted, say: a draft is the
   unit's until submitted) keeps the rows matching it to the unit's own roles and the
   roles named in ``unit_only_readers`` (the auditor, who reads every record): the FAO,
@@ -51,6 +54,10 @@ class Scope:
     # only the unit's roles, the owner and ``unit_only_readers`` see them.
     unit_only: Q | None = None
     unit_only_readers: frozenset[str] = frozenset()
+    # Further paths to unit ids (a many-to-many such as "supporting_units"): the unit
+    # roles of those units see the row too. Matched in a subquery, so that a row with
+    # several such units is listed once.
+    also_units: str | tuple[str, ...] | None = None
 
 
 _REGISTRY: dict[type[Model], Scope] = {}
@@ -71,11 +78,13 @@ def scope_of(model: type[Model]) -> Scope:
         raise LookupError(f"{model._meta.label} is not registered in orgs.scoping") from None
 
 
-def _condition(user, scope: Scope) -> Q | None:
+def _condition(user, scope: Scope, model: type[Model] | None = None) -> Q | None:
     """A filter for the rows ``user`` may see; None means all rows; Q(pk__in=[]) none."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     condition = _by_role(user, scope)
+    if condition is not None and scope.also_units and model is not None:
+        condition = _also_units(user, scope, model, condition)
     if scope.unit_only is not None and user.role not in UNIT_ROLES | scope.unit_only_readers:
         # What the unit keeps to itself: hidden from the other roles, whatever they see.
         hidden = ~scope.unit_only
@@ -101,6 +110,18 @@ def _by_role(user, scope: Scope) -> Q | None:
     return _own_district(user, scope) or nothing
 
 
+def _also_units(user, scope: Scope, model: type[Model], condition: Q) -> Q:
+    """``condition`` widened to the rows naming the unit role's unit on an ``also_units``
+    path."""
+    if user.role not in UNIT_ROLES or not user.unit_id:
+        return condition
+    paths = (scope.also_units,) if isinstance(scope.also_units, str) else scope.also_units
+    matching = Q()
+    for path in paths:
+        matching |= Q(**{path: user.unit_id})
+    return condition | Q(pk__in=model._default_manager.filter(matching).values("pk"))
+
+
 def _own_district(user, scope: Scope) -> Q | None:
     if user.role not in DISTRICT_ROLES or not scope.district or not user.district_id:
         return None
@@ -118,7 +139,7 @@ def visible(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
     else:
         model = model_or_queryset
         queryset = model._default_manager.all()
-    condition = _condition(user, scope_of(model))
+    condition = _condition(user, scope_of(model), model)
     return queryset if condition is None else queryset.filter(condition)
 
 
@@ -133,7 +154,7 @@ def get_for_user(user, model_or_queryset: type[Model] | QuerySet, pk) -> Model:
 
 def sees_all(user, model: type[Model]) -> bool:
     """True when ``user`` sees every row of ``model`` (no filter applies)."""
-    return _condition(user, scope_of(model)) is None
+    return _condition(user, scope_of(model), model) is None
 
 
 def is_business_record(model: type[Model]) -> bool:

@@ -54,6 +54,10 @@ RULE_TITLES = {
         "The trip report is due this long after the return (months, days or working days), "
         "and escalates to the unit leader this many days after it is due"
     ),
+    "SUPERVISION": _(
+        "Supervised tasks: deadlines by source in working days, monthly reports of major "
+        "tasks, colour warnings and extensions"
+    ),
     # Not a rule of the check: the change request's own finding (missions.changes).
     "ITINERARY_CHANGE": _("A change of the approved itinerary"),
 }
@@ -253,6 +257,50 @@ PARAMETERS: dict[str, dict[str, Param]] = {
         "unit": Param(_("Counted in"), choices=REPORT_DUE_UNIT_LABELS),
         "escalate_after_days": Param(
             _("Escalated to the unit leader after"), unit=pgettext_lazy("unit", "days past due")
+        ),
+    },
+    "SUPERVISION": {
+        "minutes_days": Param(
+            _("Decision in meeting minutes: due within"),
+            _("Counted from the day the minutes are issued."),
+            unit=pgettext_lazy("unit", "working days"),
+        ),
+        "document_days": Param(
+            _("Requirement of a document: due within"), unit=pgettext_lazy("unit", "working days")
+        ),
+        "instruction_urgent_days": Param(
+            _("Urgent leader's instruction: due within at most"),
+            _("The office may set a shorter deadline."),
+            unit=pgettext_lazy("unit", "working days"),
+        ),
+        "instruction_ordinary_days": Param(
+            _("Ordinary leader's instruction: due within"),
+            unit=pgettext_lazy("unit", "working days"),
+        ),
+        "instruction_difficult_days": Param(
+            _("Complex leader's instruction needing coordination: due within"),
+            unit=pgettext_lazy("unit", "working days"),
+        ),
+        "outcome_days": Param(
+            _("Outcome of a trip or visit, or other task: due within"),
+            _("When the office gives no deadline of its own."),
+            unit=pgettext_lazy("unit", "working days"),
+        ),
+        "accept_days": Param(
+            _("The lead unit accepts a task within"), unit=pgettext_lazy("unit", "working days")
+        ),
+        "monthly_report_day": Param(
+            _("Major tasks report progress each month by day"),
+            _("A major task without a progress report by this day of the month turns yellow."),
+        ),
+        "blue_days": Param(
+            _("Blue notice when the deadline is within"),
+            unit=pgettext_lazy("unit", "working days"),
+        ),
+        "extensions_max": Param(
+            _("Extensions the office may grant"),
+            _("Beyond this number only the head of the office grants an extension."),
+            unit=pgettext_lazy("unit", "times"),
         ),
     },
 }

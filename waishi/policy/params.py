@@ -150,13 +150,30 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "unit": _one_of(REPORT_DUE_UNITS),
         "escalate_after_days": _int(0),
     },
+    # Read by ``waishi.followups`` (supervised tasks, supervision.md): deadlines by source
+    # in working days, the monthly report of a major task, the colour warnings and how
+    # often a deadline may be moved without the FAO head.
+    "SUPERVISION": {
+        "minutes_days": _int(1),
+        "document_days": _int(1),
+        "instruction_urgent_days": _int(1),
+        "instruction_ordinary_days": _int(1),
+        "instruction_difficult_days": _int(1),
+        "outcome_days": _int(1),
+        "accept_days": _int(1),
+        "monthly_report_day": _int(1),
+        "blue_days": _int(0),
+        "extensions_max": _int(0),
+    },
 }
 
 # Parameters of rules enforced by the workflow after approval (policy-rules.md, "Before,
 # during and after"), and of ``PLAN_YEAR``, judged on the record (the plan entry it names
 # is not in the contract's input: ``rules.timing.plan_year``); ``check`` iterates
 # ``rules.RULES`` and so never reads them.
-WORKFLOW_PARAMETERS = frozenset({"PASSPORT_OFFICIAL", "PASSPORT_RETURN", "REPORT_DUE", "PLAN_YEAR"})
+WORKFLOW_PARAMETERS = frozenset(
+    {"PASSPORT_OFFICIAL", "PASSPORT_RETURN", "REPORT_DUE", "PLAN_YEAR", "SUPERVISION"}
+)
 
 
 def _validate(spec: Spec, value: Any, path: str, partial: bool = False) -> None:
