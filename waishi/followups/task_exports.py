@@ -104,7 +104,7 @@ def tasks_xlsx(request, tasks: QuerySet[Outcome]) -> FileResponse:
     )
 
 
-def _rate(value) -> str:
+def rate_text(value) -> str:
     """The rate as a person reads it: "87.5%", or "—" when nothing was due."""
     if value is None:
         return "—"
@@ -113,8 +113,7 @@ def _rate(value) -> str:
 
 def on_time_table(rows, year: int) -> Table:
     data = (
-        [row.unit.name, row.due, row.on_time, row.due - row.on_time, _rate(row.rate)]
-        for row in rows
+        [row.unit, row.due, row.on_time, row.due - row.on_time, rate_text(row.rate)] for row in rows
     )
     headers = [
         _("Unit"),

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from waishi.followups import sources
 from waishi.followups.forms import people_for, units
-from waishi.followups.models import Colour, SourceKind, State, Urgency
+from waishi.followups.models import Colour, SourceKind, State, UrgeMethod, Urgency
 from waishi.lib.forms import DateInput, Form, SearchableSelectMultiple, style_fields
 from waishi.orgs import scoping
 from waishi.orgs.fields import PersonChoiceField, UnitChoiceField
@@ -28,13 +28,6 @@ TASK_STATES = (
     State.DONE,
     State.ARCHIVED,
     State.DROPPED,
-)
-
-# How the office urges a unit (催办): the values the service takes.
-URGE_METHODS = (
-    ("notice", _("Written notice")),
-    ("phone", _("Phone call")),
-    ("visit", pgettext_lazy("task page", "Visit")),
 )
 
 
@@ -67,13 +60,16 @@ class TaskFilterForm(_Styled):
     colour = forms.ChoiceField(label=pgettext_lazy("task page", "Warning"), required=False)
     source_kind = forms.ChoiceField(label=pgettext_lazy("task page", "Source"), required=False)
     unit = UnitChoiceField(label=_("Unit"), queryset=None, required=False)
+    lead = forms.BooleanField(label=_("Only the tasks the unit leads"), required=False)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("Title, number, source or person")
-        self.fields["state"].choices = [("", _("All states"))] + [
-            (s.value, s.label) for s in TASK_STATES
+        self.fields["state"].choices = [
+            ("", _("All states")),
+            ("open", _("Open (not closed)")),
+            *[(s.value, s.label) for s in TASK_STATES],
         ]
         self.fields["colour"].choices = [
             ("", _("All")),
@@ -86,6 +82,7 @@ class TaskFilterForm(_Styled):
             self.fields["unit"].empty_label = _("All units")
         else:
             del self.fields["unit"]
+            del self.fields["lead"]
         style_fields(self)
 
 
@@ -178,7 +175,7 @@ class ReportForm(_Styled):
 
 
 class UrgeForm(_Styled):
-    method = forms.ChoiceField(label=_("How the unit was urged"), choices=URGE_METHODS)
+    method = forms.ChoiceField(label=_("How the unit was urged"), choices=UrgeMethod.choices)
     text = _text(_("What the unit was told"), rows=3, max_length=2000)
 
 

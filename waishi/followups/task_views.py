@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,17 +36,8 @@ from waishi.lib.roles import CITY_ROLES, FAO, VIEWERS, has
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
 
-# The states in which a task still waits for someone.
-OPEN_STATES = (
-    State.REGISTERED,
-    State.ASSIGNED,
-    State.REDIRECT_ASKED,
-    State.IN_PROGRESS,
-    State.FEEDBACK,
-    State.RETURNED,
-)
 # The colours, worst first, as the unit's page and the board group them.
-COLOURS = (Colour.RED, Colour.YELLOW, Colour.BLUE, Colour.NONE)
+COLOURS = (Colour.RED.value, Colour.YELLOW.value, Colour.BLUE.value, Colour.NONE.value)
 # How many open tasks a unit's page lists in each group (the list has the rest).
 UNIT_PAGE_ROWS = 100
 
@@ -104,18 +96,18 @@ def _filtered(request):
     form = forms.TaskFilterForm(request.GET or None, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
     unit = data.get("unit")
-    colour = data.get("colour") or None
-    if colour == "none":
-        colour = Colour.NONE
     tasks = selectors.task_list(
         request.user,
         unit_id=unit.pk if unit else None,
-        colour=colour,
+        colour=data.get("colour") or None,
         source_kind=data.get("source_kind") or None,
         state=data.get("state") or None,
         q=data.get("q") or "",
         year=data.get("year") or None,
     )
+    if unit is not None and data.get("lead"):
+        # The board counts the tasks a unit leads: its links ask for those alone.
+        tasks = tasks.filter(responsible_unit_id=unit.pk)
     return form, tasks
 
 
@@ -200,15 +192,11 @@ def task_create(request):
 # --- a task's page ----------------------------------------------------------------------
 
 
-def _reports(task: Outcome):
-    return task.updates.select_related("recorded_by", "unit").order_by("-recorded_at", "-pk")
-
-
 @role_required(VIEWERS)
 def task_detail(request, outcome_pk: int):
     task = _task(request, outcome_pk)
     actions = task_actions_for(request.user, task)
-    reports = list(_reports(task))
+    reports = list(selectors.task_updates(task))
     extensions = list(
         task.extensions.select_related("asked_by", "decided_by").order_by("asked_at", "pk")
     )
@@ -217,6 +205,7 @@ def task_detail(request, outcome_pk: int):
         "followups/tasks/detail.html",
         {
             "task": task,
+            "warning": supervision.colour_of(task),
             "buttons": _buttons(task, actions),
             "next_step": NEXT_STEP.get(task.state, ""),
             "source_label": sources.label_of(task.source_type) if task.source_type else "",
@@ -305,7 +294,7 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("The task was given to another unit."),
     ),
     "keep": Action(
-        "redirect",
+        "keep",
         forms.ReasonForm,
         lambda actor, task, data, ip: supervision.task_keep(
             actor=actor, task=task, reason=data["reason"], ip=ip
@@ -571,40 +560,53 @@ def task_reminder(request, outcome_pk: int):
 
 
 def _list_url(**query) -> str:
-    from urllib.parse import urlencode
+    """The list filtered as a count of the board counts: open tasks, and the count's own
+    condition."""
+    return reverse("followups:task-list") + "?" + urlencode({"state": "open", **query})
 
-    return reverse("followups:task-list") + "?" + urlencode({k: v for k, v in query.items()})
+
+def _linked(row: dict, **query) -> dict:
+    """A row of counts with the list's address of each count."""
+    links = {"total": _list_url(**query)}
+    for colour in ("red", "yellow", "blue", "none"):
+        links[colour] = _list_url(**query, colour=colour)
+    return {**row, "links": links}
 
 
 @role_required(CITY_ROLES)
 def board(request):
-    """The office's board: every open task counted by unit, by source and by colour, each
-    count a link to the list so filtered."""
+    """The office's board: every open task counted by colour, by source and by lead unit,
+    each count a link to the list so filtered."""
     counts = selectors.board_counts(request.user, today=timezone.localdate())
+    by_colour = [
+        {
+            "colour": colour,
+            "label": Colour(colour if colour != "none" else "").label,
+            "count": counts["by_colour"][colour],
+            "url": _list_url(colour=colour),
+        }
+        for colour in ("red", "yellow", "blue", "none")
+    ]
     return render(
         request,
         "followups/tasks/board.html",
-        {"counts": counts, "colours": [c for c in COLOURS if c], "list_url": _list_url},
+        {
+            "total": counts["total"],
+            "total_url": _list_url(),
+            "by_colour": by_colour,
+            "by_source": [_linked(r, source_kind=r["source_kind"]) for r in counts["by_source"]],
+            "by_unit": [_linked(r, unit=r["unit_id"], lead="on") for r in counts["by_unit"]],
+        },
     )
 
 
-def _open_of(user, unit: Unit):
-    visible = scoping.visible(user, _tasks()).filter(state__in=list(OPEN_STATES))
-    leading = visible.filter(responsible_unit=unit).order_by("due_date", "pk")
-    supporting = (
-        visible.filter(supporting_units=unit)
-        .exclude(responsible_unit=unit)
-        .order_by("due_date", "pk")
-    )
-    return list(leading[: UNIT_PAGE_ROWS + 1]), list(supporting[: UNIT_PAGE_ROWS + 1])
-
-
-def _by_colour(tasks: list) -> list[tuple[Any, list]]:
+def _by_colour(tasks: list) -> list[tuple[str, Any, list]]:
+    """(colour, its label, the tasks) for each colour that has any, worst first."""
     groups = []
     for colour in COLOURS:
-        rows = [t for t in tasks if (t.colour or "") == colour]
+        rows = [t for t in tasks if (t.warning or "") == colour]
         if rows:
-            groups.append((colour, rows))
+            groups.append((colour, Colour(colour).label, rows))
     return groups
 
 
@@ -619,7 +621,12 @@ def unit_tasks(request):
         unit = pick.cleaned_data.get("unit") if pick.is_valid() else None
     else:
         unit = Unit.objects.filter(pk=user.unit_id).first()
-    leading, supporting = _open_of(user, unit) if unit is not None else ([], [])
+    leading: list = []
+    supporting: list = []
+    if unit is not None:
+        rows = selectors.task_list(user, unit_id=unit.pk, state="open")
+        leading = list(rows.filter(responsible_unit_id=unit.pk)[: UNIT_PAGE_ROWS + 1])
+        supporting = list(rows.exclude(responsible_unit_id=unit.pk)[: UNIT_PAGE_ROWS + 1])
     return render(
         request,
         "followups/tasks/unit.html",
@@ -627,11 +634,11 @@ def unit_tasks(request):
             "unit": unit,
             "pick": pick,
             "groups": _by_colour(leading[:UNIT_PAGE_ROWS]),
-            "leading_count": len(leading),
             "more_leading": len(leading) > UNIT_PAGE_ROWS,
             "supporting": supporting[:UNIT_PAGE_ROWS],
             "more_supporting": len(supporting) > UNIT_PAGE_ROWS,
             "max_rows": UNIT_PAGE_ROWS,
+            "list_url": _list_url(unit=unit.pk) if unit is not None else "",
         },
     )
 
@@ -639,17 +646,28 @@ def unit_tasks(request):
 def _on_time(request):
     form = forms.YearForm(request.GET or None)
     year = form.year_or_this()
-    return form, year, list(selectors.on_time(request.user, year=year))
+    return form, year, selectors.on_time(request.user, year=year)
 
 
 @role_required(VIEWERS)
 def on_time(request):
-    """A year's on-time table: each unit's tasks due, closed on time, and the rate."""
+    """A year's on-time table: each lead unit's tasks due, closed on time, and the rate."""
     form, year, rows = _on_time(request)
     return render(
         request,
         "followups/tasks/on_time.html",
-        {"form": form, "year": year, "rows": rows},
+        {
+            "form": form,
+            "year": year,
+            "rows": [
+                {
+                    "row": row,
+                    "rate": task_exports.rate_text(row.rate),
+                    "late": row.due - row.on_time,
+                }
+                for row in rows
+            ],
+        },
     )
 
 
