@@ -431,3 +431,58 @@ def test_the_menu_shows_supervision_to_the_roles_that_see_tasks(as_user):
     assert f'href="{TASKS}board/"' not in _body(as_user("unit_clerk").get("/"))
     assert f'href="{TASKS}"' not in _body(as_user("sys_admin").get("/"))
     assert f'href="{TASKS}"' not in _body(as_user("district_officer").get("/"))
+
+
+def test_the_task_pages_show_no_internal_name(as_user, as_supporter, cast, make_task):
+    """Every page of a task in each state, as the office, the lead unit, a supporting unit
+    and the auditor reads it in Chinese: no code, no English (tests/leaks.py)."""
+    from tests.test_no_internal_names import page_leaks
+    from waishi.orgs.models import User
+
+    task = make_task(title="无内部名称检查")
+    lead = as_user("unit_leader")
+    _ok(lead.post(f"{_detail(task.pk)}accept/"))
+    _ok(lead.post(f"{_detail(task.pk)}progress/", {"text": "进展", "evidence": pdf()}))
+    _ok(
+        as_user("unit_clerk").post(
+            f"{_detail(task.pk)}extend/",
+            {"requested_date": task.due_date + dt.timedelta(days=9), "reason": "需要协调"},
+        )
+    )
+    _ok(lead.post(f"{_detail(task.pk)}feedback/", {"text": "已办结"}))
+    _ok(as_user("fao_reviewer").post(f"{_detail(task.pk)}return/", {"reason": "未解决"}))
+    draft = make_task(title="未交办事项", assign=False)
+    words = frozenset(
+        w for name in User.objects.values_list("username", flat=True) for w in name.split("_")
+    ) | frozenset(User.objects.values_list("username", flat=True))
+    readers = {
+        "office": as_user("fao_head"),
+        "lead": lead,
+        "supporting": as_supporter,
+        "auditor": as_user("auditor"),
+    }
+    pages = [
+        TASKS,
+        f"{TASKS}?colour=red&state=open",
+        _detail(task.pk),
+        _detail(draft.pk),
+        f"{TASKS}unit/",
+        f"{TASKS}on-time/",
+    ]
+    found = {}
+    for who, client in readers.items():
+        extra = [f"{TASKS}board/", f"{TASKS}new/", f"{TASKS}unit/?unit={task.responsible_unit_id}"]
+        for path in pages + (extra if who in ("office", "auditor") else []):
+            response = client.get(path)
+            if response.status_code != 200:
+                continue
+            leaks = page_leaks(response.content.decode(), words)
+            if leaks:
+                found[f"{who} {path}"] = leaks
+        for name in ("progress", "extend", "feedback", "urge", "close", "return", "drop"):
+            response = client.get(f"{_detail(task.pk)}{name}/")
+            if response.status_code == 200:
+                leaks = page_leaks(response.content.decode(), words)
+                if leaks:
+                    found[f"{who} {name}"] = leaks
+    assert not found, found
