@@ -486,3 +486,49 @@ def test_the_task_pages_show_no_internal_name(as_user, as_supporter, cast, make_
                 if leaks:
                     found[f"{who} {name}"] = leaks
     assert not found, found
+
+
+def test_assign_after_register_and_a_refused_extension(as_user, make_task):
+    office = as_user("fao_reviewer")
+    task = make_task(title="先立项后交办", assign=False)
+    html = _body(office.get(_detail(task.pk)))
+    assert "assign" in _buttons(html) and 'data-testid="notice-docx"' not in html
+    assert as_user("unit_leader").get(f"{_detail(task.pk)}accept/").status_code == 403
+    _ok(office.post(f"{_detail(task.pk)}assign/"), "assign")
+    task.refresh_from_db()
+    assert task.state == "assigned" and task.number
+    assert 'data-testid="notice-docx"' in _body(office.get(_detail(task.pk)))
+
+    lead = as_user("unit_clerk")
+    _ok(lead.post(f"{_detail(task.pk)}accept/"))
+    wanted = task.due_date + dt.timedelta(days=5)
+    _ok(lead.post(f"{_detail(task.pk)}extend/", {"requested_date": wanted, "reason": "等待批复"}))
+    # Refusing needs a reason: the form says so, nothing changes.
+    response = office.post(f"{_detail(task.pk)}extension/decide/", {"decision": "refuse"})
+    assert response.status_code == 200 and re.findall(ERRORS, _body(response), re.S)
+    assert task.extensions.get().state == "asked"
+    _ok(
+        office.post(
+            f"{_detail(task.pk)}extension/decide/", {"decision": "refuse", "reason": "无正当理由"}
+        )
+    )
+    task.refresh_from_db()
+    assert task.due_date != wanted and task.extensions.get().state == "refused"
+    html = _body(lead.get(_detail(task.pk)))
+    assert "无正当理由" in html and 'data-testid="granted"' not in html
+    # Nothing left to decide: the page is gone.
+    assert office.get(f"{_detail(task.pk)}extension/decide/").status_code == 403
+
+
+def test_a_supporting_unit_reports_but_never_acts_for_the_lead(as_user, as_supporter, task):
+    _ok(as_user("unit_leader").post(f"{_detail(task.pk)}accept/"))
+    for name in ("progress", "feedback", "extend", "accept", "close"):
+        assert as_supporter.get(f"{_detail(task.pk)}{name}/").status_code == 403, name
+        response = as_supporter.post(
+            f"{_detail(task.pk)}{name}/", {"text": "越权", "confirm": "on"}
+        )
+        assert response.status_code == 403, name
+    assert as_user("unit_leader").get(f"{_detail(task.pk)}support/").status_code == 403
+    _ok(as_supporter.post(f"{_detail(task.pk)}support/", {"text": "配合部分完成"}))
+    update = task.updates.get(kind="support")
+    assert update.unit.name == "市文化和旅游局"
