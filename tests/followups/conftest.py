@@ -38,3 +38,7 @@ def make_outcome(cast, home_person):
 @pytest.fixture
 def outcome(make_outcome):
     return make_outcome()
+
+
+# The supervised tasks' fixtures (make_task, task, working, supporter, stranger, run ...).
+from tests.followups.supervised import *  # noqa: E402, F403

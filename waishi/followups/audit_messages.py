@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from waishi.audit.messages import register, register_actors, register_data, register_fields
-from waishi.followups.models import ExtensionState, Outcome, UrgeMethod
+from waishi.followups.models import Outcome, UrgeMethod
 from waishi.followups.sources import label_of
 
 register(
@@ -69,21 +69,5 @@ register_fields(
     {
         "source_type": (Outcome._meta.get_field("source_type").verbose_name, label_of),
         "supporting_units": Outcome._meta.get_field("supporting_units").verbose_name,
-        # The values the task's events keep beside its fields.
-        "reason": _("reason"),
-        "text": _("text"),
-        "update": None,
-        "urge": None,
-        "extension": None,
-        "evidence": _("evidence"),
-        "unit": _("unit"),
-        "from_unit": _("previous lead unit"),
-        "method": (_("method"), UrgeMethod.choices),
-        "requested_date": _("new deadline requested"),
-        "due_before": _("deadline before"),
-        "feedback": None,
-        "recipients": _("people told"),
-        "comment": _("comment"),
-        "state": (_("decision"), ExtensionState.choices),
     },
 )

@@ -126,10 +126,6 @@ def lead_unit(task) -> list:
     return responsible(task)
 
 
-def _extension_task(extension):
-    return extension.outcome
-
-
 TASK_GIVEN = handoffs.notice(
     kind=TASK_ASSIGNED,
     recipients=lead_unit,
@@ -200,7 +196,7 @@ TASK_SENT_BACK = handoffs.notice(
 )
 TASK_REMINDED = handoffs.notice(
     kind=TASK_URGED,
-    recipients=lead_unit,
+    recipients=lambda u: lead_unit(u.outcome),
     title=lambda u: _("Reminder: %(title)s") % {"title": u.outcome.title},
     body=lambda u: u.text,
     url=lambda u: task_url(u.outcome_id),
