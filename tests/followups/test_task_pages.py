@@ -414,6 +414,7 @@ def test_the_supervision_notice_opens_in_word(as_user, task, make_task):
     text = text_of(response.content)
     assert "督办通知单" in text and task.number in text and task.title in text
     assert "市文化和旅游局" in text and "{{" not in text
+    assert "根据市委主要领导批示" in text  # the instruction named by its leader
     # The office's mark in red, in the 公文 layout (A4).
     section = document.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.top_margin.mm) == 37

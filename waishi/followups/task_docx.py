@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from waishi.audit.services import record
 from waishi.followups import sources
-from waishi.followups.models import Outcome
+from waishi.followups.models import Outcome, SourceKind
 from waishi.lib import documents
 from waishi.orgs.models import Unit, UnitKind
 
@@ -45,12 +45,20 @@ def _day(value) -> str:
 
 
 def _source(task: Outcome) -> str:
+    """What the task comes from, as the notice's 根据… reads: a document by its title
+    (《关于…的通知》), a leader's instruction by the leader, else the kind with the source's
+    title after it."""
     kind = task.get_source_kind_display() if task.source_kind else ""
-    if task.source_title:
-        return f"{kind}《{task.source_title}》" if kind else task.source_title
-    if kind:
+    if task.source_kind == SourceKind.INSTRUCTION and task.instructed_by:
+        kind = f"{task.instructed_by}批示"
+    title = task.source_title
+    if not title and task.source_type:
+        title = sources.label_of(task.source_type)
+    if not title:
         return kind
-    return sources.label_of(task.source_type) if task.source_type else ""
+    if task.source_kind == SourceKind.DOCUMENT:
+        return f"《{title}》"
+    return f"{kind}（{title}）" if kind else title
 
 
 def _supporting(task: Outcome) -> list[str]:
