@@ -533,3 +533,37 @@ def test_a_supporting_unit_reports_but_never_acts_for_the_lead(as_user, as_suppo
     _ok(as_supporter.post(f"{_detail(task.pk)}support/", {"text": "配合部分完成"}))
     update = task.updates.get(kind="support")
     assert update.unit.name == "市文化和旅游局"
+
+
+def test_the_board_the_units_page_and_the_list_read_a_fixed_number_of_queries(
+    as_user, make_task, support_unit, home_unit
+):
+    """More tasks (and more units) cost no more queries: nothing is read row by row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = as_user("fao_head")
+    lead = as_user("unit_clerk")
+    pages = [
+        (office, f"{TASKS}board/"),
+        (office, f"{TASKS}unit/?unit={home_unit.pk}"),
+        (lead, f"{TASKS}unit/"),
+        (office, TASKS),
+        (lead, TASKS),
+    ]
+
+    def counts() -> list[int]:
+        out = []
+        for client, path in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200
+            out.append(len(queries))
+        return out
+
+    make_task(title="第一项")
+    before = counts()
+    for n in range(6):
+        unit = UnitFactory(code=f"U-N{n}", name=f"新增单位{n}")
+        make_task(title=f"更多事项{n}", supporting_units=[support_unit, unit])
+    _overdue(make_task(title="逾期事项"))
+    assert counts() == before
