@@ -517,3 +517,11 @@ def test_the_outcome_services_and_lists_leave_tasks_alone(cast, working, home_pe
     with pytest.raises(ValidationError):
         supervision.task_progress(actor=cast["unit_clerk"], task=outcome, text="进展")
     assert not any(task_actions_for(cast["fao_head"], outcome).values())
+
+
+def test_the_docs_show_the_task_tables_in_the_code():
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "workflows.md"
+    text = docs.read_text(encoding="utf-8")
+    assert TASK.mermaid() in text and EXTENSION.mermaid() in text

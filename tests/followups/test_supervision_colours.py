@@ -260,3 +260,63 @@ def test_the_board_and_the_lists_read_in_a_fixed_number_of_queries(cast, make_ta
     assert few == many <= 12, few
     assert sum(r["total"] for r in board["by_source"]) == 13
     assert board["by_colour"]["blue"] == sum(r["blue"] for r in board["by_unit"])
+
+
+def test_a_task_assigned_past_its_deadline_is_red_at_once_and_told_on_the_sweep(
+    cast, make_task, run
+):
+    with time_machine.travel(at("2026-06-01")):
+        task = make_task(assign=False, due_date=day("2026-06-03"))
+    with time_machine.travel(at("2026-06-05")):
+        task = run(supervision.task_assign, actor=cast["fao_reviewer"], task=task)
+        assert (task.colour, task.red_since) == (Colour.RED, None)
+        run(supervision.colour_sweep)
+    task = fresh(task)
+    assert task.red_since == day("2026-06-05")
+    assert Notification.objects.filter(kind="followups.task_red").count() == 4
+    event = AuditEvent.objects.get(action="followups.task.red")
+    assert (event.before, event.after) == ({}, {"colour": "red"})
+
+
+def test_the_task_list_filters(cast, make_task, run, foreign_person, stranger):
+    office, clerk = cast["fao_reviewer"], cast["unit_clerk"]
+    with time_machine.travel(at("2026-06-01")):
+        near = make_task(title="临近期限", due_date=day("2026-06-03"), source_kind="document")
+        far = make_task(title="远期事项", due_date=day("2026-09-30"))
+        led_by_foreign = make_task(
+            title="教育局牵头",
+            lead_unit=foreign_person.unit,
+            responsible_person=foreign_person,
+            supporting=[clerk.unit],
+            due_date=day("2026-09-30"),
+        )
+        registered = make_task(title="尚未交办", assign=False)
+        run(supervision.task_accept, actor=clerk, task=far)
+    today = day("2026-06-02")
+
+    def titles(user=office, **filters):
+        return {t.title for t in selectors.task_list(user, today=today, **filters)}
+
+    assert titles() == {near.title, far.title, led_by_foreign.title, registered.title}
+    assert titles(colour="blue") == {near.title}
+    assert titles(colour="none") == {far.title, led_by_foreign.title, registered.title}
+    assert titles(source_kind="document") == {near.title}
+    assert titles(state="in_progress") == {far.title}
+    assert titles(state="registered") == {registered.title}
+    assert titles(q="教育局") == {led_by_foreign.title}
+    assert titles(q=far.number) == {far.title}
+    # A unit's tasks: those it leads and those it supports.
+    assert titles(unit_id=clerk.unit_id) == {
+        near.title,
+        far.title,
+        led_by_foreign.title,
+        registered.title,
+    }
+    assert titles(unit_id=foreign_person.unit_id) == titles()  # supports all the home unit's
+    assert titles(year=2026) == titles() and titles(year=2025) == set()
+    assert titles(cast["outsider"]) == titles()
+    assert titles(stranger) == set()
+    assert titles(cast["auditor"]) == titles()
+    assert titles(cast["sys_admin"]) == set()
+    row = selectors.task_list(office, today=today).get(pk=near.pk)
+    assert row.warning == "blue"

@@ -750,13 +750,11 @@ def colour_of(task: Outcome, today: dt.date | None = None, *, clock=None, last_r
 
 def _recolour(task: Outcome, today: dt.date, state: str | None = None) -> None:
     """Set the colour of ``task`` (unsaved) as it stands after a change (into ``state``,
-    when a transition is under way); a task turning red here (assigned past its deadline)
-    keeps the day it did."""
+    when a transition is under way). A task found red here (assigned past its deadline)
+    gets its ``red_since``, its event and its notices from the next sweep."""
     if state is not None:
         task.state = state  # the engine sets it too, after the effect
     task.colour = colour_of(task, today)
-    if task.colour == Colour.RED and task.red_since is None:
-        task.red_since = today
 
 
 def _save_colour(task: Outcome, today: dt.date) -> None:
@@ -827,6 +825,7 @@ def _turn_red(pk: int, today: dt.date) -> bool:
         )
         if task is None:
             return False
+        previous = task.colour
         task.colour = Colour.RED
         task.red_since = today
         task.save(update_fields=["colour", "red_since", "updated_at"])
@@ -835,7 +834,8 @@ def _turn_red(pk: int, today: dt.date) -> bool:
             action="followups.task.red",
             actor_name=SWEEP_ACTOR,
             obj=task,
-            before={"colour": ""},
+            # Found red already (assigned past its deadline): no change to show.
+            before={"colour": previous} if previous != Colour.RED else {},
             after={"colour": Colour.RED.value},
             data={"due_date": task.due_date.isoformat(), "recipients": len(told)},
         )

@@ -177,13 +177,15 @@ def _is_supporter(actor, task) -> bool:
     """A unit role of one of the task's supporting units (not its lead unit)."""
     if not has(actor, SUPPORTERS) or not actor.unit_id or actor.unit_id == task.responsible_unit_id:
         return False
-    return task.supporting_units.filter(pk=actor.unit_id).exists()
+    # Read through ``all()``: a list that prefetched ``supporting_units`` asks nothing more.
+    return any(unit.pk == actor.unit_id for unit in task.supporting_units.all())
 
 
 def task_actions_for(actor, task, *, today=None) -> dict[str, bool]:
     """What ``actor`` may do with the supervised task ``task`` now: the task's page shows
     these buttons and the API answers them as ``actions`` (one answer for both). The
-    extension keys read ``task.extensions`` (prefetch it on a list)."""
+    extension keys read ``task.extensions``, the support key ``task.supporting_units``
+    (prefetch them on a list)."""
     from waishi.followups import deadlines  # the policy's numbers (no cycle at import)
 
     if task.track != Track.TASK:
