@@ -396,15 +396,26 @@ def test_the_task_list_exports_as_filtered(as_user, cast, make_task, foreign_per
     assert [r[1] for r in office[1:]] == ["外单位事项"]
 
 
-def test_the_on_time_table_exports(as_user, task):
+def test_the_on_time_table_shows_and_exports_the_rate(as_user, cast, task, make_task):
+    supervision.task_accept(actor=cast["unit_leader"], task=task)
+    supervision.task_feedback(actor=cast["unit_leader"], task=task, text="已办结")
+    supervision.task_close(actor=cast["fao_reviewer"], task=task)
+    _overdue(make_task(title="逾期未办结"))
     year = timezone.localdate().year
     page = as_user("fao_reviewer").get(f"{TASKS}on-time/", {"year": year})
     assert page.status_code == 200
+    row = re.search(r'data-testid="on-time">.*?<tbody>(.*?)</tbody>', _body(page), re.S).group(1)
+    cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells == ["市商务局", "2", "1", "1", "50.0%"]
     response = as_user("fao_reviewer").get(f"{TASKS}on-time/export.xlsx", {"year": year})
     assert response.status_code == 200
     rows = _rows(response)
-    assert rows[0][0] == "单位" and len(rows[0]) == 5
+    assert rows[0] == ("单位", "应办结", "按期办结", "逾期或未办结", "按期办结率")
+    assert rows[1] == ("市商务局", 2, 1, 1, "50.0%")
     assert AuditEvent.objects.filter(action="followups.task.on_time_export").count() == 1
+    # A unit reads its own row; another unit has none.
+    assert "50.0%" in _body(as_user("unit_clerk").get(f"{TASKS}on-time/", {"year": year}))
+    assert "市商务局" not in _body(as_user("outsider").get(f"{TASKS}on-time/", {"year": year}))
 
 
 def test_the_supervision_notice_opens_in_word(as_user, task, make_task):
