@@ -390,7 +390,7 @@ def test_the_task_list_exports_as_filtered(as_user, cast, make_task, foreign_per
     assert rows[0][:2] == ("督办编号", "督办事项")
     assert [r[1] for r in rows[1:]] == [a.title]
     assert rows[1][0] == a.number and "市文化和旅游局" in rows[1][5]
-    event = AuditEvent.objects.get(action="followups.task.export")
+    event = AuditEvent.objects.get(action="followups.task_list.export")
     assert event.actor_id == cast["unit_clerk"].pk and event.data["count"] == 1
     office = _rows(as_user("fao_reviewer").get(f"{TASKS}export.xlsx", {"q": "外单位"}))
     assert [r[1] for r in office[1:]] == ["外单位事项"]
@@ -412,7 +412,7 @@ def test_the_on_time_table_shows_and_exports_the_rate(as_user, cast, task, make_
     rows = _rows(response)
     assert rows[0] == ("单位", "应办结", "按期办结", "逾期或未办结", "按期办结率")
     assert rows[1] == ("市商务局", 2, 1, 1, "50.0%")
-    assert AuditEvent.objects.filter(action="followups.task.on_time_export").count() == 1
+    assert AuditEvent.objects.filter(action="followups.on_time.export").count() == 1
     # A unit reads its own row; another unit has none.
     assert "50.0%" in _body(as_user("unit_clerk").get(f"{TASKS}on-time/", {"year": year}))
     assert "市商务局" not in _body(as_user("outsider").get(f"{TASKS}on-time/", {"year": year}))
@@ -429,7 +429,7 @@ def test_the_supervision_notice_opens_in_word(as_user, task, make_task):
     # The office's mark in red, in the 公文 layout (A4).
     section = document.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.top_margin.mm) == 37
-    assert AuditEvent.objects.filter(action="followups.task.document").count() == 1
+    assert AuditEvent.objects.filter(action="followups.task_document.download").count() == 1
     # Before 交办 the task has no number and no notice.
     draft = make_task(title="未交办", assign=False)
     assert as_user("fao_reviewer").get(f"{_detail(draft.pk)}notice.docx").status_code == 404

@@ -171,7 +171,7 @@ def task_document(task: Outcome, kind: str, urge=None) -> tuple[bytes, str]:
 def task_document_download(*, actor, task: Outcome, kind: str, ip: str = "") -> None:
     """Every download of a task's document is recorded, on the task."""
     record(
-        action="followups.task.document",
+        action="followups.task_document.download",
         actor=actor,
         obj=task,
         ip=ip,

@@ -22,17 +22,15 @@ CHUNK = 500
 # The sentences of this module's events (the task's own are in ``audit_messages``).
 register(
     {
-        "followups.task.export": gettext_lazy("{actor} exported {count} supervised tasks"),
-        "followups.task.on_time_export": gettext_lazy(
-            "{actor} exported the on-time table of {year}"
-        ),
-        "followups.task.document": gettext_lazy(
+        "followups.task_list.export": gettext_lazy("{actor} exported {count} supervised tasks"),
+        "followups.on_time.export": gettext_lazy("{actor} exported the on-time table of {year}"),
+        "followups.task_document.download": gettext_lazy(
             "{actor} downloaded the {document} of the supervised task {object}"
         ),
     }
 )
 register_data(
-    "followups.task.document",
+    "followups.task_document.download",
     "document",
     {"notice": gettext_lazy("supervision notice"), "reminder": gettext_lazy("reminder")},
 )
@@ -95,7 +93,7 @@ def tasks_xlsx(request, tasks: QuerySet[Outcome]) -> FileResponse:
         filename=f"{_('Supervised tasks')}-{day}.xlsx",
         fallback=f"tasks-{day}.xlsx",
         record=lambda count: record(
-            action="followups.task.export",
+            action="followups.task_list.export",
             actor=request.user,
             object_type="followups.outcome",
             ip=client_ip(request),
@@ -131,7 +129,7 @@ def on_time_xlsx(request, rows, year: int) -> FileResponse:
         filename=f"{_('On-time rate')}-{year}.xlsx",
         fallback=f"on-time-{year}.xlsx",
         record=lambda count: record(
-            action="followups.task.on_time_export",
+            action="followups.on_time.export",
             actor=request.user,
             object_type="followups.outcome",
             ip=client_ip(request),
