@@ -366,6 +366,9 @@ def test_the_units_page_groups_by_colour_leading_and_supporting(
     groups = page.context["groups"]
     assert groups[0][0] == "red" and [t.title for t in groups[0][2]] == ["红色事项"]
     assert page.context["supporting"] == []
+    listed = _body(as_supporter.get(TASKS))
+    assert listed.count('data-testid="supporting-badge"') == 2
+    assert 'data-testid="supporting-badge"' not in _body(as_user("unit_clerk").get(TASKS))
     page = as_supporter.get(f"{TASKS}unit/")
     assert page.context["unit"] == support_unit
     assert {t.title for t in page.context["supporting"]} == {"红色事项", "普通事项"}

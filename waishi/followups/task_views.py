@@ -32,7 +32,7 @@ from waishi.lib import downloads
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
 from waishi.lib.pages import paginate
-from waishi.lib.roles import CITY_ROLES, FAO, VIEWERS, has
+from waishi.lib.roles import CITY_ROLES, FAO, UNIT_ROLES, VIEWERS, has
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
 
@@ -126,6 +126,8 @@ def task_list(request):
             "search": form,
             "can_add": has(request.user, FAO),
             "sees_all": scoping.is_reader_of_everything(request.user),
+            # A unit's account: the tasks its unit only supports are marked so.
+            "my_unit": request.user.unit_id if has(request.user, UNIT_ROLES) else None,
             "export_query": request.GET.urlencode(),
             **page,
         },
