@@ -581,3 +581,29 @@ def test_the_board_the_units_page_and_the_list_read_a_fixed_number_of_queries(
         make_task(title=f"更多事项{n}", supporting_units=[support_unit, unit])
     _overdue(make_task(title="逾期事项"))
     assert counts() == before
+
+
+def test_the_register_form_shows_the_services_refusals(as_user, home_person, support_unit):
+    office = as_user("fao_reviewer")
+    data = {
+        "title": "缺少缓急程度的批示",
+        "source_kind": "instruction",
+        "lead_unit": home_person.unit_id,
+        "responsible_person": home_person.pk,
+        "supporting_units": [support_unit.pk],
+    }
+    response = office.post(f"{TASKS}new/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors.get("urgency")
+    # A source record that does not exist, or of an unknown kind: said at the top (the
+    # hidden fields have no place to say it).
+    for kind in ("missions.mission", "no.such"):
+        response = office.post(
+            f"{TASKS}new/", data | {"urgency": "urgent", "source_type": kind, "source_id": "999"}
+        )
+        assert response.status_code == 200, kind
+        assert response.context["form"].non_field_errors(), kind
+    assert not Outcome.objects.filter(track="task").exists()
+    _ok(office.post(f"{TASKS}new/", data | {"urgency": "urgent"}))
+    task = Outcome.objects.get(track="task")
+    assert task.urgency == "urgent" and task.state == "registered"  # assign left unticked

@@ -143,7 +143,9 @@ class TaskRegisterForm(_Styled):
     def clean_source_type(self) -> str:
         value = (self.cleaned_data.get("source_type") or "").strip()
         if value and sources.get(value) is None:
-            raise forms.ValidationError(_("Unknown kind of source record."))
+            # A hidden field: said at the top of the form.
+            self.add_error(None, _("Unknown kind of source record."))
+            return ""
         return value
 
     def clean(self):

@@ -82,8 +82,13 @@ def _detail(task: Outcome):
 
 
 def _refused(form, exc: Exception) -> None:
-    """A service's refusal on the form: each message under its field, or at the top."""
-    if isinstance(exc, ValidationError):
+    """A service's refusal on the form: each message under its field, or at the top (a
+    hidden field's too: nobody would see it under the field)."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, errors)
+    elif isinstance(exc, ValidationError):
         apply_errors(form, exc)
     else:
         form.add_error(None, str(exc) or _("You are not allowed to do this."))
