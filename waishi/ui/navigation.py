@@ -60,6 +60,8 @@ NAV: list[NavItem] = [
     NavItem(_("Committee meetings"), "committee:meeting-list", "people-fill", roles.CITY_ROLES),
     NavItem(_("Work key points of the year"), "committee:keypoints", "diagram-3", roles.CITY_ROLES),
     NavItem(_("Committee items"), "committee:item-list", "file-earmark-check", roles.UNIT_ROLES),
+    NavItem(_("Supervised tasks"), "followups:task-list", "flag", roles.VIEWERS),
+    NavItem(_("Supervision board"), "followups:board", "grid-3x3-gap", roles.CITY_ROLES),
     NavItem(_("Annual plan"), "plans:plan-list", "calendar3", roles.UNIT_ROLES | roles.CITY_ROLES),
     NavItem(
         _("Arrivals from abroad"),
