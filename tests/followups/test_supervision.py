@@ -525,3 +525,13 @@ def test_the_docs_show_the_task_tables_in_the_code():
     docs = Path(__file__).resolve().parents[2] / "docs" / "workflows.md"
     text = docs.read_text(encoding="utf-8")
     assert TASK.mermaid() in text and EXTENSION.mermaid() in text
+
+
+def test_a_typed_source_is_kept_when_no_record_is_named(make_task):
+    """A leader's instruction or a document is no record of ours: the office types what
+    the task comes from, and the task keeps it (the 督办通知单 prints it)."""
+    task = make_task(
+        source_kind="instruction", urgency="ordinary", source_title=" 市长批示〔2026〕12号 "
+    )
+    assert task.source_title == "市长批示〔2026〕12号"
+    assert task.source_type == "" and task.source_id is None

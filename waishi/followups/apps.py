@@ -12,6 +12,7 @@ class FollowupsConfig(AppConfig):
             audit_messages,  # noqa: F401
             notices,  # noqa: F401  (who is told of each transition)
             obligations,
+            task_exports,  # noqa: F401  (the audit sentences of the task exports)
         )
         from waishi.followups.models import (
             Extension,

@@ -204,9 +204,14 @@ def task_register(
         due_date=due_date,
         today=today,
     )
+    typed_source = (source_title or "").strip()[:200]
     source_type, source_id, source_title = _clean_source(
         actor, source_type, source_id, source_title
     )
+    if not source_type:
+        # No record of ours: what the task comes from as the office typed it (a leader's
+        # instruction 〔2026〕12号, a document's title), printed on the 督办通知单.
+        source_title = typed_source
     if due_date is None:
         due_date = deadlines.default_due(source_kind, start=today, urgency=urgency)
     with transaction.atomic():
