@@ -193,7 +193,7 @@ class RedirectForm(_Styled):
         style_fields(self)
 
 
-class ConfirmMixin(forms.Form):
+class ConfirmMixin(Form):
     confirm = forms.BooleanField(
         label=_("I understand that this cannot be undone."),
         error_messages={"required": _("Tick the box to confirm.")},
