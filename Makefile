@@ -59,6 +59,7 @@ bench: $(STAMP) compile-messages
 	$(BIN)/python bench/policy_bench.py
 	$(BIN)/python bench/arrivals_import_bench.py
 	$(BIN)/python bench/pages_bench.py
+	$(BIN)/python bench/tasks_bench.py
 
 # Load test: two app instances and 200 simulated users on PostgreSQL (waishi_load) and Redis
 # (db 10), locust for 2 minutes; writes its own section of docs/performance.md.
