@@ -67,7 +67,8 @@ register_actors({"supervision colour sweep": _("the daily colour warnings of sup
 register_fields(
     "followups.outcome",
     {
-        "source_type": (Outcome._meta.get_field("source_type").verbose_name, label_of),
+        # "kind of record it comes from", apart from a task's kind of source (来源类型).
+        "source_type": (_("kind of source record"), label_of),
         "supporting_units": Outcome._meta.get_field("supporting_units").verbose_name,
     },
 )
