@@ -13,6 +13,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import models
+from django.db.models import Count
 from django.test import Client
 
 from tests.conftest import login
@@ -102,6 +104,27 @@ def test_the_demo_stands_in_the_middle_of_its_year(day):
     assert officers.values("district").distinct().count() >= 2
     accepted = Handover.objects.filter(state=Handover.State.ACCEPTED).first()
     assert officers.filter(district=accepted.to_district).exists()
+
+    # The committee: this year's three meetings, a document revised twice, minutes issued;
+    # the year's key points; supervised tasks in every state and every colour.
+    from waishi.committee.keypoint_models import KeyPointPlan
+    from waishi.committee.models import DocumentVersion, Meeting, Minutes
+    from waishi.followups.models import Track
+
+    assert Meeting.objects.filter(year=day.year).count() == 3
+    assert Minutes.objects.filter(state="issued", meeting__year=day.year).exists()
+    versions = DocumentVersion.objects.values("document").annotate(n=Count("pk"))
+    assert max(row["n"] for row in versions) >= 3
+    assert KeyPointPlan.objects.get(year=day.year).points.filter(task__isnull=False).exists()
+    tasks = Outcome.objects.filter(track=Track.TASK)
+    states = set(tasks.values_list("state", flat=True))
+    expected = {"registered", "assigned", "redirect_asked", "in_progress", "feedback",
+                "returned", "done", "archived", "dropped"}  # fmt: skip
+    assert expected <= states, expected - states
+    colours = set(tasks.values_list("colour", flat=True))
+    assert {"red", "yellow", "blue"} <= colours, colours
+    assert tasks.filter(extensions__state="granted").exists()
+    assert tasks.exclude(due_date=models.F("original_due_date")).exists()
 
     # Every demo account's home page shows work with a count, on that day.
     with demo.clock(demo.moment(day, 12)):

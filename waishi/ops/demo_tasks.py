@@ -161,7 +161,7 @@ def seed_key_points(today: date, who: Cast) -> list:
 
     if KeyPointPlan.objects.filter(year=today.year).exists():
         return []
-    start = max(date(today.year, 1, 20), today - timedelta(days=300))
+    start = min(today, max(date(today.year, 1, 20), today - timedelta(days=300)))
     pairs = []
     with _at(start, 9):
         plan = kp.keypoints_plan_create(
