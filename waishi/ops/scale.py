@@ -434,6 +434,7 @@ class Seeder:
         table = Table(fm.Outcome, columns)
         through = fm.Outcome.supporting_units.through
         t_support = Table(through, ["outcome_id", "unit_id"])
+        support: list[tuple[int, int]] = []
         kinds = [fm.SourceKind.MINUTES, fm.SourceKind.DOCUMENT, fm.SourceKind.INSTRUCTION,
                  fm.SourceKind.KEY_POINT, fm.SourceKind.TRIP]  # fmt: skip
         urgencies = list(fm.Urgency.values)
@@ -508,11 +509,12 @@ class Seeder:
                  _ts(assigned + dt.timedelta(days=1)) if given else None, _ts(archived_at))
             )  # fmt: skip
             if i % 3 == 0:
-                for unit in rng.sample(units, 2 if i % 2 else 1):
-                    if unit != uid:
-                        t_support.add((tid, unit))
+                support += [(tid, unit) for unit in rng.sample(units, 2 if i % 2 else 1)
+                            if unit != uid]  # fmt: skip
         table.flush()
-        t_support.flush()
+        # After every task is in: MariaDB checks a foreign key at once, not at the commit.
+        for start in range(0, len(support), CHUNK):
+            t_support.insert(support[start : start + CHUNK])
         with transaction.atomic():
             for year, last in seq.items():
                 fm.TaskSequence.objects.update_or_create(year=year, defaults={"last": last})
