@@ -491,9 +491,8 @@ def keypoint_to_task(
     _require_office(actor)
     with transaction.atomic():
         locked = (
-            KeyPoint.objects.select_for_update()
-            .select_related("plan", "lead_unit", "parent__parent")
-            .get(pk=point.pk)
+            # No join: PostgreSQL locks no row of an outer join (the lead unit may be empty).
+            KeyPoint.objects.select_for_update().get(pk=point.pk)
         )
         if locked.task_id:
             raise ValidationError(_("This item is a supervised task already."))

@@ -880,9 +880,8 @@ def decision_to_task(
     _require_office(actor)
     with transaction.atomic():
         locked = (
-            Decision.objects.select_for_update()
-            .select_related("minutes", "item")
-            .get(pk=decision.pk)
+            # No join: PostgreSQL locks no row of an outer join (a decision may have no item).
+            Decision.objects.select_for_update().get(pk=decision.pk)
         )
         if locked.minutes.state != MinutesState.ISSUED:
             raise ValidationError(_("Only a decision of issued minutes becomes a task."))
