@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,7 +32,7 @@ from waishi.followups.workflow import task_actions_for
 from waishi.lib import downloads
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
-from waishi.lib.pages import paginate
+from waishi.lib.pages import other_params, paginate
 from waishi.lib.roles import CITY_ROLES, FAO, UNIT_ROLES, VIEWERS, has
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
@@ -40,6 +41,9 @@ from waishi.orgs.models import Unit
 COLOURS = (Colour.RED.value, Colour.YELLOW.value, Colour.BLUE.value, Colour.NONE.value)
 # How many open tasks a unit's page lists in each group (the list has the rest).
 UNIT_PAGE_ROWS = 100
+
+# How many units the board's by-unit table and the on-time table show a page.
+BOARD_UNITS = 50
 
 # What happens next, by state: a task's page says it in words, not as the table.
 NEXT_STEP = {
@@ -594,6 +598,7 @@ def board(request):
         }
         for colour in ("red", "yellow", "blue", "none")
     ]
+    units = Paginator(counts["by_unit"], BOARD_UNITS).get_page(request.GET.get("page"))
     return render(
         request,
         "followups/tasks/board.html",
@@ -602,7 +607,10 @@ def board(request):
             "total_url": _list_url(),
             "by_colour": by_colour,
             "by_source": [_linked(r, source_kind=r["source_kind"]) for r in counts["by_source"]],
-            "by_unit": [_linked(r, unit=r["unit_id"], lead="on") for r in counts["by_unit"]],
+            # Red and yellow first; a page of units at a time (2,000 rows nobody reads).
+            "by_unit": [_linked(r, unit=r["unit_id"], lead="on") for r in units.object_list],
+            "page_obj": units,
+            "query_string": other_params(request, "page"),
         },
     )
 
@@ -660,6 +668,10 @@ def _on_time(request):
 def on_time(request):
     """A year's on-time table: each lead unit's tasks due, closed on time, and the rate."""
     form, year, rows = _on_time(request)
+    due = sum(row.due for row in rows)
+    on_time = sum(row.on_time for row in rows)
+    # A page of units at a time (2,000 rows nobody reads), under the totals of them all.
+    page = Paginator(rows, BOARD_UNITS).get_page(request.GET.get("page"))
     return render(
         request,
         "followups/tasks/on_time.html",
@@ -672,8 +684,16 @@ def on_time(request):
                     "rate": task_exports.rate_text(row.rate),
                     "late": row.due - row.on_time,
                 }
-                for row in rows
+                for row in page.object_list
             ],
+            "totals": {
+                "due": due,
+                "on_time": on_time,
+                "late": due - on_time,
+                "rate": task_exports.rate_text(on_time / due if due else None),
+            },
+            "page_obj": page,
+            "query_string": other_params(request, "page"),
         },
     )
 
