@@ -573,14 +573,19 @@ def task_reminder(request, outcome_pk: int):
 def _list_url(**query) -> str:
     """The list filtered as a count of the board counts: open tasks, and the count's own
     condition."""
-    return reverse("followups:task-list") + "?" + urlencode({"state": "open", **query})
+    return _list_base() + urlencode({"state": "open", **query})
+
+
+def _list_base() -> str:
+    return reverse("followups:task-list") + "?"
 
 
 def _linked(row: dict, **query) -> dict:
     """A row of counts with the list's address of each count."""
-    links = {"total": _list_url(**query)}
+    base = _list_base()
+    links = {"total": base + urlencode({"state": "open", **query})}
     for colour in ("red", "yellow", "blue", "none"):
-        links[colour] = _list_url(**query, colour=colour)
+        links[colour] = base + urlencode({"state": "open", **query, "colour": colour})
     return {**row, "links": links}
 
 
@@ -641,7 +646,11 @@ def unit_tasks(request):
     if unit is not None:
         rows = selectors.task_list(user, unit_id=unit.pk, state="open")
         leading = list(rows.filter(responsible_unit_id=unit.pk)[: UNIT_PAGE_ROWS + 1])
-        supporting = list(rows.exclude(responsible_unit_id=unit.pk)[: UNIT_PAGE_ROWS + 1])
+        supporting = list(
+            rows.filter(selectors.supported_by(unit.pk)).exclude(responsible_unit_id=unit.pk)[
+                : UNIT_PAGE_ROWS + 1
+            ]
+        )
     return render(
         request,
         "followups/tasks/unit.html",
