@@ -190,9 +190,18 @@ class Outcome(models.Model):
             # The task list's order: a page of every task read from the index, not sorted.
             models.Index(fields=["track", "due_date", "id"], name="task_due_order"),
             # The board's counts read from the index alone (each open task's colour, source
-            # and lead unit), and the year's on-time table likewise.
+            # and lead unit), and a page of the open tasks' ids (a colour's) likewise; the
+            # year's on-time table from its own.
             models.Index(
-                fields=["track", "state", "due_date", "colour", "source_kind", "responsible_unit"],
+                fields=[
+                    "track",
+                    "state",
+                    "due_date",
+                    "colour",
+                    "source_kind",
+                    "responsible_unit",
+                    "id",
+                ],
                 name="task_board",
             ),
             models.Index(

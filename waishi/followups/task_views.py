@@ -127,6 +127,9 @@ def task_list(request):
         request,
         tasks.select_related("responsible_unit", "responsible_person"),
         estimate=True,
+        # Every page's ids first: the order and the ids are read from an index alone
+        # (the red tasks' page: 2,900 whole rows read and sorted for 25 on PostgreSQL).
+        ids_first_from=0,
     )
     return render(
         request,
