@@ -42,8 +42,10 @@ COLOURS = (Colour.RED.value, Colour.YELLOW.value, Colour.BLUE.value, Colour.NONE
 # How many open tasks a unit's page lists in each group (the list has the rest).
 UNIT_PAGE_ROWS = 100
 
-# How many units the board's by-unit table and the on-time table show a page.
-BOARD_UNITS = 50
+# How many units the board's by-unit table (as the list's pages) and the on-time table
+# show a page.
+BOARD_UNITS = 25
+ON_TIME_UNITS = 50
 
 # What happens next, by state: a task's page says it in words, not as the table.
 NEXT_STEP = {
@@ -683,7 +685,7 @@ def on_time(request):
     due = sum(row.due for row in rows)
     on_time = sum(row.on_time for row in rows)
     # A page of units at a time (2,000 rows nobody reads), under the totals of them all.
-    page = Paginator(rows, BOARD_UNITS).get_page(request.GET.get("page"))
+    page = Paginator(rows, ON_TIME_UNITS).get_page(request.GET.get("page"))
     return render(
         request,
         "followups/tasks/on_time.html",
