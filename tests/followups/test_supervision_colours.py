@@ -320,3 +320,43 @@ def test_the_task_list_filters(cast, make_task, run, foreign_person, stranger):
     assert titles(cast["sys_admin"]) == set()
     row = selectors.task_list(office, today=today).get(pk=near.pk)
     assert row.warning == "blue"
+
+
+def test_the_lists_by_colour_hold_the_tasks_of_that_colour_today(cast, make_task):
+    """The list filtered by a colour (conditions on the columns) holds exactly the tasks
+    whose colour today (``colour_now``) is that one; the board counts the same."""
+    today = timezone.localdate()
+    _many_tasks(make_task, 8, "色")
+    late = make_task(title="逾期", due_date=today + dt.timedelta(days=60))
+    yellow = make_task(title="黄", due_date=today + dt.timedelta(days=60))
+    waiting = make_task(title="待交办", assign=False, due_date=today + dt.timedelta(days=60))
+    # Past their deadline (as time would have it; a new task's cannot be).
+    past = today - dt.timedelta(days=3)
+    Outcome.objects.filter(pk__in=[late.pk, waiting.pk]).update(due_date=past)
+    Outcome.objects.filter(pk=yellow.pk).update(colour=Colour.YELLOW)
+    office = cast["fao_reviewer"]
+    everything = list(selectors.task_list(office))
+    board = selectors.board_counts(office)
+    for colour in ("red", "yellow", "blue", "none"):
+        wanted = {t.pk for t in everything if (t.warning or "none") == colour}
+        assert wanted, colour
+        assert {t.pk for t in selectors.task_list(office, colour=colour)} == wanted, colour
+        assert board["by_colour"][colour] == len(wanted), colour
+        assert sum(r[colour] for r in board["by_unit"]) == len(wanted), colour
+
+
+def test_closed_on_the_deadlines_day_late_in_the_evening_is_on_time(cast, make_task, run, settings):
+    """Beijing is ahead of UTC: closed at 23:00 on the deadline's day (15:00 UTC) is on
+    time, at 01:00 the day after (17:00 UTC on the deadline's day) is late."""
+    office, clerk = cast["fao_reviewer"], cast["unit_clerk"]
+    with time_machine.travel(at("2026-06-01")):
+        evening = make_task(title="当晚办结", due_date=day("2026-06-30"))
+        night = make_task(title="次日凌晨办结", due_date=day("2026-06-30"))
+        for task in (evening, night):
+            run(supervision.task_accept, actor=clerk, task=task)
+    for task, when in ((evening, at("2026-06-30", 23)), (night, at("2026-07-01", 1))):
+        with time_machine.travel(when):
+            task = run(supervision.task_feedback, actor=clerk, task=fresh(task), text="完成")
+            run(supervision.task_close, actor=office, task=task)
+    [row] = selectors.on_time(clerk, year=2026, today=day("2026-07-02"))
+    assert (row.due, row.on_time) == (2, 1)

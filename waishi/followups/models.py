@@ -187,6 +187,27 @@ class Outcome(models.Model):
             # The office's board and a unit's task page (100,000 tasks, 2,000 units).
             models.Index(fields=["track", "state", "due_date"], name="task_state_due"),
             models.Index(fields=["track", "responsible_unit", "state"], name="task_unit_state"),
+            # The task list's order: a page of every task read from the index, not sorted.
+            models.Index(fields=["track", "due_date", "id"], name="task_due_order"),
+            # The board's counts read from the index alone (each open task's colour, source
+            # and lead unit), and a page of the open tasks' ids (a colour's) likewise; the
+            # year's on-time table from its own.
+            models.Index(
+                fields=[
+                    "track",
+                    "state",
+                    "due_date",
+                    "colour",
+                    "source_kind",
+                    "responsible_unit",
+                    "id",
+                ],
+                name="task_board",
+            ),
+            models.Index(
+                fields=["track", "due_date", "state", "responsible_unit", "red_since", "done_at"],
+                name="task_on_time",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,7 +32,7 @@ from waishi.followups.workflow import task_actions_for
 from waishi.lib import downloads
 from waishi.lib.decorators import role_required
 from waishi.lib.forms import apply_errors
-from waishi.lib.pages import paginate
+from waishi.lib.pages import other_params, paginate
 from waishi.lib.roles import CITY_ROLES, FAO, UNIT_ROLES, VIEWERS, has
 from waishi.orgs import scoping
 from waishi.orgs.models import Unit
@@ -40,6 +41,11 @@ from waishi.orgs.models import Unit
 COLOURS = (Colour.RED.value, Colour.YELLOW.value, Colour.BLUE.value, Colour.NONE.value)
 # How many open tasks a unit's page lists in each group (the list has the rest).
 UNIT_PAGE_ROWS = 100
+
+# How many units the board's by-unit table (as the list's pages) and the on-time table
+# show a page.
+BOARD_UNITS = 25
+ON_TIME_UNITS = 50
 
 # What happens next, by state: a task's page says it in words, not as the table.
 NEXT_STEP = {
@@ -123,6 +129,9 @@ def task_list(request):
         request,
         tasks.select_related("responsible_unit", "responsible_person"),
         estimate=True,
+        # Every page's ids first: the order and the ids are read from an index alone
+        # (the red tasks' page: 2,900 whole rows read and sorted for 25 on PostgreSQL).
+        ids_first_from=0,
     )
     return render(
         request,
@@ -569,14 +578,19 @@ def task_reminder(request, outcome_pk: int):
 def _list_url(**query) -> str:
     """The list filtered as a count of the board counts: open tasks, and the count's own
     condition."""
-    return reverse("followups:task-list") + "?" + urlencode({"state": "open", **query})
+    return _list_base() + urlencode({"state": "open", **query})
+
+
+def _list_base() -> str:
+    return reverse("followups:task-list") + "?"
 
 
 def _linked(row: dict, **query) -> dict:
     """A row of counts with the list's address of each count."""
-    links = {"total": _list_url(**query)}
+    base = _list_base()
+    links = {"total": base + urlencode({"state": "open", **query})}
     for colour in ("red", "yellow", "blue", "none"):
-        links[colour] = _list_url(**query, colour=colour)
+        links[colour] = base + urlencode({"state": "open", **query, "colour": colour})
     return {**row, "links": links}
 
 
@@ -594,6 +608,7 @@ def board(request):
         }
         for colour in ("red", "yellow", "blue", "none")
     ]
+    units = Paginator(counts["by_unit"], BOARD_UNITS).get_page(request.GET.get("page"))
     return render(
         request,
         "followups/tasks/board.html",
@@ -602,7 +617,10 @@ def board(request):
             "total_url": _list_url(),
             "by_colour": by_colour,
             "by_source": [_linked(r, source_kind=r["source_kind"]) for r in counts["by_source"]],
-            "by_unit": [_linked(r, unit=r["unit_id"], lead="on") for r in counts["by_unit"]],
+            # Red and yellow first; a page of units at a time (2,000 rows nobody reads).
+            "by_unit": [_linked(r, unit=r["unit_id"], lead="on") for r in units.object_list],
+            "page_obj": units,
+            "query_string": other_params(request, "page"),
         },
     )
 
@@ -633,7 +651,11 @@ def unit_tasks(request):
     if unit is not None:
         rows = selectors.task_list(user, unit_id=unit.pk, state="open")
         leading = list(rows.filter(responsible_unit_id=unit.pk)[: UNIT_PAGE_ROWS + 1])
-        supporting = list(rows.exclude(responsible_unit_id=unit.pk)[: UNIT_PAGE_ROWS + 1])
+        supporting = list(
+            rows.filter(selectors.supported_by(unit.pk)).exclude(responsible_unit_id=unit.pk)[
+                : UNIT_PAGE_ROWS + 1
+            ]
+        )
     return render(
         request,
         "followups/tasks/unit.html",
@@ -660,6 +682,10 @@ def _on_time(request):
 def on_time(request):
     """A year's on-time table: each lead unit's tasks due, closed on time, and the rate."""
     form, year, rows = _on_time(request)
+    due = sum(row.due for row in rows)
+    on_time = sum(row.on_time for row in rows)
+    # A page of units at a time (2,000 rows nobody reads), under the totals of them all.
+    page = Paginator(rows, ON_TIME_UNITS).get_page(request.GET.get("page"))
     return render(
         request,
         "followups/tasks/on_time.html",
@@ -672,8 +698,16 @@ def on_time(request):
                     "rate": task_exports.rate_text(row.rate),
                     "late": row.due - row.on_time,
                 }
-                for row in rows
+                for row in page.object_list
             ],
+            "totals": {
+                "due": due,
+                "on_time": on_time,
+                "late": due - on_time,
+                "rate": task_exports.rate_text(on_time / due if due else None),
+            },
+            "page_obj": page,
+            "query_string": other_params(request, "page"),
         },
     )
 

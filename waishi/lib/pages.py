@@ -62,8 +62,9 @@ class IdsFirst:
     → about 60 ms on PostgreSQL), where OFFSET over whole rows reads every row before
     the page. The first ``DEFER_FROM`` rows are read directly, in one query."""
 
-    def __init__(self, queryset: QuerySet):
+    def __init__(self, queryset: QuerySet, defer_from: int | None = None):
         self.queryset = queryset
+        self.defer_from = DEFER_FROM if defer_from is None else defer_from
 
     def count(self) -> int:
         return self.queryset.count()
@@ -79,20 +80,29 @@ class IdsFirst:
 
     def rows(self, start: int, stop: int):
         """The rows ``start`` to ``stop`` (the paginator's slice)."""
-        if start < DEFER_FROM:
+        if start < self.defer_from:
             return self.queryset[start:stop]
         ids = list(self.queryset.values_list("pk", flat=True)[start:stop])
         found = {row.pk: row for row in self.queryset.filter(pk__in=ids)}
         return [found[pk] for pk in ids if pk in found]
 
 
-def paginate(request, queryset, per_page: int = PER_PAGE, *, estimate: bool = False) -> dict:
+def paginate(
+    request,
+    queryset,
+    per_page: int = PER_PAGE,
+    *,
+    estimate: bool = False,
+    ids_first_from: int | None = None,
+) -> dict:
     """The page asked for (bad numbers give the first or last page) and the query string
     of the other filters, so that the pagination links keep them. With ``estimate`` (the
     lists that may hold a million rows), a large count on PostgreSQL is the planner's
-    estimate (``paginator.estimated``) and a deep page reads its ids first (``IdsFirst``)."""
+    estimate (``paginator.estimated``) and a deep page reads its ids first (``IdsFirst``;
+    from row ``ids_first_from``, ``DEFER_FROM`` unless told: 0 where the ids and the
+    order are in an index and the rows are not)."""
     if estimate and isinstance(queryset, QuerySet):
-        queryset = IdsFirst(queryset)
+        queryset = IdsFirst(queryset, ids_first_from)
     paginator = (EstimatingPaginator if estimate else Paginator)(queryset, per_page)
     page_obj = paginator.get_page(request.GET.get("page"))
     if paginator.count and not page_obj.object_list and getattr(paginator, "estimated", False):

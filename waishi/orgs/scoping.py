@@ -116,10 +116,18 @@ def _also_units(user, scope: Scope, model: type[Model], condition: Q) -> Q:
     if user.role not in UNIT_ROLES or not user.unit_id:
         return condition
     paths = (scope.also_units,) if isinstance(scope.also_units, str) else scope.also_units
-    matching = Q()
-    for path in paths:
-        matching |= Q(**{path: user.unit_id})
-    return condition | Q(pk__in=model._default_manager.filter(matching).values("pk"))
+    manager = model._default_manager
+    if not scope.unit:
+        matching = Q()
+        for path in paths:
+            matching |= Q(**{path: user.unit_id})
+        return condition | Q(pk__in=manager.filter(matching).values("pk"))
+    # The ids of the unit's own rows and of those naming it on each path, in one subquery:
+    # a UNION each side of which reads its index ("unit = X OR pk IN (...)" reads every
+    # row of the table).
+    ids = manager.filter(**{scope.unit: user.unit_id}).order_by().values("pk")
+    others = [manager.filter(**{path: user.unit_id}).order_by().values("pk") for path in paths]
+    return Q(pk__in=ids.union(*others))
 
 
 def _own_district(user, scope: Scope) -> Q | None:
