@@ -159,6 +159,10 @@ class Outcome(models.Model):
         _("warning"), max_length=10, choices=Colour.choices, blank=True, default=Colour.NONE
     )
     red_since = models.DateField(_("red since"), null=True, blank=True)
+    # The local day it was closed (办结): the on-time rate compares it with the deadline, in
+    # every database alike (MariaDB without its time zone tables cannot take the date of a
+    # time in Beijing, and SQLite takes it in Python, row by row).
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
@@ -205,7 +209,7 @@ class Outcome(models.Model):
                 name="task_board",
             ),
             models.Index(
-                fields=["track", "due_date", "state", "responsible_unit", "red_since", "done_at"],
+                fields=["track", "due_date", "state", "responsible_unit", "red_since", "closed_on"],
                 name="task_on_time",
             ),
         ]

@@ -294,26 +294,14 @@ class OnTimeRow:
 
 
 def on_time_q() -> Q:
-    """Closed by the deadline in force (an extension granted moves it) and never red."""
-    # The date of ``done_at`` last, behind cheap tests: SQLite computes it in Python, a
-    # call per row (13,000 rows, 400 ms). Where the local time is ahead of UTC (Beijing),
-    # closed before midnight UTC of the deadline is closed by the deadline's day already,
-    # a plain comparison that settles most rows.
-    by_the_day = Q(done_at__date__lte=F("due_date"))
-    if _ahead_of_utc():
-        by_the_day = Q(done_at__lt=F("due_date")) | by_the_day
-    return (
-        Q(state__in=sorted(CLOSED_TASK_STATES))
-        & Q(done_at__isnull=False, red_since__isnull=True)
-        & by_the_day
+    """Closed by the deadline in force (an extension granted moves it), on the local day
+    it was closed, and never red."""
+    return Q(
+        state__in=sorted(CLOSED_TASK_STATES),
+        closed_on__isnull=False,
+        red_since__isnull=True,
+        closed_on__lte=F("due_date"),
     )
-
-
-def _ahead_of_utc() -> bool:
-    """Whether the local time is never behind UTC (winter and summer alike)."""
-    zone = timezone.get_current_timezone()
-    year = timezone.localdate().year
-    return all(zone.utcoffset(dt.datetime(year, month, 1)) >= dt.timedelta(0) for month in (1, 7))
 
 
 def on_time(user, *, year: int, today: dt.date | None = None) -> list[OnTimeRow]:

@@ -531,6 +531,7 @@ def task_close(*, actor, task: Outcome, comment: str = "", ip: str = "") -> Outc
             by=actor,
         )
         locked.done_at = timezone.now()
+        locked.closed_on = timezone.localdate(locked.done_at)
         locked.colour = Colour.NONE
 
     return TASK.apply(task, "close", actor=actor, ip=ip, effect=effect, comment=comment)

@@ -429,7 +429,7 @@ class Seeder:
             "state_changed_at", "created_by_id", "created_at", "updated_at", "track",
             "source_kind", "urgency", "instructed_by", "major", "original_due_date",
             "number", "year", "seq", "colour", "red_since", "assigned_at", "accepted_at",
-            "archived_at",
+            "archived_at", "closed_on",
         ]  # fmt: skip
         table = Table(fm.Outcome, columns)
         through = fm.Outcome.supporting_units.through
@@ -506,7 +506,8 @@ class Seeder:
                  "虚构领导" if urgency else "", i % 7 == 0, _date(due),
                  number if given else "", year if given else None, seq[year] if given else None,
                  colour, _date(red_since), _ts(assigned) if given else None,
-                 _ts(assigned + dt.timedelta(days=1)) if given else None, _ts(archived_at))
+                 _ts(assigned + dt.timedelta(days=1)) if given else None, _ts(archived_at),
+                 _date(done_at.date()) if done_at else None)  # 08:00 UTC: the same day here
             )  # fmt: skip
             if i % 3 == 0:
                 support += [(tid, unit) for unit in rng.sample(units, 2 if i % 2 else 1)
