@@ -149,6 +149,8 @@ def _users(User, Role, Outcome, Track, Count) -> dict:
 
 def report(results: dict, small: float) -> str:
     lines = [
+        SECTION,
+        "",
         "Measured by `make bench` (`bench/tasks_bench.py`): each page requested in-process "
         "through the whole middleware stack, signed in; median and p95 of the timed "
         f"requests, queries of one request; the goal is p95 under {GOAL_P95_MS} ms and the "
