@@ -9,14 +9,13 @@ meeting is the N-th of its kind in its year (第N次); issued minutes carry a �
 
 from __future__ import annotations
 
-import os
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from waishi.lib import uploads
 
 
 class Position(models.TextChoices):
@@ -279,8 +278,7 @@ class Stage(models.TextChoices):
 
 def version_upload_to(instance, filename: str) -> str:
     """A random name: the uploader's file name never reaches the file system."""
-    ext = os.path.splitext(filename)[1].lower()[:8]
-    return f"committee/documents/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{ext}"
+    return uploads.random_name("committee/documents", filename)
 
 
 class DocumentVersion(models.Model):

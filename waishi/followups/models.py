@@ -15,15 +15,14 @@ app never imports the apps that produce outcomes (see ``sources``)."""
 
 from __future__ import annotations
 
-import os
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from waishi.lib import uploads
 
 
 class Kind(models.TextChoices):
@@ -247,8 +246,7 @@ class Outcome(models.Model):
 
 def evidence_upload_to(instance, filename: str) -> str:
     """A random name: the uploader's file name never reaches the file system."""
-    ext = os.path.splitext(filename)[1].lower()[:8]
-    return f"followups/evidence/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{ext}"
+    return uploads.random_name("followups/evidence", filename)
 
 
 class UpdateKind(models.TextChoices):

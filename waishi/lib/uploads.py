@@ -9,11 +9,14 @@ Every refusal is a ValidationError on the caller's form field.
 
 from __future__ import annotations
 
+import os
+import secrets
 import zipfile
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waishi.lib.xlsx import binary, size
@@ -76,3 +79,11 @@ def detect(upload: Any, *, field: str, max_bytes: int, wrong_kind: str) -> Kind:
     if head.startswith(b"PK\x03\x04") and _is_docx(stream, length, field):
         return DOCX
     raise ValidationError({field: wrong_kind})
+
+
+def random_name(folder: str, filename: str) -> str:
+    """Where an upload is stored: ``folder``/year/month/ and a random name keeping only the
+    extension, so the uploader's file name never reaches the file system (the name a
+    person gave is kept in the record, for the download)."""
+    ext = os.path.splitext(filename)[1].lower()[:8]
+    return f"{folder}/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{ext}"

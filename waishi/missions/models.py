@@ -16,15 +16,13 @@ application is edited and frozen into ``Member.snapshot`` at submission.
 
 from __future__ import annotations
 
-import os
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from waishi.lib import uploads
 from waishi.policy.types import INVITATION_SOURCES
 
 
@@ -72,8 +70,7 @@ TRAVELLED_STATES = frozenset({State.APPROVED, State.ABROAD, State.BACK, State.CL
 
 def invitation_upload_to(instance, filename: str) -> str:
     """A random name: the uploader's file name never reaches the file system."""
-    ext = os.path.splitext(filename)[1].lower()[:8]
-    return f"missions/invitations/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{ext}"
+    return uploads.random_name("missions/invitations", filename)
 
 
 class Mission(models.Model):
@@ -740,8 +737,7 @@ class ReportState(models.TextChoices):
 
 
 def report_upload_to(instance, filename: str) -> str:
-    ext = os.path.splitext(filename)[1].lower()[:8]
-    return f"missions/reports/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{ext}"
+    return uploads.random_name("missions/reports", filename)
 
 
 class TripReport(models.Model):
