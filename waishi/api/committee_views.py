@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from waishi.api import committee_serializers as cs
+from waishi.api import lookups
 from waishi.api.errors import valid
 from waishi.api.fields import file_responses
 from waishi.api.idempotency import fits_a_replay, idempotent
@@ -41,7 +42,6 @@ from waishi.committee.workflow import (
 from waishi.lib import downloads
 from waishi.lib.uploads import DOCX
 from waishi.orgs import scoping
-from waishi.orgs.models import Person, Unit
 
 _WRITE_ERRORS = (400, 403, 404, 422)
 
@@ -55,22 +55,6 @@ class _CommitteeView(JsonOnly):
     )
     write_roles = OFFICE
     write_message = gettext_lazy("Only the committee office may do this.")
-
-
-def _person(pk, field: str):
-    if pk is None:
-        return None
-    person = Person.objects.filter(pk=pk, is_active=True).first()
-    if person is None:
-        raise ValidationError({field: _("No person with this id.")})
-    return person
-
-
-def _unit(pk, field: str):
-    unit = Unit.objects.filter(pk=pk, is_active=True).first()
-    if unit is None:
-        raise ValidationError({field: _("No active unit with this id.")})
-    return unit
 
 
 def _meeting_response(request, pk, code: int = 200) -> Response:
@@ -138,7 +122,7 @@ class MeetingCollectionView(_CommitteeView, generics.GenericAPIView):
             kind=data["kind"],
             date=data["date"],
             place=data["place"],
-            convener=_person(data.get("convener"), "convener"),
+            convener=lookups.person(request.user, data.get("convener"), "convener"),
             title=data["title"],
             attendees_extra=data["attendees_extra"],
             ip=client_ip(request),
@@ -170,7 +154,7 @@ class MeetingView(_CommitteeView, APIView):
         meeting = selectors.meeting_detail(request.user, meeting_pk)
         data = valid(cs.MeetingUpdateInput, request.data, partial=True)
         if "convener" in data:
-            data["convener"] = _person(data["convener"], "convener")
+            data["convener"] = lookups.person(request.user, data["convener"], "convener")
         services.meeting_update(actor=request.user, meeting=meeting, ip=client_ip(request), **data)
         return _meeting_response(request, meeting.pk)
 
@@ -236,7 +220,7 @@ class MeetingItemsView(_CommitteeView, APIView):
             actor=request.user,
             meeting=meeting,
             title=data["title"],
-            submitting_unit=_unit(data["submitting_unit"], "submitting_unit"),
+            submitting_unit=lookups.unit(data["submitting_unit"], "submitting_unit"),
             ip=client_ip(request),
         )
         return _item_response(request, item.pk, 201)
@@ -588,16 +572,16 @@ class DecisionTaskView(_CommitteeView, APIView):
 
         decision = scoping.get_for_user(request.user, Decision, decision_pk)
         data = valid(cs.DecisionTaskInput, request.data)
-        person = scoping.visible(request.user, Person).filter(pk=data["responsible_person"]).first()
-        if person is None:
-            raise ValidationError({"responsible_person": _("No person with this id.")})
+        person = lookups.person(request.user, data["responsible_person"], "responsible_person")
         task = services.decision_to_task(
             actor=request.user,
             decision=decision,
             title=data["title"],
-            lead_unit=_unit(data["lead_unit"], "lead_unit"),
+            lead_unit=lookups.unit(data["lead_unit"], "lead_unit"),
             responsible_person=person,
-            supporting_units=[_unit(pk, "supporting_units") for pk in data["supporting_units"]],
+            supporting_units=[
+                lookups.unit(pk, "supporting_units") for pk in data["supporting_units"]
+            ],
             due_date=data["due_date"],
             major=data["major"],
             ip=client_ip(request),

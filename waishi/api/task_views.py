@@ -25,6 +25,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from waishi.api import lookups
 from waishi.api import task_serializers as ts
 from waishi.api.errors import renamed, valid
 from waishi.api.idempotency import fits_a_replay, idempotent
@@ -36,7 +37,6 @@ from waishi.followups import selectors, supervision, workflow
 from waishi.followups.models import Extension, ExtensionState, Outcome, Track
 from waishi.lib.roles import ACTORS, VIEWERS
 from waishi.orgs import scoping
-from waishi.orgs.models import Person, Unit
 
 _WRITE_ERRORS = (400, 403, 404, 422)
 # A service names the lead unit as the model does; the API calls it lead_unit.
@@ -96,28 +96,6 @@ def _detail_response(request, pk, code: int = 200) -> Response:
     )
     task.actions = workflow.task_actions_for(request.user, task, today=today)
     return Response(ts.TaskDetailOutput(task).data, status=code)
-
-
-def _person(user, pk: int, field: str = "responsible_person") -> Person:
-    person = scoping.visible(user, Person).filter(pk=pk).first()
-    if person is None:
-        raise ValidationError({field: _("No person with this id is visible to you.")})
-    return person
-
-
-def _unit(pk: int, field: str = "lead_unit") -> Unit:
-    unit = Unit.objects.filter(pk=pk, is_active=True).first()
-    if unit is None:
-        raise ValidationError({field: _("No active unit has this id.")})
-    return unit
-
-
-def _units(pks: list[int], field: str = "supporting_units") -> list[Unit]:
-    wanted = set(pks)
-    units = list(Unit.objects.filter(pk__in=wanted, is_active=True).order_by("pk"))
-    if len(units) != len(wanted):
-        raise ValidationError({field: _("No active unit has one of these ids.")})
-    return units
 
 
 def _calling(service, **kwargs):
@@ -183,9 +161,11 @@ class TaskCollectionView(_TaskView, generics.GenericAPIView):
             actor=user,
             title=data["title"],
             source_kind=data["source_kind"],
-            lead_unit=_unit(data["lead_unit"]),
-            responsible_person=_person(user, data["responsible_person"]),
-            supporting_units=_units(data["supporting_units"]),
+            lead_unit=lookups.unit(data["lead_unit"], "lead_unit"),
+            responsible_person=lookups.person(
+                user, data["responsible_person"], "responsible_person"
+            ),
+            supporting_units=lookups.units(data["supporting_units"], "supporting_units"),
             description=data["description"],
             source_type=data["source_type"],
             source_id=data.get("source_id"),
@@ -322,8 +302,10 @@ def _redirect(request, task, data) -> None:
     supervision.task_redirect(
         actor=request.user,
         task=task,
-        lead_unit=_unit(data["lead_unit"]),
-        responsible_person=_person(request.user, data["responsible_person"]),
+        lead_unit=lookups.unit(data["lead_unit"], "lead_unit"),
+        responsible_person=lookups.person(
+            request.user, data["responsible_person"], "responsible_person"
+        ),
         reason=data["reason"],
         ip=_ip(request),
     )
